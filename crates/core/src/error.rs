@@ -1,0 +1,147 @@
+//! One error type for everything core does. Each variant has a stable `code()` that front
+//! ends branch on, and a message that tells a person what to do next.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The request is not one the provider would accept; nothing was sent.
+    #[error("{0}")]
+    InvalidInput(String),
+
+    #[error("{what} was not found.")]
+    NotFound { what: String },
+
+    /// 401/403, or no key configured at all.
+    #[error("{message} Check the API key in Settings (or the {env_var} environment variable).")]
+    Auth { message: String, env_var: String },
+
+    /// 429 that is a real rate limit; retried by the client until its budget runs out.
+    #[error("The provider is rate-limiting requests: {message} Try again in a little while.")]
+    RateLimited {
+        message: String,
+        retry_after: Option<Duration>,
+    },
+
+    /// `insufficient_quota`, `billing_hard_limit_reached`: retrying cannot help.
+    #[error("Your provider account has no quota left: {message} Check your plan and billing.")]
+    QuotaExhausted { message: String },
+
+    /// `content_policy_violation`, `moderation_blocked`.
+    #[error(
+        "The provider's safety system refused this prompt: {message} Rephrase the prompt and try again."
+    )]
+    RejectedBySafety { message: String },
+
+    /// Connection refused, DNS, reset, TLS: the request may not have reached the provider.
+    #[error("Could not reach the provider: {message} Check your network connection.")]
+    Network { message: String },
+
+    #[error("The provider did not answer in time ({message}).")]
+    Timeout { message: String },
+
+    #[error("The job was cancelled.")]
+    Cancelled,
+
+    /// 5xx or any other answer the provider gave that is an error of its own.
+    #[error("The provider answered with an error (HTTP {status}): {message}")]
+    Provider { status: u16, message: String },
+
+    /// A body not in the documented shape, base64 that is not base64, and the like.
+    #[error("The provider's answer could not be understood: {message}")]
+    BadResponse { message: String },
+
+    #[error("The provider's answer is not an image the app can read: {message}")]
+    NotAnImage { message: String },
+
+    #[error("The image is too large to open safely ({width}x{height}; the limit is {limit}).")]
+    ImageTooLarge {
+        width: u64,
+        height: u64,
+        limit: String,
+    },
+
+    #[error(
+        "This library was written by a newer version of Easel (schema {found}; this version knows up to {supported}). Update Easel to open it; nothing was changed."
+    )]
+    DatabaseTooNew { found: i64, supported: i64 },
+
+    #[error("The library database failed: {0}")]
+    Database(#[from] rusqlite::Error),
+
+    #[error("Could not {action} {}: {source}", path.display())]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("The system keychain failed: {message}")]
+    Keychain { message: String },
+
+    #[error("Export failed: {message}")]
+    Export { message: String },
+}
+
+impl Error {
+    /// Stable identifier for front ends; never change an existing one.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::InvalidInput(_) => "invalid_input",
+            Error::NotFound { .. } => "not_found",
+            Error::Auth { .. } => "auth",
+            Error::RateLimited { .. } => "rate_limited",
+            Error::QuotaExhausted { .. } => "quota_exhausted",
+            Error::RejectedBySafety { .. } => "rejected_by_safety",
+            Error::Network { .. } => "network",
+            Error::Timeout { .. } => "timeout",
+            Error::Cancelled => "cancelled",
+            Error::Provider { .. } => "provider_error",
+            Error::BadResponse { .. } => "bad_response",
+            Error::NotAnImage { .. } => "not_an_image",
+            Error::ImageTooLarge { .. } => "image_too_large",
+            Error::DatabaseTooNew { .. } => "database_too_new",
+            Error::Database(_) => "database",
+            Error::Io { .. } => "io",
+            Error::Keychain { .. } => "keychain",
+            Error::Export { .. } => "export",
+        }
+    }
+
+    pub fn io(
+        action: &'static str,
+        path: impl Into<PathBuf>,
+    ) -> impl FnOnce(std::io::Error) -> Error {
+        let path = path.into();
+        move |source| Error::Io {
+            action,
+            path,
+            source,
+        }
+    }
+
+    pub fn not_found(what: impl Into<String>) -> Error {
+        Error::NotFound { what: what.into() }
+    }
+}
+
+/// The shape errors take when they cross to a front end (JSON on the CLI, IPC in the app).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct ErrorPayload {
+    pub code: String,
+    pub message: String,
+}
+
+impl From<&Error> for ErrorPayload {
+    fn from(e: &Error) -> Self {
+        ErrorPayload {
+            code: e.code().to_owned(),
+            message: e.to_string(),
+        }
+    }
+}

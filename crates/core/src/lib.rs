@@ -1,0 +1,8 @@
+//! Easel's engine, with no UI toolkit anywhere in its dependency tree: generation providers,
+//! the on-disk library (SQLite + content-addressed files), licence terms, and the job queue.
+
+pub mod error;
+pub mod request;
+
+pub use error::{Error, ErrorPayload, Result};
+pub use request::{GenerationParams, GenerationRequest};
