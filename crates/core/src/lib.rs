@@ -7,3 +7,7 @@ pub mod request;
 
 pub use error::{Error, ErrorPayload, Result};
 pub use request::{GenerationParams, GenerationRequest};
+pub mod app_dirs;
+pub mod atomic_file;
+pub mod secrets;
+pub mod settings;
