@@ -11,3 +11,4 @@ pub mod app_dirs;
 pub mod atomic_file;
 pub mod secrets;
 pub mod settings;
+pub mod jobs;

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs what is missing, then runs every test: formatting, lints, Rust tests, the UI's type
+# check and unit tests, browser tests of the UI, and end-to-end tests of the real app window.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+# Keep debug builds lean on small machines (see the workspace's [profile.dev]).
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+
+bash scripts/setup.sh --test
+
+step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+started=$(date +%s)
+
+step "cargo fmt --check"
+cargo fmt --all --check
+
+step "core has no Tauri in its dependency tree"
+if cargo tree -p easel-core -e normal,build --prefix none | grep -iE '^(tauri|wry|tao|webkit2gtk)\b'; then
+  echo "easel-core must not depend on Tauri or a webview" >&2
+  exit 1
+fi
+
+step "cargo clippy"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "Rust tests"
+cargo test --workspace --locked
+
+if [ -f ui/package.json ]; then
+  step "UI: build, type check, unit tests"
+  (cd ui && npm run build && npm run check && npm test)
+  step "UI: browser tests (Chromium)"
+  (cd ui && npm run test:browser)
+fi
+
+if [ -x tests/e2e/run.sh ]; then
+  step "End-to-end tests of the app window"
+  bash tests/e2e/run.sh
+fi
+
+echo
+echo "All tests passed in $(( $(date +%s) - started )) s."
