@@ -326,7 +326,7 @@ impl CustomSizeRule {
     /// Why `w`x`h` breaks the rule, or None when it is allowed.
     pub fn violation(&self, w: u32, h: u32) -> Option<String> {
         let m = self.multiple_of;
-        if w == 0 || h == 0 || w % m != 0 || h % m != 0 {
+        if w == 0 || h == 0 || !w.is_multiple_of(m) || !h.is_multiple_of(m) {
             return Some(format!("width and height must be multiples of {m}"));
         }
         let (long, short) = (w.max(h), w.min(h));
