@@ -14,7 +14,10 @@ fn accepts_the_contracts_own_examples() {
     c.assert_valid("CreateImageRequest", &json!({"model": "gpt-image-2", "prompt": "x", "size": "1536x864", "quality": "high", "background": "transparent", "output_format": "webp", "output_compression": 80, "moderation": "low", "user": "user-1234"}));
     c.assert_valid("CreateImageRequest", &json!({"model": "dall-e-3", "prompt": "x", "style": "natural", "quality": "hd", "response_format": "url"}));
     // nullable members accept null once `nullable: true` has been translated.
-    c.assert_valid("CreateImageRequest", &json!({"prompt": "x", "n": null, "model": null, "size": null, "quality": null}));
+    c.assert_valid(
+        "CreateImageRequest",
+        &json!({"prompt": "x", "n": null, "model": null, "size": null, "quality": null}),
+    );
     c.assert_valid("ImagesResponse", &json!({
         "created": 1713833628,
         "data": [{"b64_json": "..."}],
@@ -44,15 +47,21 @@ fn rejects_documents_the_contract_forbids() {
         json!({"model": "gpt-image-1"}),
     ];
     for doc in bad_requests {
-        assert!(!c.violations("CreateImageRequest", &doc).is_empty(), "accepted {doc}");
+        assert!(
+            !c.violations("CreateImageRequest", &doc).is_empty(),
+            "accepted {doc}"
+        );
     }
     let bad_errors = [
         json!({"error": {"type": "invalid_request_error", "param": null, "code": null}}), // no message
-        json!({"error": {"message": "m", "type": "t", "param": null}}), // no code
+        json!({"error": {"message": "m", "type": "t", "param": null}}),                   // no code
         json!({"message": "m"}),
     ];
     for doc in bad_errors {
-        assert!(!c.violations("ErrorResponse", &doc).is_empty(), "accepted {doc}");
+        assert!(
+            !c.violations("ErrorResponse", &doc).is_empty(),
+            "accepted {doc}"
+        );
     }
     for doc in [
         json!({"data": [{"b64_json": "x"}]}), // no created
@@ -60,8 +69,20 @@ fn rejects_documents_the_contract_forbids() {
         json!({"created": 1, "data": [{"url": "not a uri"}]}),
         json!({"created": 1, "data": [], "size": "1792x1024"}),
     ] {
-        assert!(!c.violations("ImagesResponse", &doc).is_empty(), "accepted {doc}");
+        assert!(
+            !c.violations("ImagesResponse", &doc).is_empty(),
+            "accepted {doc}"
+        );
     }
-    assert!(!c.violations("ListModelsResponse", &json!({"object": "list"})).is_empty());
-    assert!(!c.violations("ListModelsResponse", &json!({"object": "list", "data": [{"id": "x"}]})).is_empty());
+    assert!(
+        !c.violations("ListModelsResponse", &json!({"object": "list"}))
+            .is_empty()
+    );
+    assert!(
+        !c.violations(
+            "ListModelsResponse",
+            &json!({"object": "list", "data": [{"id": "x"}]})
+        )
+        .is_empty()
+    );
 }

@@ -60,7 +60,10 @@ impl Contract {
         if let Some(v) = cache.get(name) {
             return v.clone();
         }
-        assert!(self.schemas.contains_key(name), "the contract has no schema {name}");
+        assert!(
+            self.schemas.contains_key(name),
+            "the contract has no schema {name}"
+        );
         let root = json!({
             "$schema": "https://json-schema.org/draft/2020-12/schema",
             "$defs": Value::Object(self.schemas.clone()),
@@ -87,7 +90,10 @@ impl Contract {
 
     pub fn assert_valid(&self, name: &str, doc: &Value) {
         let v = self.violations(name, doc);
-        assert!(v.is_empty(), "document does not follow {name}: {v:#?}\n{doc:#}");
+        assert!(
+            v.is_empty(),
+            "document does not follow {name}: {v:#?}\n{doc:#}"
+        );
     }
 }
 
@@ -95,7 +101,9 @@ impl Contract {
 /// for the map under `properties`, whose keys are property names, not keywords.
 fn normalize(v: Value, in_properties: bool) -> Value {
     match v {
-        Value::Array(items) => Value::Array(items.into_iter().map(|i| normalize(i, false)).collect()),
+        Value::Array(items) => {
+            Value::Array(items.into_iter().map(|i| normalize(i, false)).collect())
+        }
         Value::Object(map) if in_properties => Value::Object(
             map.into_iter()
                 .map(|(k, v)| (k, normalize(v, false)))
@@ -105,11 +113,15 @@ fn normalize(v: Value, in_properties: bool) -> Value {
             let nullable = map.get("nullable") == Some(&Value::Bool(true));
             let mut out = Map::new();
             for (k, v) in map {
-                if k.starts_with("x-") || k == "example" || k == "nullable" || k == "discriminator" {
+                if k.starts_with("x-") || k == "example" || k == "nullable" || k == "discriminator"
+                {
                     continue;
                 }
                 let v = match k.as_str() {
-                    "$ref" => match v.as_str().and_then(|r| r.strip_prefix("#/components/schemas/")) {
+                    "$ref" => match v
+                        .as_str()
+                        .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                    {
                         Some(name) => Value::from(format!("#/$defs/{name}")),
                         None => v,
                     },

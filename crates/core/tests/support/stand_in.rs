@@ -109,7 +109,8 @@ pub struct Recorded {
 
 impl Recorded {
     pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("request body is not JSON: {e}"))
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("request body is not JSON: {e}"))
     }
 }
 
@@ -206,7 +207,10 @@ async fn serve(mut stream: TcpStream, shared: Arc<Mutex<Shared>>) {
             500,
             "server_error",
             None,
-            &format!("The stand-in has no reply scripted for {} {}.", req.method, req.path),
+            &format!(
+                "The stand-in has no reply scripted for {} {}.",
+                req.method, req.path
+            ),
         )
     });
     tokio::time::sleep(reply.delay).await;
@@ -256,7 +260,10 @@ async fn read_request(stream: &mut TcpStream) -> Option<Recorded> {
         !headers.contains_key("transfer-encoding"),
         "the stand-in only reads Content-Length bodies"
     );
-    let len: usize = headers.get("content-length").and_then(|v| v.parse().ok()).unwrap_or(0);
+    let len: usize = headers
+        .get("content-length")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
     let mut body = buf[head_end + 4..].to_vec();
     while body.len() < len {
         let n = stream.read(&mut chunk).await.ok()?;
