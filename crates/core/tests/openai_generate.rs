@@ -248,6 +248,15 @@ async fn bad_key_is_auth_and_not_retried() {
     );
     assert_eq!(n, 1);
     assert!(!e.to_string().contains(KEY));
+    // Even an answer that echoes the whole key does not carry it into the error.
+    let (e, _) = fails_with(vec![Reply::error(
+        401,
+        "invalid_request_error",
+        None,
+        &format!("Incorrect API key provided: {KEY}."),
+    )])
+    .await;
+    assert!(!e.to_string().contains(KEY), "{e}");
 }
 
 #[tokio::test]
@@ -760,6 +769,23 @@ async fn oversized_downloads_and_answers_are_refused() {
     let e = r.unwrap_err();
     assert_eq!(e.code(), "bad_response", "{e:?}");
     assert!(e.to_string().contains("16384 bytes"), "{e}");
+
+    // A download that does not announce its length is stopped once it passes the cap.
+    let url = s.file(
+        "stream.png",
+        Reply::file(big.clone(), "image/png").unannounced_length(),
+    );
+    s.generations(Reply::images(json!({"created": 1, "data": [{"url": url}]})));
+    let (r, _) = generate(&c, &request("dall-e-2", GenerationParams::default())).await;
+    assert_eq!(r.unwrap_err().code(), "bad_response");
+    // Under the cap, the same unannounced download is fine.
+    let url = s.file(
+        "small.png",
+        Reply::file(png_bytes(), "image/png").unannounced_length(),
+    );
+    s.generations(Reply::images(json!({"created": 1, "data": [{"url": url}]})));
+    let (r, _) = generate(&c, &request("dall-e-2", GenerationParams::default())).await;
+    assert_eq!(r.unwrap().images[0].bytes, png_bytes());
 
     // The same image as base64 is held to the same cap.
     s.generations(Reply::images(

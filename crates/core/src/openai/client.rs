@@ -274,7 +274,18 @@ impl OpenAiClient {
             let body = read_capped(resp, MAX_ERROR_BODY, "The error answer")
                 .await
                 .unwrap_or_default();
-            let f = from_status(status.as_u16(), &headers, &body, &self.provider.api_key_env);
+            let key = self
+                .auth
+                .to_str()
+                .unwrap_or("")
+                .trim_start_matches("Bearer ");
+            let f = from_status(
+                status.as_u16(),
+                &headers,
+                &body,
+                &self.provider.api_key_env,
+                key,
+            );
             tracing::warn!(status = status.as_u16(), code = f.error.code(), request_id = ?request_id(&headers), "provider answered with an error");
             return Err(f);
         }

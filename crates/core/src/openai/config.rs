@@ -62,6 +62,17 @@ impl OpenAiConfig {
     }
 }
 
+/// The catalogue's base URL for OpenAI, default timeouts, retries and limits; no key
+/// (set `api_key`).
+impl Default for OpenAiConfig {
+    fn default() -> Self {
+        let base = crate::catalog::provider("openai")
+            .map(|p| p.default_base_url.clone())
+            .unwrap_or_else(|_| "https://api.openai.com/v1".to_owned());
+        OpenAiConfig::new(base, "")
+    }
+}
+
 impl fmt::Debug for OpenAiConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("OpenAiConfig")

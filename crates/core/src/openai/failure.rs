@@ -30,7 +30,14 @@ impl From<Error> for Failure {
 const SAFETY_CODES: [&str; 2] = ["content_policy_violation", "moderation_blocked"];
 
 /// Maps a non-2xx answer from the API to an error, following the API's documented codes.
-pub(super) fn from_status(status: u16, headers: &HeaderMap, body: &[u8], env_var: &str) -> Failure {
+/// `secret` (the API key) is scrubbed from the provider's text in case an answer echoes it.
+pub(super) fn from_status(
+    status: u16,
+    headers: &HeaderMap,
+    body: &[u8],
+    env_var: &str,
+    secret: &str,
+) -> Failure {
     let parsed: Option<ErrorResponse> = serde_json::from_slice(body).ok();
     let err = parsed.map(|r| r.error).unwrap_or_default();
     let code = err.code.as_deref().unwrap_or("");
@@ -43,6 +50,9 @@ pub(super) fn from_status(status: u16, headers: &HeaderMap, body: &[u8], env_var
         && !message.contains(param)
     {
         message = format!("{message} (parameter: {param})");
+    }
+    if secret.len() >= 8 {
+        message = message.replace(secret, "<redacted>");
     }
     let is = |c: &str| code == c || kind == c;
 
@@ -85,14 +95,31 @@ pub(super) fn from_status(status: u16, headers: &HeaderMap, body: &[u8], env_var
         ),
         // Timeouts and conflicts on the provider's side are worth another go, like 5xx.
         408 | 409 | 500..=599 => (
-            Error::Provider { status, message },
+            Error::Provider {
+                status,
+                message: with_request_id(message, headers),
+            },
             RetryClass::Transient {
                 hint: server_hint(headers),
             },
         ),
-        _ => (Error::Provider { status, message }, RetryClass::Never),
+        _ => (
+            Error::Provider {
+                status,
+                message: with_request_id(message, headers),
+            },
+            RetryClass::Never,
+        ),
     };
     Failure { error, class }
+}
+
+/// The provider's own errors are theirs to look into; their request id is what support asks for.
+fn with_request_id(message: String, headers: &HeaderMap) -> String {
+    match headers.get("x-request-id").and_then(|v| v.to_str().ok()) {
+        Some(id) => format!("{message} (request id {id})"),
+        None => message,
+    }
 }
 
 /// For bodies that are not an `ErrorResponse` (a proxy's HTML page, say): a short, printable excerpt.
@@ -136,7 +163,13 @@ mod tests {
     use super::*;
 
     fn map(status: u16, body: &str) -> Failure {
-        from_status(status, &HeaderMap::new(), body.as_bytes(), "OPENAI_API_KEY")
+        from_status(
+            status,
+            &HeaderMap::new(),
+            body.as_bytes(),
+            "OPENAI_API_KEY",
+            "sk-secret-key",
+        )
     }
 
     fn body(kind: &str, code: Option<&str>, message: &str) -> String {
@@ -238,5 +271,26 @@ mod tests {
         );
         assert!(matches!(f.class, RetryClass::Transient { .. }));
         assert_eq!(map(418, "").class, RetryClass::Never);
+        let f = map(
+            401,
+            &body(
+                "invalid_request_error",
+                None,
+                "Incorrect API key provided: sk-secret-key.",
+            ),
+        );
+        assert!(
+            !f.error.to_string().contains("sk-secret-key"),
+            "{}",
+            f.error
+        );
+        let mut h = HeaderMap::new();
+        h.insert("x-request-id", "req_42".parse().unwrap());
+        let f = from_status(500, &h, b"", "OPENAI_API_KEY", "sk-secret-key");
+        assert!(
+            f.error.to_string().contains("request id req_42"),
+            "{}",
+            f.error
+        );
     }
 }

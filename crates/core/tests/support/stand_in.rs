@@ -26,6 +26,8 @@ pub struct Reply {
     pub delay: Duration,
     /// Send only this many body bytes (with the full Content-Length), then drop the connection.
     pub cut_after: Option<usize>,
+    /// Send no Content-Length: the body runs until the connection closes.
+    pub unannounced_length: bool,
 }
 
 impl Reply {
@@ -37,6 +39,7 @@ impl Reply {
             body: serde_json::to_vec(&body).unwrap(),
             delay: Duration::ZERO,
             cut_after: None,
+            unannounced_length: false,
         }
     }
 
@@ -67,6 +70,7 @@ impl Reply {
             body: bytes,
             delay: Duration::ZERO,
             cut_after: None,
+            unannounced_length: false,
         }
     }
 
@@ -79,6 +83,7 @@ impl Reply {
             body: body.into(),
             delay: Duration::ZERO,
             cut_after: None,
+            unannounced_length: false,
         }
     }
 
@@ -89,6 +94,11 @@ impl Reply {
 
     pub fn after(mut self, delay: Duration) -> Reply {
         self.delay = delay;
+        self
+    }
+
+    pub fn unannounced_length(mut self) -> Reply {
+        self.unannounced_length = true;
         self
     }
 
@@ -215,10 +225,12 @@ async fn serve(mut stream: TcpStream, shared: Arc<Mutex<Shared>>) {
     });
     tokio::time::sleep(reply.delay).await;
     let mut head = format!(
-        "HTTP/1.1 {} Stand-in\r\ncontent-length: {}\r\nconnection: close\r\n",
-        reply.status,
-        reply.body.len()
+        "HTTP/1.1 {} Stand-in\r\nconnection: close\r\n",
+        reply.status
     );
+    if !reply.unannounced_length {
+        head.push_str(&format!("content-length: {}\r\n", reply.body.len()));
+    }
     for (k, v) in &reply.headers {
         head.push_str(&format!("{k}: {v}\r\n"));
     }
