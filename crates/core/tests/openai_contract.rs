@@ -6,6 +6,7 @@ mod support;
 
 use serde_json::json;
 use support::contract::contract;
+use support::stand_in::{GENERATIONS, Reply, StandIn};
 
 #[test]
 fn accepts_the_contracts_own_examples() {
@@ -85,4 +86,32 @@ fn rejects_documents_the_contract_forbids() {
         )
         .is_empty()
     );
+}
+
+#[test]
+#[should_panic(expected = "does not follow ImagesResponse")]
+fn the_stand_in_refuses_to_answer_off_contract() {
+    // No `created`: the stand-in must not be scriptable into this by accident.
+    Reply::images(json!({"data": [{"b64_json": "..."}]}));
+}
+
+#[tokio::test]
+#[should_panic(expected = "does not follow CreateImageRequest")]
+async fn recorded_requests_are_checked_against_the_contract() {
+    let s = StandIn::start().await;
+    s.generations(Reply::error(
+        400,
+        "invalid_request_error",
+        None,
+        "n too large",
+    ));
+    // Bypass the client (which would refuse n=11 locally) to prove the stand-in checks.
+    let resp = reqwest::Client::new()
+        .post(s.url(GENERATIONS))
+        .json(&json!({"model": "gpt-image-1", "prompt": "x", "n": 11}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
+    s.requests();
 }

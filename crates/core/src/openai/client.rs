@@ -212,7 +212,7 @@ impl OpenAiClient {
         Ok(GeneratedImages {
             request_id: request_id(&headers),
             usage: answer.usage,
-            created: Some(answer.created),
+            created: answer.created,
             images,
             params_sent: body,
         })

@@ -33,10 +33,12 @@ pub(super) fn request_body(req: &GenerationRequest) -> Value {
     Value::Object(body)
 }
 
-/// `ImagesResponse`. `created` is required by the contract; `data` is what we came for.
+/// `ImagesResponse`. The contract requires `created`, but the images are what matter: an
+/// answer without it (from a gateway, say) is still used.
 #[derive(Debug, Deserialize)]
 pub(super) struct ImagesResponse {
-    pub created: i64,
+    #[serde(default)]
+    pub created: Option<i64>,
     pub data: Option<Vec<WireImage>>,
     #[serde(default)]
     pub usage: Option<Value>,
