@@ -661,6 +661,42 @@ async fn cancel_during_a_backoff_wait() {
 }
 
 #[tokio::test]
+async fn cancel_during_a_download() {
+    let s = StandIn::start().await;
+    let url = s.file(
+        "slow.png",
+        Reply::file(png_bytes(), "image/png").after(Duration::from_secs(20)),
+    );
+    s.generations(Reply::images(json!({"created": 1, "data": [{"url": url}]})));
+    let cancel = CancellationToken::new();
+    let trigger = cancel.clone();
+    let progress = move |p: ProviderProgress| {
+        if matches!(p, ProviderProgress::Downloading { .. }) {
+            let trigger = trigger.clone();
+            tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                trigger.cancel();
+            });
+        }
+    };
+    let started = Instant::now();
+    let r = client(&s)
+        .generate(
+            &request("dall-e-2", GenerationParams::default()),
+            &progress,
+            &cancel,
+        )
+        .await;
+    assert!(matches!(r, Err(Error::Cancelled)), "{r:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert_eq!(s.count("/files/slow.png"), 1);
+}
+
+#[tokio::test]
 async fn cancelled_before_start_sends_nothing() {
     let s = StandIn::start().await;
     let cancel = CancellationToken::new();
