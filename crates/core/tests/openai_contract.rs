@@ -115,3 +115,48 @@ async fn recorded_requests_are_checked_against_the_contract() {
     assert_eq!(resp.status(), 400);
     s.requests();
 }
+
+/// Every value the catalogue offers must be one the contract allows, or the UI would offer
+/// choices the API refuses.
+#[test]
+fn catalogue_offers_only_what_the_contract_allows() {
+    let c = contract();
+    let openai = easel_core::catalog::provider("openai").unwrap();
+    for m in &openai.models {
+        let base = || json!({"model": m.id, "prompt": "x"});
+        c.assert_valid("CreateImageRequest", &base());
+        let mut with = |key: &str, v: serde_json::Value| {
+            let mut doc = base();
+            doc[key] = v;
+            c.assert_valid("CreateImageRequest", &doc);
+        };
+        with("n", json!(m.n.min));
+        with("n", json!(m.n.max));
+        for v in &m.sizes {
+            with("size", json!(v));
+        }
+        for (key, values) in [
+            ("quality", &m.qualities),
+            ("style", &m.styles),
+            ("background", &m.backgrounds),
+            ("output_format", &m.output_formats),
+            ("moderation", &m.moderations),
+            ("response_format", &m.response_formats),
+        ] {
+            for v in values {
+                with(key, json!(v));
+            }
+        }
+    }
+    // The contract's list of model names and the catalogue agree.
+    let contract_text =
+        std::fs::read_to_string(support::contract::contracts_dir().join("openai-images.yaml"))
+            .unwrap();
+    for m in &openai.models {
+        assert!(
+            contract_text.contains(&format!("- {}\n", m.id)),
+            "{} is not in the contract's model list",
+            m.id
+        );
+    }
+}

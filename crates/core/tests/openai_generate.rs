@@ -882,3 +882,48 @@ async fn lists_image_models_known_and_new() {
         .unwrap_err();
     assert_eq!(e.code(), "auth");
 }
+
+/// Each catalogued model with as many parameters set as it takes: what the client sends
+/// must follow the contract (checked by the stand-in when the requests are read).
+#[tokio::test]
+async fn every_model_with_every_parameter_sends_a_contract_body() {
+    let s = StandIn::start().await;
+    let c = client(&s);
+    let openai = easel_core::catalog::provider("openai").unwrap();
+    for m in &openai.models {
+        let has = |list: &[String], v: &str| list.iter().any(|x| x == v);
+        let format = ["webp", "png"]
+            .into_iter()
+            .find(|f| has(&m.output_formats, f));
+        let params = GenerationParams {
+            n: Some(m.n.max),
+            size: m.sizes.last().cloned(),
+            quality: m.qualities.last().cloned(),
+            style: m.styles.first().cloned(),
+            background: m.backgrounds.iter().find(|b| *b == "transparent").cloned(),
+            output_format: format.map(Into::into),
+            output_compression: format
+                .filter(|f| has(&m.compression_formats, f))
+                .map(|_| 80),
+            moderation: m.moderations.last().cloned(),
+            response_format: m
+                .response_formats
+                .iter()
+                .find(|r| *r == "b64_json")
+                .cloned(),
+            user: Some("user-1234".into()),
+        };
+        s.generations(one_image_answer());
+        let out = generate(&c, &request(&m.id, params.clone()))
+            .await
+            .0
+            .unwrap_or_else(|e| panic!("{}: {e}", m.id));
+        let sent = &out.params_sent;
+        assert_eq!(sent["model"], m.id.as_str());
+        assert_eq!(sent["n"], m.n.max);
+        if params.style.is_some() {
+            assert_eq!(sent["style"], params.style.as_deref().unwrap());
+        }
+    }
+    assert_eq!(s.count(GENERATIONS), openai.models.len());
+}
