@@ -125,7 +125,7 @@ fn catalogue_offers_only_what_the_contract_allows() {
     for m in &openai.models {
         let base = || json!({"model": m.id, "prompt": "x"});
         c.assert_valid("CreateImageRequest", &base());
-        let mut with = |key: &str, v: serde_json::Value| {
+        let with = |key: &str, v: serde_json::Value| {
             let mut doc = base();
             doc[key] = v;
             c.assert_valid("CreateImageRequest", &doc);
