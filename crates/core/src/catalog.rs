@@ -98,7 +98,8 @@ pub struct ModelSpec {
     pub moderations: Vec<String>,
     /// Values of `response_format` the model takes; empty where it always answers base64.
     pub response_formats: Vec<String>,
-    pub answer: AnswerKind,
+    /// How images come back when `response_format` is not set.
+    pub default_answer: AnswerKind,
 }
 
 fn catalog() -> &'static Catalog {
@@ -155,6 +156,16 @@ fn invalid(msg: String) -> Error {
 impl ModelSpec {
     pub fn is_gpt_image(&self) -> bool {
         self.family == "gpt-image"
+    }
+
+    /// How the provider will hand back images for these parameters: a URL to download at
+    /// once, or base64 in the answer.
+    pub fn answer_for(&self, params: &crate::request::GenerationParams) -> AnswerKind {
+        match params.response_format.as_deref() {
+            Some("url") => AnswerKind::Url,
+            Some("b64_json") => AnswerKind::B64Json,
+            _ => self.default_answer,
+        }
     }
 
     /// Refuses, with a message saying what is allowed, anything the provider would refuse.
@@ -436,6 +447,16 @@ mod tests {
             assert!(m.sizes.contains(&m.default_size), "{}", m.id);
             assert!(m.qualities.contains(&m.default_quality), "{}", m.id);
             assert!(m.n.min >= 1 && m.n.min <= m.n.max, "{}", m.id);
+            if let Some(f) = &m.default_output_format {
+                assert!(m.output_formats.contains(f), "{}", m.id);
+            }
+            if let Some(rule) = &m.custom_size {
+                // The fixed sizes are also inside the free-form rule.
+                for s in m.sizes.iter().filter(|s| *s != "auto") {
+                    let (w, h) = parse_size(s).unwrap();
+                    assert_eq!(rule.violation(w, h), None, "{}: {s}", m.id);
+                }
+            }
             for f in m
                 .compression_formats
                 .iter()
@@ -712,7 +733,14 @@ mod tests {
     #[test]
     fn catalogue_serializes_for_the_ui() {
         let v = serde_json::to_value(providers()).unwrap();
-        assert_eq!(v[0]["models"][0]["answer"], "b64_json");
+        assert_eq!(v[0]["models"][0]["default_answer"], "b64_json");
+        let d3 = model("openai", "dall-e-3").unwrap();
+        assert_eq!(d3.answer_for(&GenerationParams::default()), AnswerKind::Url);
+        let b64 = GenerationParams {
+            response_format: Some("b64_json".into()),
+            ..Default::default()
+        };
+        assert_eq!(d3.answer_for(&b64), AnswerKind::B64Json);
         assert!(providers()[0].is_image_model("gpt-image-3"));
         assert!(!providers()[0].is_image_model("gpt-4o"));
     }
