@@ -59,7 +59,7 @@ pub(super) fn from_status(
     let (error, class) = match status {
         401 | 403 => (
             Error::Auth {
-                message: format!("OpenAI refused the API key: {message}"),
+                message: format!("OpenAI refused access (HTTP {status}): {message}"),
                 env_var: env_var.to_owned(),
             },
             RetryClass::Never,
@@ -146,6 +146,10 @@ pub(super) fn from_transport(e: reqwest::Error, during: &str) -> Failure {
     }
     if e.is_timeout() {
         return Failure::final_(Error::Timeout { message });
+    }
+    // The variants' texts go on after the message ("... Check your network connection.").
+    if !message.ends_with('.') {
+        message.push('.');
     }
     if e.is_builder() || e.is_redirect() {
         return Failure::final_(Error::Network { message });
