@@ -1,8 +1,10 @@
 //! Easel's engine, with no UI toolkit anywhere in its dependency tree: generation providers,
 //! the on-disk library (SQLite + content-addressed files), licence terms, and the job queue.
 
+pub mod catalog;
 pub mod error;
 pub mod license;
+pub mod openai;
 pub mod request;
 
 pub use error::{Error, ErrorPayload, Result};

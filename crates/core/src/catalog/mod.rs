@@ -1,0 +1,247 @@
+//! The model catalogue: which providers and models exist and what each model accepts.
+//! It is data (`data/models.json`) so a new model is a JSON edit, not a code change; the
+//! UI renders its controls from these types and `ModelSpec::validate` refuses locally
+//! whatever the provider would refuse, so nothing doomed is ever sent (or billed).
+
+use std::sync::OnceLock;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::request::GenerationParams;
+
+mod size;
+mod validate;
+
+pub use size::parse_size;
+
+const MODELS_JSON: &str = include_str!("../../data/models.json");
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Catalog {
+    pub providers: Vec<ProviderSpec>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ProviderSpec {
+    pub id: String,
+    pub name: String,
+    /// Environment variable the API key may come from.
+    pub api_key_env: String,
+    pub default_base_url: String,
+    pub default_model: String,
+    /// Model ids starting with one of these are image models even if the catalogue does
+    /// not know them yet (the provider ships new ones every few months).
+    pub model_prefixes: Vec<String>,
+    pub models: Vec<ModelSpec>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ModelStatus {
+    Current,
+    /// Still served, but superseded; the UI may tuck it away.
+    Legacy,
+    /// No longer served; kept so old images still show what made them.
+    Retired,
+}
+
+/// How the provider hands images back when the request does not say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AnswerKind {
+    Url,
+    B64Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CountRange {
+    pub min: u32,
+    pub max: u32,
+}
+
+/// Free-form `WIDTHxHEIGHT` sizes some models accept besides their fixed list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CustomSizeRule {
+    pub multiple_of: u32,
+    /// Long side divided by short side, at most.
+    pub max_aspect_ratio: f64,
+    pub max_edge: u32,
+    pub max_pixels: u64,
+    pub min_pixels: u64,
+    /// Above this many pixels the provider calls results experimental (UI hint only).
+    pub experimental_above_pixels: Option<u64>,
+    pub notes: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelSpec {
+    pub id: String,
+    pub label: String,
+    /// e.g. "gpt-image", "dall-e"; licence terms are keyed by family.
+    pub family: String,
+    pub status: ModelStatus,
+    /// For dated snapshots: the model id it pins.
+    pub snapshot_of: Option<String>,
+    pub notes: String,
+    pub prompt_max_chars: u32,
+    /// Allowed fixed sizes, including "auto" where the model sizes itself.
+    pub sizes: Vec<String>,
+    pub default_size: String,
+    pub custom_size: Option<CustomSizeRule>,
+    pub n: CountRange,
+    pub qualities: Vec<String>,
+    pub default_quality: String,
+    pub styles: Vec<String>,
+    pub backgrounds: Vec<String>,
+    /// Output formats that can carry a transparent background.
+    pub transparent_background_formats: Vec<String>,
+    pub output_formats: Vec<String>,
+    pub default_output_format: Option<String>,
+    /// Output formats for which `output_compression` (0-100) applies.
+    pub compression_formats: Vec<String>,
+    pub moderations: Vec<String>,
+    /// Values of `response_format` the model takes; empty where it always answers base64.
+    pub response_formats: Vec<String>,
+    /// How images come back when `response_format` is not set.
+    pub default_answer: AnswerKind,
+}
+
+fn catalog() -> &'static Catalog {
+    static CATALOG: OnceLock<Catalog> = OnceLock::new();
+    CATALOG.get_or_init(|| {
+        // The file is compiled in and checked by the tests below, so a parse failure is a
+        // build defect, not something input can cause.
+        #[allow(clippy::expect_used)]
+        serde_json::from_str(MODELS_JSON).expect("data/models.json is valid")
+    })
+}
+
+pub fn providers() -> &'static [ProviderSpec] {
+    &catalog().providers
+}
+
+pub fn provider(id: &str) -> Result<&'static ProviderSpec> {
+    providers().iter().find(|p| p.id == id).ok_or_else(|| {
+        let known: Vec<&str> = providers().iter().map(|p| p.id.as_str()).collect();
+        Error::InvalidInput(format!(
+            "Unknown provider \"{id}\". Known providers: {}.",
+            known.join(", ")
+        ))
+    })
+}
+
+pub fn model(provider_id: &str, model_id: &str) -> Result<&'static ModelSpec> {
+    let p = provider(provider_id)?;
+    p.models.iter().find(|m| m.id == model_id).ok_or_else(|| {
+        let known: Vec<&str> = p.models.iter().map(|m| m.id.as_str()).collect();
+        Error::InvalidInput(format!(
+            "Unknown {} model \"{model_id}\". Known models: {}.",
+            p.name,
+            known.join(", ")
+        ))
+    })
+}
+
+impl ProviderSpec {
+    /// True for ids that name an image model of this provider, known or not yet catalogued.
+    pub fn is_image_model(&self, id: &str) -> bool {
+        self.models.iter().any(|m| m.id == id)
+            || self
+                .model_prefixes
+                .iter()
+                .any(|p| id.starts_with(p.as_str()))
+    }
+}
+
+impl ModelSpec {
+    pub fn is_gpt_image(&self) -> bool {
+        self.family == "gpt-image"
+    }
+
+    /// How the provider will hand back images for these parameters: a URL to download at
+    /// once, or base64 in the answer.
+    pub fn answer_for(&self, params: &GenerationParams) -> AnswerKind {
+        match params.response_format.as_deref() {
+            Some("url") => AnswerKind::Url,
+            Some("b64_json") => AnswerKind::B64Json,
+            _ => self.default_answer,
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catalogue_parses_and_is_consistent() {
+        let ps = providers();
+        assert_eq!(ps.len(), 1);
+        let openai = &ps[0];
+        assert_eq!(openai.api_key_env, "OPENAI_API_KEY");
+        let ids: Vec<&str> = openai.models.iter().map(|m| m.id.as_str()).collect();
+        for id in [
+            "gpt-image-2",
+            "gpt-image-2-2026-04-21",
+            "gpt-image-1.5",
+            "gpt-image-1",
+            "gpt-image-1-mini",
+            "dall-e-3",
+            "dall-e-2",
+        ] {
+            assert!(ids.contains(&id), "{id} missing");
+        }
+        assert!(ids.contains(&openai.default_model.as_str()));
+        for m in &openai.models {
+            assert!(m.sizes.contains(&m.default_size), "{}", m.id);
+            assert!(m.qualities.contains(&m.default_quality), "{}", m.id);
+            assert!(m.n.min >= 1 && m.n.min <= m.n.max, "{}", m.id);
+            if let Some(f) = &m.default_output_format {
+                assert!(m.output_formats.contains(f), "{}", m.id);
+            }
+            if let Some(rule) = &m.custom_size {
+                // The fixed sizes are also inside the free-form rule.
+                for s in m.sizes.iter().filter(|s| *s != "auto") {
+                    let (w, h) = parse_size(s).unwrap();
+                    assert_eq!(rule.violation(w, h), None, "{}: {s}", m.id);
+                }
+            }
+            for f in m
+                .compression_formats
+                .iter()
+                .chain(&m.transparent_background_formats)
+            {
+                assert!(m.output_formats.contains(f), "{}: {f}", m.id);
+            }
+        }
+    }
+
+    #[test]
+    fn unknown_provider_and_model_list_known_ones() {
+        let Err(Error::InvalidInput(m)) = model("openai", "gpt-9") else {
+            panic!()
+        };
+        assert!(m.contains("gpt-image-1.5") && m.contains("dall-e-2"), "{m}");
+        let Err(Error::InvalidInput(m)) = model("midjourney", "x") else {
+            panic!()
+        };
+        assert!(m.contains("openai"), "{m}");
+    }
+
+    #[test]
+    fn catalogue_serializes_for_the_ui() {
+        let v = serde_json::to_value(providers()).unwrap();
+        assert_eq!(v[0]["models"][0]["default_answer"], "b64_json");
+        let d3 = model("openai", "dall-e-3").unwrap();
+        assert_eq!(d3.answer_for(&GenerationParams::default()), AnswerKind::Url);
+        let b64 = GenerationParams {
+            response_format: Some("b64_json".into()),
+            ..Default::default()
+        };
+        assert_eq!(d3.answer_for(&b64), AnswerKind::B64Json);
+        assert!(providers()[0].is_image_model("gpt-image-3"));
+        assert!(!providers()[0].is_image_model("gpt-4o"));
+    }
+}
