@@ -1,0 +1,170 @@
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "easel-cli", version, about = "Generate images with AI providers and keep them, with their licence terms, in Easel's library.")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+impl Cli {
+    pub fn json(&self) -> bool {
+        match &self.command {
+            Command::Generate(a) => a.json,
+            Command::List(a) => a.output.json,
+            Command::Search(a) => a.output.json,
+            Command::Show(a) => a.json,
+            Command::Favorite(a) => a.json,
+            Command::Models(a) => a.json,
+            Command::Key(_) => false,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Generate images from a prompt and store them in the library.
+    Generate(GenerateArgs),
+    /// List images, newest first, a page at a time.
+    List(ListArgs),
+    /// Full-text search over prompts and revised prompts.
+    Search(SearchArgs),
+    /// Everything known about one image: parameters, usage and licence terms.
+    Show(ShowArgs),
+    /// Mark an image as a favourite (or not, with --off).
+    Favorite(FavoriteArgs),
+    /// Models of a provider, and which ones your key can use (asks the provider).
+    Models(ModelsArgs),
+    /// Store or remove a provider's API key (read from standard input).
+    #[command(subcommand)]
+    Key(KeyCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    #[arg(long, default_value = "openai")]
+    pub provider: String,
+    /// Model id; defaults to the provider's default model from Settings or the catalogue.
+    #[arg(long)]
+    pub model: Option<String>,
+    /// WIDTHxHEIGHT, or auto.
+    #[arg(long)]
+    pub size: Option<String>,
+    #[arg(long)]
+    pub quality: Option<String>,
+    /// How many images.
+    #[arg(short = 'n', long = "n")]
+    pub n: Option<u32>,
+    #[arg(long)]
+    pub style: Option<String>,
+    /// transparent, opaque or auto.
+    #[arg(long)]
+    pub background: Option<String>,
+    /// png, jpeg or webp.
+    #[arg(long = "format")]
+    pub format: Option<String>,
+    /// 0-100, for jpeg and webp.
+    #[arg(long)]
+    pub compression: Option<u8>,
+    /// low or auto.
+    #[arg(long)]
+    pub moderation: Option<String>,
+    /// url or b64_json (DALL·E models).
+    #[arg(long)]
+    pub response_format: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+    pub prompt: String,
+}
+
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PageArgs {
+    /// Images per page (1-500).
+    #[arg(long, default_value_t = 50)]
+    pub limit: u32,
+    /// The `next` cursor of the previous page.
+    #[arg(long)]
+    pub before: Option<String>,
+    /// Oldest first instead of newest first.
+    #[arg(long)]
+    pub oldest: bool,
+    #[arg(long)]
+    pub provider: Option<String>,
+    #[arg(long)]
+    pub model: Option<String>,
+    #[arg(long)]
+    pub favorites: bool,
+    /// Only images whose terms allow commercial use.
+    #[arg(long)]
+    pub commercial: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    pub page: PageArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    pub query: String,
+    #[command(flatten)]
+    pub page: PageArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    pub id: String,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct FavoriteArgs {
+    pub id: String,
+    /// Remove the mark instead.
+    #[arg(long)]
+    pub off: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ModelsArgs {
+    #[arg(long, default_value = "openai")]
+    pub provider: String,
+    /// Only the catalogue, without asking the provider.
+    #[arg(long)]
+    pub offline: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Read a key from standard input and keep it in the system keychain.
+    Set {
+        #[arg(default_value = "openai")]
+        provider: String,
+    },
+    /// Forget the stored key.
+    Delete {
+        #[arg(default_value = "openai")]
+        provider: String,
+    },
+    /// Say whether a key is set and where it comes from.
+    Status {
+        #[arg(default_value = "openai")]
+        provider: String,
+    },
+}

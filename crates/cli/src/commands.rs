@@ -1,0 +1,245 @@
+use std::io::Read;
+use std::time::Instant;
+
+use easel_core::app_dirs::AppDirs;
+use easel_core::engine::Engine;
+use easel_core::jobs::JobStage;
+use easel_core::library::{ListQuery, SortOrder};
+use easel_core::{Error, ErrorPayload, GenerationParams, GenerationRequest, catalog};
+use serde_json::json;
+use tokio::sync::broadcast::error::RecvError;
+
+use crate::args::{Cli, Command, GenerateArgs, KeyCommand, ModelsArgs, PageArgs};
+use crate::human;
+
+/// A failure is either core's own error or one a job reported through its events.
+pub enum Failure {
+    Core(Error),
+    Job(ErrorPayload),
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Failure::Core(e)
+    }
+}
+
+impl Failure {
+    pub fn payload(&self) -> ErrorPayload {
+        match self {
+            Failure::Core(e) => ErrorPayload::from(e),
+            Failure::Job(p) => p.clone(),
+        }
+    }
+}
+
+fn open() -> Result<Engine, Error> {
+    Engine::open(AppDirs::from_env()?)
+}
+
+pub async fn run(cli: Cli) -> Result<(), Failure> {
+    match cli.command {
+        Command::Generate(args) => generate(args).await,
+        Command::List(args) => {
+            let engine = open()?;
+            let page = engine.library().list(&query(None, &args.page))?;
+            print_page(&page, args.output.json);
+            Ok(())
+        }
+        Command::Search(args) => {
+            let engine = open()?;
+            if args.query.trim().is_empty() {
+                return Err(Error::InvalidInput("The search query is empty.".into()).into());
+            }
+            let page = engine.library().list(&query(Some(args.query.clone()), &args.page))?;
+            print_page(&page, args.output.json);
+            Ok(())
+        }
+        Command::Show(args) => {
+            let engine = open()?;
+            let detail = engine.library().image(&args.id)?;
+            if args.json {
+                println!("{}", to_json(&detail));
+            } else {
+                human::print_detail(&detail);
+            }
+            Ok(())
+        }
+        Command::Favorite(args) => {
+            let engine = open()?;
+            engine.library().set_favorite(&args.id, !args.off)?;
+            if args.json {
+                println!("{}", json!({ "id": args.id, "favorite": !args.off }));
+            } else {
+                println!("{} {}", if args.off { "Unmarked" } else { "Marked as favourite:" }, args.id);
+            }
+            Ok(())
+        }
+        Command::Models(args) => models(args).await,
+        Command::Key(cmd) => key(cmd),
+    }
+}
+
+fn query(text: Option<String>, page: &PageArgs) -> ListQuery {
+    ListQuery {
+        text,
+        provider: page.provider.clone(),
+        model: page.model.clone(),
+        favorites_only: page.favorites,
+        commercial_only: page.commercial,
+        since: None,
+        until: None,
+        order: if page.oldest { SortOrder::OldestFirst } else { SortOrder::NewestFirst },
+        cursor: page.before.clone(),
+        limit: page.limit,
+    }
+}
+
+fn print_page(page: &easel_core::library::ImagePage, as_json: bool) {
+    if as_json {
+        println!("{}", json!({ "images": page.images, "next": page.next }));
+    } else {
+        human::print_page(page);
+    }
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string_pretty(value).unwrap_or_else(|e| json!({ "error": { "code": "internal", "message": e.to_string() } }).to_string())
+}
+
+async fn generate(args: GenerateArgs) -> Result<(), Failure> {
+    let engine = open()?;
+    let model = match args.model {
+        Some(m) => m,
+        None => engine.default_model(&args.provider)?,
+    };
+    let request = GenerationRequest {
+        provider: args.provider,
+        model,
+        prompt: args.prompt,
+        params: GenerationParams {
+            n: args.n,
+            size: args.size,
+            quality: args.quality,
+            style: args.style,
+            background: args.background,
+            output_format: args.format,
+            output_compression: args.compression,
+            moderation: args.moderation,
+            response_format: args.response_format,
+            user: None,
+        },
+    };
+    let mut events = engine.subscribe();
+    let job = engine.generate(request)?;
+    let started = Instant::now();
+    let progress = human::Progress::new(!args.json);
+    let mut interrupted = false;
+    let end = loop {
+        tokio::select! {
+            ev = events.recv() => match ev {
+                Ok(ev) if ev.job_id == job => {
+                    progress.show(&ev, started.elapsed());
+                    if ev.stage.is_final() {
+                        break ev;
+                    }
+                }
+                Ok(_) | Err(RecvError::Lagged(_)) => {}
+                Err(RecvError::Closed) => return Err(Error::Cancelled.into()),
+            },
+            _ = tokio::signal::ctrl_c(), if !interrupted => {
+                interrupted = true;
+                engine.cancel(&job);
+            }
+        }
+    };
+    progress.finish();
+    match end.stage {
+        JobStage::Done => {
+            let mut images = Vec::with_capacity(end.image_ids.len());
+            for id in &end.image_ids {
+                images.push(engine.library().image(id)?);
+            }
+            if args.json {
+                let images: Vec<_> = images
+                    .iter()
+                    .map(|d| {
+                        json!({
+                            "id": d.summary.id, "path": d.summary.path, "sha256": d.sha256,
+                            "width": d.summary.width, "height": d.summary.height,
+                        })
+                    })
+                    .collect();
+                println!("{}", json!({ "generation_id": end.generation_id, "images": images }));
+            } else {
+                human::print_generated(&images, started.elapsed());
+            }
+            Ok(())
+        }
+        _ => Err(Failure::Job(end.error.unwrap_or_else(|| ErrorPayload::from(&Error::Cancelled)))),
+    }
+}
+
+async fn models(args: ModelsArgs) -> Result<(), Failure> {
+    let provider = catalog::provider(&args.provider)?;
+    let available = if args.offline {
+        None
+    } else {
+        let engine = open()?;
+        Some(engine.available_models(&args.provider).await?)
+    };
+    if args.json {
+        let models: Vec<_> = provider
+            .models
+            .iter()
+            .map(|m| {
+                json!({
+                    "id": m.id, "label": m.label, "status": m.status,
+                    "available": available.as_ref().map(|a| a.contains(&m.id)),
+                })
+            })
+            .collect();
+        let unknown: Vec<&String> = available
+            .iter()
+            .flatten()
+            .filter(|id| provider.models.iter().all(|m| &m.id != *id))
+            .collect();
+        println!("{}", json!({ "provider": provider.id, "models": models, "other_available": unknown }));
+    } else {
+        human::print_models(provider, available.as_deref());
+    }
+    Ok(())
+}
+
+fn key(cmd: KeyCommand) -> Result<(), Failure> {
+    let engine = open()?;
+    match cmd {
+        KeyCommand::Set { provider } => {
+            let mut key = String::new();
+            std::io::stdin()
+                .read_to_string(&mut key)
+                .map_err(|e| Error::InvalidInput(format!("Could not read the key from standard input: {e}")))?;
+            engine.set_api_key(&provider, key.trim())?;
+            match engine.keys().fallback_file() {
+                None => println!("Saved the {provider} key in the system keychain."),
+                Some(path) => println!(
+                    "No keychain service is running; saved the {provider} key in {} (readable only by you).",
+                    path.display()
+                ),
+            }
+        }
+        KeyCommand::Delete { provider } => {
+            engine.delete_api_key(&provider)?;
+            println!("Removed the stored {provider} key.");
+        }
+        KeyCommand::Status { provider } => {
+            let status = engine.key_status(&provider)?;
+            let env = &catalog::provider(&provider)?.api_key_env;
+            match status.source {
+                None => println!("No {provider} key. Set one with `easel-cli key set {provider}` or {env}."),
+                Some(source) => println!("A {provider} key is set ({}).", human::key_source(source, env)),
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,173 @@
+//! Output for people: short, aligned, one progress line while a generation runs.
+
+use std::io::{IsTerminal, Write};
+use std::time::Duration;
+
+use easel_core::catalog::ProviderSpec;
+use easel_core::jobs::{JobEvent, JobStage};
+use easel_core::library::{ImageDetail, ImagePage};
+use easel_core::license::CommercialUse;
+use easel_core::secrets::KeySource;
+
+pub struct Progress {
+    enabled: bool,
+    redraw: bool,
+}
+
+impl Progress {
+    pub fn new(enabled: bool) -> Progress {
+        Progress { enabled, redraw: std::io::stderr().is_terminal() }
+    }
+
+    /// On a terminal the line is redrawn in place; elsewhere each stage is one line.
+    pub fn show(&self, ev: &JobEvent, elapsed: Duration) {
+        if !self.enabled || ev.stage.is_final() {
+            return;
+        }
+        let what = match ev.stage {
+            JobStage::Queued => "queued".to_owned(),
+            JobStage::Sending => match ev.attempt {
+                Some(n) if n > 1 => format!("sending (attempt {n})"),
+                _ => "sending".to_owned(),
+            },
+            JobStage::WaitingToRetry => {
+                format!("waiting to retry in {:.1} s", ev.retry_in_ms.unwrap_or(0) as f64 / 1000.0)
+            }
+            JobStage::Receiving => "receiving".to_owned(),
+            JobStage::Storing => "storing".to_owned(),
+            JobStage::Done | JobStage::Failed | JobStage::Cancelled => return,
+        };
+        let line = format!("{what:<32} {:>6.1} s", elapsed.as_secs_f64());
+        let mut err = std::io::stderr().lock();
+        let _ = if self.redraw { write!(err, "\r\x1b[2K{line}") } else { writeln!(err, "{line}") };
+        let _ = err.flush();
+    }
+
+    pub fn finish(&self) {
+        if self.enabled && self.redraw {
+            eprint!("\r\x1b[2K");
+        }
+    }
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    let one_line: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() <= max {
+        one_line
+    } else {
+        let cut: String = one_line.chars().take(max.saturating_sub(1)).collect();
+        format!("{cut}…")
+    }
+}
+
+fn short_time(rfc3339: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(rfc3339)
+        .map(|t| t.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_else(|_| rfc3339.to_owned())
+}
+
+pub fn print_page(page: &ImagePage) {
+    if page.images.is_empty() {
+        println!("No images.");
+        return;
+    }
+    for img in &page.images {
+        println!(
+            "{}  {}  {:<16} {:>9}  {}  {}",
+            img.id,
+            short_time(&img.created_at),
+            truncate(&img.model, 16),
+            format!("{}x{}", img.width, img.height),
+            if img.favorite { "★" } else { " " },
+            truncate(&img.prompt, 60)
+        );
+    }
+    if let Some(next) = &page.next {
+        println!("More: --before {next}");
+    }
+}
+
+pub fn print_generated(images: &[ImageDetail], elapsed: Duration) {
+    println!("{} image(s) in {:.1} s:", images.len(), elapsed.as_secs_f64());
+    for d in images {
+        println!("{}  {}x{}  {}", d.summary.id, d.summary.width, d.summary.height, d.summary.path);
+    }
+}
+
+fn commercial(c: CommercialUse) -> &'static str {
+    match c {
+        CommercialUse::Yes => "allowed",
+        CommercialUse::No => "not allowed",
+        CommercialUse::Conditional => "allowed, with conditions",
+        CommercialUse::Unknown => "unknown — check the terms",
+    }
+}
+
+pub fn print_detail(d: &ImageDetail) {
+    let s = &d.summary;
+    let rows: Vec<(&str, String)> = vec![
+        ("Image", s.id.clone()),
+        ("Created", short_time(&s.created_at)),
+        ("Provider", format!("{} / {}", s.provider, s.model)),
+        ("Size", format!("{}x{} {} ({} bytes)", s.width, s.height, s.format, d.byte_size)),
+        ("Favourite", if s.favorite { "yes".into() } else { "no".into() }),
+        ("File", s.path.clone()),
+        ("SHA-256", d.sha256.clone()),
+        ("Prompt", s.prompt.clone()),
+    ];
+    for (k, v) in rows {
+        println!("{k:<12} {v}");
+    }
+    if let Some(rp) = &d.revised_prompt {
+        println!("{:<12} {rp}", "Revised");
+    }
+    if let Ok(serde_json::Value::Object(params)) = serde_json::to_value(&d.params) {
+        for (k, v) in params {
+            println!("{:<12} {k} = {}", "Parameter", v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string()));
+        }
+    }
+    if let Some(id) = &d.request_id {
+        println!("{:<12} {id}", "Request id");
+    }
+    if let Some(usage) = &d.usage {
+        println!("{:<12} {usage}", "Usage");
+    }
+    let l = &d.license.terms;
+    println!();
+    println!("Licence terms (as of {}, checked {}):", short_time(&d.license.snapshot_at), l.checked_on);
+    if !l.known {
+        println!("  ! The terms for this provider/model are unknown. Check them before using the image.");
+    }
+    let cond = l.commercial_condition.as_deref().map(|c| format!(" — {c}")).unwrap_or_default();
+    println!("  {:<14} {}", "Ownership", l.output_ownership);
+    println!("  {:<14} {}{cond}", "Commercial use", commercial(l.commercial_use));
+    println!("  {:<14} {}", "Credit line", l.credit_line);
+    println!("  {:<14} {}", "Terms", l.terms_url);
+    println!("  {}", l.disclaimer);
+}
+
+pub fn print_models(provider: &ProviderSpec, available: Option<&[String]>) {
+    println!("{} models:", provider.name);
+    for m in &provider.models {
+        let mark = match available {
+            None => " ",
+            Some(a) if a.contains(&m.id) => "✓",
+            Some(_) => "✗",
+        };
+        println!("  {mark} {:<24} {}", m.id, m.label);
+    }
+    if let Some(a) = available {
+        for id in a.iter().filter(|id| provider.models.iter().all(|m| &m.id != *id)) {
+            println!("  ✓ {id:<24} (not in Easel's catalogue yet)");
+        }
+        println!("✓ usable with your key, ✗ not available to it.");
+    }
+}
+
+pub fn key_source(source: KeySource, env: &str) -> String {
+    match source {
+        KeySource::Env => format!("from {env}"),
+        KeySource::Keychain => "in the system keychain".into(),
+        KeySource::File => "in Easel's private key file".into(),
+    }
+}
