@@ -85,14 +85,20 @@ fn the_snapshot_stored_with_an_image_is_what_comes_back() {
         "filter column follows the snapshot"
     );
 
-    // The raw column holds exactly that JSON.
+    // What is stored is exactly that snapshot.
     let conn = rusqlite::Connection::open(dir.path().join(easel_core::library::DB_FILE)).unwrap();
-    let raw: String = conn
-        .query_row("SELECT license FROM images WHERE id = ?1", [&id], |r| {
-            r.get(0)
-        })
+    let (json, at): (String, String) = conn
+        .query_row(
+            "SELECT l.json, i.license_at FROM images i JOIN license_terms l ON l.id = i.license_id WHERE i.id = ?1",
+            [&id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .unwrap();
-    assert_eq!(serde_json::from_str::<LicenseSnapshot>(&raw).unwrap(), old);
+    assert_eq!(
+        serde_json::from_str::<easel_core::license::LicenseTerms>(&json).unwrap(),
+        old.terms
+    );
+    assert_eq!(at, old.snapshot_at);
 
     // Unknown terms are not "commercial".
     let g2 = lib.create_generation(&request("unknown terms")).unwrap();

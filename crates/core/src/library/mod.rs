@@ -55,7 +55,7 @@ impl std::fmt::Debug for Library {
 }
 
 const DETAIL_COLUMNS: &str = "i.idx, i.byte_size, i.revised_prompt, i.seed, g.params, g.usage, \
-     g.request_id, i.license, g.status";
+     g.request_id, l.json, g.status, i.license_at";
 
 fn corrupt(what: &str, detail: impl std::fmt::Display) -> Error {
     Error::Database(rusqlite::Error::InvalidColumnType(
@@ -187,8 +187,9 @@ impl Library {
         let (probe, image) = decode::decode(new.bytes)?;
         let sha = blobs::sha256_hex(new.bytes);
         let ext = probe.format.extension();
-        let license_json = serde_json::to_string(&new.license)
+        let terms_json = serde_json::to_string(&new.license.terms)
             .map_err(|e| Error::InvalidInput(format!("The licence cannot be saved: {e}")))?;
+        let terms_sha = blobs::sha256_hex(terms_json.as_bytes());
         let prompt: String = {
             let conn = self.conn();
             let prompt = conn
@@ -217,10 +218,21 @@ impl Library {
         // Again under the lock: a purge may have removed the files since (cheap stats only).
         self.ensure_blob_files(&sha, ext, new.bytes, &thumbnails)?;
         let tx = conn.transaction()?;
+        tx.execute(
+            "INSERT INTO license_terms (sha256, json) VALUES (?1, ?2) \
+             ON CONFLICT (sha256) DO NOTHING",
+            params![terms_sha, terms_json],
+        )?;
+        let license_id: i64 = tx.query_row(
+            "SELECT id FROM license_terms WHERE sha256 = ?1",
+            [&terms_sha],
+            |r| r.get(0),
+        )?;
         let inserted = tx.execute(
             "INSERT INTO images (id, generation_id, idx, sha256, width, height, format, \
-             byte_size, revised_prompt, seed, favorite, license, commercial_use, created_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 0, ?11, ?12, ?13) \
+             byte_size, revised_prompt, seed, favorite, license_id, license_at, commercial_use, \
+             created_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 0, ?11, ?12, ?13, ?14) \
              ON CONFLICT (generation_id, idx) DO NOTHING",
             params![
                 id,
@@ -233,7 +245,8 @@ impl Library {
                 new.bytes.len() as i64,
                 new.revised_prompt,
                 new.seed,
-                license_json,
+                license_id,
+                new.license.snapshot_at,
                 commercial_str(new.license.terms.commercial_use),
                 clock::now_ms(),
             ],
@@ -342,8 +355,10 @@ impl Library {
 
     fn detail_with(&self, conn: &Connection, id: &str) -> Result<ImageDetail> {
         let sql = format!(
-            "SELECT {}, {DETAIL_COLUMNS} FROM images i JOIN generations g \
-             ON g.id = i.generation_id WHERE i.id = ?1 AND i.deleted_at IS NULL",
+            "SELECT {}, {DETAIL_COLUMNS} FROM images i \
+             JOIN generations g ON g.id = i.generation_id \
+             JOIN license_terms l ON l.id = i.license_id \
+             WHERE i.id = ?1 AND i.deleted_at IS NULL",
             query::SUMMARY_COLUMNS
         );
         type Raw = (
@@ -355,6 +370,7 @@ impl Library {
             String,
             Option<String>,
             Option<String>,
+            String,
             String,
             String,
             String,
@@ -373,6 +389,7 @@ impl Library {
                     r.get(18)?,
                     r.get(19)?,
                     r.get(20)?,
+                    r.get(21)?,
                     r.get(11)?,
                 ))
             })
@@ -386,8 +403,9 @@ impl Library {
             params,
             usage,
             request_id,
-            license,
+            terms,
             status,
+            license_at,
             sha256,
         ) = raw.ok_or_else(|| image_not_found(id))?;
         let params: GenerationParams =
@@ -396,8 +414,10 @@ impl Library {
             .map(|u| serde_json::from_str(&u))
             .transpose()
             .map_err(|e| corrupt("generation usage", e))?;
-        let license: LicenseSnapshot =
-            serde_json::from_str(&license).map_err(|e| corrupt("image licence", e))?;
+        let license = LicenseSnapshot {
+            terms: serde_json::from_str(&terms).map_err(|e| corrupt("image licence", e))?,
+            snapshot_at: license_at,
+        };
         let generation_status = GenerationStatus::parse(&status)
             .ok_or_else(|| corrupt("generation status", &status))?;
         Ok(ImageDetail {
@@ -669,6 +689,13 @@ impl Library {
             Err(corrupt("integrity check", verdict))
         }
     }
+}
+
+/// The JPEG thumbnail Easel would make of `bytes` (bounded decode, then resize). For
+/// exports and tools; the library itself stores these at ingest.
+pub fn render_thumbnail(bytes: &[u8], size: ThumbSize) -> Result<Vec<u8>> {
+    let (_, image) = decode::decode(bytes)?;
+    thumbs::render(&image, size)
 }
 
 fn ensure_was_running(conn: &Connection, id: &str, changed: usize) -> Result<()> {

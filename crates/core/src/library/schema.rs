@@ -32,6 +32,15 @@ CREATE TABLE generations (
 );
 CREATE INDEX generations_status ON generations(status) WHERE status = 'running';
 
+-- Licence terms as they were when images were stored. Rows are immutable and shared by
+-- every image stored under identical terms (keyed by the sha256 of the JSON), so a snapshot
+-- costs a few bytes per image instead of kilobytes.
+CREATE TABLE license_terms (
+    id     INTEGER PRIMARY KEY,
+    sha256 TEXT NOT NULL UNIQUE,
+    json   TEXT NOT NULL                  -- JSON LicenseTerms
+);
+
 CREATE TABLE images (
     seq             INTEGER PRIMARY KEY,  -- stable rowid for the FTS index
     id              TEXT NOT NULL UNIQUE,
@@ -42,13 +51,14 @@ CREATE TABLE images (
     height          INTEGER NOT NULL,
     format          TEXT NOT NULL CHECK (format IN ('png','jpeg','webp')),
     byte_size       INTEGER NOT NULL,
-    revised_prompt  TEXT,
     seed            INTEGER,
     favorite        INTEGER NOT NULL DEFAULT 0 CHECK (favorite IN (0,1)),
-    license         TEXT NOT NULL,        -- JSON LicenseSnapshot, frozen at store time
-    commercial_use  TEXT NOT NULL,        -- copy of license.commercial_use, for filtering
+    commercial_use  TEXT NOT NULL,        -- copy of the licence's commercial_use, for filtering
     created_at      INTEGER NOT NULL,     -- unix ms
     deleted_at      INTEGER,
+    license_id      INTEGER NOT NULL REFERENCES license_terms(id),
+    license_at      TEXT NOT NULL,        -- the snapshot's snapshot_at, verbatim
+    revised_prompt  TEXT,                 -- last: long text stays out of the way of the rest
     UNIQUE (generation_id, idx)
 );
 -- The list order, over live images only; the filters ride on it.
