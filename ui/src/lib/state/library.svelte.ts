@@ -111,7 +111,7 @@ export class Library {
   /** Re-queries what is loaded (after "library-changed") without losing the scroll position. */
   async refresh(): Promise<void> {
     const generation = ++this.#generation;
-    const limit = Math.min(Math.max(this.items.length, PAGE_SIZE), MAX_REFRESH);
+    const limit = Math.min(Math.max(1, Math.ceil(this.items.length / PAGE_SIZE)) * PAGE_SIZE, MAX_REFRESH);
     await this.#fetch(generation, null, limit, true);
     const known = new Set(this.items.map((i) => i.id));
     for (const id of [...this.selected]) if (!known.has(id)) this.selected.delete(id);
