@@ -11,6 +11,7 @@ import { chromium } from 'playwright-core';
 import { imageFor } from './images.mjs';
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' easel: http://easel.localhost; connect-src 'self' ipc: http://ipc.localhost; object-src 'none'; base-uri 'none'";
 const here = dirname(fileURLToPath(import.meta.url));
 const uiRoot = resolve(here, '../..');
 const artifacts = resolve(uiRoot, '../tests/artifacts/ui');
@@ -106,6 +107,13 @@ async function openApp(t, { viewport = { width: 1280, height: 800 }, colorScheme
     const { type, body } = imageFor(id, variant, jpegs);
     return route.fulfill({ status: 200, contentType: type, body });
   });
+  // Serve the app under the strict CSP the desktop shell uses, so anything needing
+  // 'unsafe-inline' or a remote asset shows up as a console error and fails the test.
+  await context.route((url) => url.href.startsWith(baseUrl), async (route) => {
+    if (route.request().resourceType() !== 'document') return route.continue();
+    const response = await route.fetch();
+    return route.fulfill({ response, headers: { ...response.headers(), 'content-security-policy': CSP } });
+  });
   const page = await context.newPage();
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(`console: ${m.text()}`);
@@ -180,6 +188,14 @@ describe('every view renders cleanly', () => {
     await page.getByTestId('library-empty').waitFor();
     await shot(page, 'library-empty-dark-1280x800');
     assertClean();
+    // The CSP really is in force: an inline script is refused.
+    const ran = await page.evaluate(() => {
+      const s = document.createElement('script');
+      s.textContent = 'window.__inlineRan = true';
+      document.body.append(s);
+      return window.__inlineRan === true;
+    });
+    assert.equal(ran, false);
   });
 });
 
