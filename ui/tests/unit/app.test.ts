@@ -192,3 +192,41 @@ describe('generate', () => {
     expect(app.generate.request()?.params.size).toBe('1536x864');
   });
 });
+
+describe('export dialog', () => {
+  it('puts licence flags first, plans live and exports to the chosen folder', async () => {
+    const { backend, app } = start();
+    await waitFor(() => expect(app.catalog.loaded).toBe(true));
+    app.nav.openExport(['img-000004', 'img-000005', 'img-000007']);
+    const dialog = await screen.findByTestId('export-dialog');
+    const flags = await within(dialog).findByTestId('export-flags');
+    expect(within(flags).getAllByTestId('export-flag').map((f) => f.dataset.kind)).toEqual(['unknown_terms', 'non_commercial']);
+    await within(dialog).findByText('1024 × 1792 px');
+    await fireEvent.change(within(dialog).getByTestId('export-size-kind'), { target: { value: 'long_edge' } });
+    await fireEvent.input(within(dialog).getByTestId('export-long-edge'), { target: { value: '768' } });
+    await within(dialog).findByText('439 × 768 px');
+    const plan = callsOf(backend, 'plan_export').at(-1)!.args as { options: { size: unknown; include_prompt: boolean } };
+    expect(plan.options.size).toEqual({ kind: 'long_edge', px: 768 });
+    expect(plan.options.include_prompt).toBe(false); // the settings default
+    expect(within(dialog).getByTestId('export-run')).toBeDisabled();
+    await fireEvent.click(within(dialog).getByTestId('export-choose-folder'));
+    await within(dialog).findByText('/home/user/Pictures/Easel export');
+    await fireEvent.click(within(dialog).getByTestId('export-run'));
+    expect(await within(dialog).findByTestId('export-result')).toHaveTextContent('Exported 3 files');
+    const exported = callsOf(backend, 'export_images')[0].args;
+    expect(exported.outDir).toBe('/home/user/Pictures/Easel export');
+    expect(exported.ids).toEqual(['img-000004', 'img-000005', 'img-000007']);
+  });
+
+  it('prefills alt text from a single image and copies its credit line', async () => {
+    const { backend, app } = start();
+    await waitFor(() => expect(app.catalog.loaded).toBe(true));
+    app.nav.openExport(['img-000001']);
+    const alt = (await screen.findByTestId('export-alt')) as HTMLTextAreaElement;
+    await waitFor(() => expect(alt.value).toBe('A red fox at dawn #1'));
+    await fireEvent.click(screen.getByTestId('copy-credit-line'));
+    await waitFor(() => expect(callsOf(backend, 'copy_credit_line')[0]?.args).toEqual({ id: 'img-000001' }));
+    await fireEvent.keyDown(screen.getByTestId('export-dialog'), { key: 'Escape' });
+    expect(app.nav.exportIds).toBeNull();
+  });
+});

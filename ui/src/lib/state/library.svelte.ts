@@ -58,6 +58,8 @@ export class Library {
   error = $state<IpcError | null>(null);
   selected = new SvelteSet<string>();
   focusIndex = $state(-1);
+  /** Bumped when a new query replaces the list, so the grid scrolls back to the top. */
+  epoch = $state(0);
   #anchor = -1;
   #generation = 0;
   #searchTimer: ReturnType<typeof setTimeout> | null = null;
@@ -97,6 +99,7 @@ export class Library {
 
   async reload(): Promise<void> {
     const generation = ++this.#generation;
+    this.epoch += 1;
     this.selected.clear();
     this.focusIndex = -1;
     this.#anchor = -1;
