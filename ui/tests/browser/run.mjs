@@ -147,10 +147,15 @@ async function imagesLoaded(page, selector) {
 }
 
 describe('every view renders cleanly', () => {
-  for (const viewport of [{ width: 1280, height: 800 }, { width: 800, height: 600 }]) {
-    const tag = `${viewport.width}x${viewport.height}`;
+  const runs = [
+    { viewport: { width: 1280, height: 800 }, colorScheme: 'light' },
+    { viewport: { width: 800, height: 600 }, colorScheme: 'light' },
+    { viewport: { width: 1280, height: 800 }, colorScheme: 'dark' },
+  ];
+  for (const { viewport, colorScheme } of runs) {
+    const tag = `${viewport.width}x${viewport.height}${colorScheme === 'dark' ? '-dark' : ''}`;
     test(`views at ${tag}`, async (t) => {
-      const { page, assertClean } = await openApp(t, { viewport });
+      const { page, assertClean } = await openApp(t, { viewport, colorScheme });
       await page.getByTestId('prompt-input').fill('A lighthouse on a cliff at dawn, watercolour');
       await shot(page, `generate-${tag}`);
 
@@ -359,7 +364,16 @@ test('image view: licence panel, unknown terms, 100 % toggle, actions', async (t
   assert.equal(Math.round(after.width), natural);
   await page.getByTestId('copy-prompt').click();
   await page.getByTestId('toast').getByText('Prompt copied').waitFor();
+
+  // Arrow keys step through the library order; Escape returns focus to the tile.
+  await page.getByTestId('zoom-toggle').focus();
+  await page.keyboard.press('ArrowRight');
+  await page.getByTestId('image-prompt').getByText(/#6$/).waitFor();
+  await page.getByTestId('image-back').click();
+  await page.waitForFunction(() => document.activeElement?.getAttribute('data-id') === 'img-000006');
+  await page.keyboard.press('Enter');
+  await page.getByTestId('image-view').waitFor();
   await page.getByTestId('edit-run-button').click();
-  assert.match(await page.getByTestId('prompt-input').inputValue(), /#5$/);
+  assert.match(await page.getByTestId('prompt-input').inputValue(), /#6$/);
   assertClean();
 });

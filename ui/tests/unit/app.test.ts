@@ -230,3 +230,18 @@ describe('export dialog', () => {
     expect(app.nav.exportIds).toBeNull();
   });
 });
+
+describe('live library', () => {
+  it('re-queries on library-changed and tells a user elsewhere that images are ready', async () => {
+    const { backend, app } = start();
+    await waitFor(() => expect(app.library.items.length).toBe(200));
+    await fireEvent.click(screen.getByTestId('nav-library'));
+    const before = callsOf(backend, 'list_images').length;
+    await app.jobs.start({ provider: 'openai', model: 'gpt-image-1', prompt: 'a snow owl', params: { n: 2 } });
+    await waitFor(() => expect(app.library.items[0].prompt).toBe('a snow owl'), { timeout: 3000 });
+    expect(callsOf(backend, 'list_images').length).toBeGreaterThan(before);
+    const toast = await screen.findByText('2 images are ready');
+    await fireEvent.click(within(toast.closest('[data-testid="toast"]') as HTMLElement).getByTestId('toast-action'));
+    expect(app.nav.imageId).toBe(app.jobs.jobs[0].imageIds[0]);
+  });
+});

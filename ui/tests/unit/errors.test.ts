@@ -26,3 +26,17 @@ describe('error text per code', () => {
     expect(errorText({ code: 'brand_new', message: 'Something new broke.' }).headline).toBe('Something new broke.');
   });
 });
+
+describe('IPC rejections become IpcError', async () => {
+  const { IpcError, toIpcError } = await import('$lib/ipc');
+  it('keeps code and message of the backend payload', () => {
+    const e = toIpcError({ code: 'network', message: 'dns failed' });
+    expect(e).toBeInstanceOf(IpcError);
+    expect(e).toMatchObject({ code: 'network', message: 'dns failed' });
+  });
+  it('wraps Tauri string errors and unknown values', () => {
+    expect(toIpcError('command foo not found')).toMatchObject({ code: 'unknown', message: 'command foo not found' });
+    expect(toIpcError(new Error('boom'))).toMatchObject({ code: 'unknown', message: 'boom' });
+    expect(toIpcError(42).code).toBe('unknown');
+  });
+});

@@ -1,4 +1,5 @@
 import { getContext, setContext } from 'svelte';
+import { errorText } from '$lib/logic/errors';
 import { Catalog } from './catalog.svelte';
 import { GenerateForm } from './generate.svelte';
 import { JobList } from './jobs.svelte';
@@ -14,6 +15,25 @@ export class AppState {
   generate = new GenerateForm(this.catalog);
   library = new Library();
   toasts = new Toasts();
+
+  constructor() {
+    // Someone browsing elsewhere still hears when a generation ends.
+    this.jobs.onFinished = (job) => {
+      if (this.nav.view === 'generate' && !this.nav.imageId) return;
+      if (job.stage === 'done' && job.imageIds.length > 0) {
+        const first = job.imageIds[0];
+        const count = job.imageIds.length;
+        this.toasts.show(count === 1 ? 'Your image is ready' : `${count} images are ready`, {
+          action: { label: 'Open', run: () => this.nav.openImage(first) },
+        });
+      } else if (job.stage === 'failed' && job.error) {
+        this.toasts.show(`Generation failed: ${errorText(job.error).headline}`, {
+          tone: 'error',
+          action: { label: 'Show', run: () => this.nav.go('generate') },
+        });
+      }
+    };
+  }
 }
 
 const KEY = Symbol('easel-app');

@@ -8,7 +8,8 @@ export class JobList {
   now = $state(Date.now());
   #timer: ReturnType<typeof setInterval> | null = null;
   #seq = 0;
-  onImagesStored: (ids: string[]) => void = () => {};
+  /** Called once when a job reaches done, failed or cancelled. */
+  onFinished: (job: Job) => void = () => {};
 
   get active(): number {
     return this.jobs.filter((j) => !isFinal(j.stage)).length;
@@ -20,13 +21,17 @@ export class JobList {
     this.#tick();
     try {
       const jobId = await api.startGeneration(request, (event) => {
+        const before = this.jobs.find((j) => j.key === key);
         this.#update(key, (job) => applyEvent(job, event, Date.now()));
-        if (event.stage === 'done' && event.image_ids.length > 0) this.onImagesStored(event.image_ids);
+        const after = this.jobs.find((j) => j.key === key);
+        if (before && after && !isFinal(before.stage) && isFinal(after.stage)) this.onFinished(after);
       });
       this.#update(key, (job) => ({ ...job, jobId: job.jobId ?? jobId }));
     } catch (e) {
       const err = toIpcError(e);
       this.#update(key, (job) => failToStart(job, { code: err.code, message: err.message }, Date.now()));
+      const failed = this.jobs.find((j) => j.key === key);
+      if (failed) this.onFinished(failed);
     }
     return key;
   }
