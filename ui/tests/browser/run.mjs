@@ -276,6 +276,44 @@ test('library scroll keeps the DOM small and pages by cursor', async (t) => {
   assertClean();
 });
 
+test('100,000 images: all loaded, still a handful of DOM rows and smooth frames', async (t) => {
+  const { page, assertClean } = await openApp(t, { backend: { images: 100000, pageSize: 10000 } });
+  await page.getByTestId('nav-library').click();
+  await page.getByTestId('gallery-item').first().click();
+  const started = Date.now();
+  for (let i = 0; i < 30; i++) {
+    const text = await page.getByTestId('library-count').textContent();
+    if (!text.includes('+')) break;
+    await page.keyboard.press('End');
+    await page.waitForTimeout(150);
+  }
+  await page.getByTestId('library-count').getByText('100,000 images').waitFor({ timeout: 20000 });
+  await page.keyboard.press('End');
+  await page.waitForFunction(() => document.activeElement?.getAttribute('data-index') === '99999');
+  const lastIndex = await page.evaluate(() => document.activeElement?.getAttribute('data-index'));
+  const tiles = await page.getByTestId('gallery-item').count();
+  const frames = await page.getByTestId('gallery').evaluate(async (el) => {
+    const times = [];
+    let last = performance.now();
+    el.scrollTop = el.scrollHeight / 2;
+    for (let i = 0; i < 120; i++) {
+      el.scrollTop += 300;
+      await new Promise((r) => requestAnimationFrame(r));
+      const now = performance.now();
+      times.push(now - last);
+      last = now;
+    }
+    times.sort((a, b) => a - b);
+    return { median: times[60], p95: times[114], height: el.scrollHeight };
+  });
+  console.log(`# 100k: loaded in ${Date.now() - started} ms; ${tiles} tiles in the DOM; scroll height ${frames.height} px; frames median ${frames.median.toFixed(1)} ms, p95 ${frames.p95.toFixed(1)} ms`);
+  assert.ok(Number(lastIndex) >= 99990, `End reaches the last image (focused ${lastIndex})`);
+  assert.ok(tiles <= 80, `DOM stays small (${tiles} tiles)`);
+  assert.ok(frames.median < 50, `smooth (median frame ${frames.median} ms)`);
+  await shot(page, 'library-100k-1280x800');
+  assertClean();
+});
+
 test('search, keyboard, favourite, delete with undo', async (t) => {
   const { page, assertClean } = await openApp(t);
   await page.getByTestId('nav-library').click();

@@ -9,6 +9,7 @@ type FakeOptions = {
   accessibleModels?: string[];
   testProviderError?: { code: string; message: string } | null;
   speed?: number;
+  pageSize?: number;
 };
 
 type FakeBackend = {

@@ -81,6 +81,8 @@
       accessibleModels: ['gpt-image-2', 'gpt-image-1.5', 'gpt-image-1', 'gpt-image-1-mini', 'dall-e-3', 'other-model'],
       testProviderError: null,
       speed: 1,
+      // When set, pages are at least this long whatever the UI asks, to reach huge libraries fast in tests.
+      pageSize: 0,
       ...opts,
     };
     const now = Date.parse('2026-11-20T12:00:00Z');
@@ -120,8 +122,9 @@
         const at = rows.findIndex((im) => im.id === q.cursor);
         start = at < 0 ? rows.length : at + 1;
       }
-      const page = rows.slice(start, start + q.limit);
-      const more = start + q.limit < rows.length;
+      const limit = Math.max(q.limit, o.pageSize);
+      const page = rows.slice(start, start + limit);
+      const more = start + limit < rows.length;
       return { images: page.map(summary), next: more && page.length ? page[page.length - 1].id : null };
     }
 
