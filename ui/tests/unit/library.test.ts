@@ -100,3 +100,29 @@ describe('library paging', () => {
     await expect(lib.setFavorite('nope', true)).rejects.toMatchObject({ code: 'not_found' });
   });
 });
+
+describe('re-query deep in a big library', () => {
+  it('re-reads the head and keeps the loaded tail and cursor when images arrive', async () => {
+    const backend = installBackend({ images: 5000, pageSize: 1000 });
+    const lib = new Library();
+    await lib.reload();
+    await lib.loadMore();
+    await lib.loadMore();
+    expect(lib.items).toHaveLength(3000);
+    const cursor = lib.next;
+    // Three new images at the top, one deleted in the head.
+    await backend.handle('start_generation', {
+      request: { provider: 'openai', model: 'gpt-image-1', prompt: 'new one', params: { n: 3 } },
+      onEvent: '__CHANNEL__:1',
+    });
+    await vi.waitFor(() => expect(backend.images[0].prompt).toBe('new one'), { timeout: 3000 });
+    await backend.handle('delete_images', { ids: ['img-000010'] });
+    await lib.refresh();
+    expect(lib.items).toHaveLength(3002);
+    expect(lib.items.slice(0, 3).every((i) => i.prompt === 'new one')).toBe(true);
+    expect(new Set(lib.items.map((i) => i.id)).size).toBe(3002);
+    expect(lib.items.some((i) => i.id === 'img-000010')).toBe(false);
+    expect(lib.items.at(-1)?.id).toBe('img-002999');
+    expect(lib.next).toBe(cursor);
+  });
+});

@@ -111,14 +111,33 @@ export class Library {
     await this.#fetch(this.#generation, this.next, PAGE_SIZE, false);
   }
 
-  /** Re-queries what is loaded (after "library-changed") without losing the scroll position. */
+  /**
+   * Re-queries what is loaded (after "library-changed") without losing the scroll position.
+   * Deep in a big library only the head is re-read and joined to the loaded tail where they meet.
+   */
   async refresh(): Promise<void> {
     const generation = ++this.#generation;
-    const limit = Math.min(Math.max(1, Math.ceil(this.items.length / PAGE_SIZE)) * PAGE_SIZE, MAX_REFRESH);
+    const old = this.items;
+    const oldNext = this.next;
+    const limit = Math.min(Math.max(1, Math.ceil(old.length / PAGE_SIZE)) * PAGE_SIZE, MAX_REFRESH);
     await this.#fetch(generation, null, limit, true);
+    if (generation !== this.#generation || this.error) return;
+    if (old.length > MAX_REFRESH && this.items.length === limit) {
+      const last = this.items[this.items.length - 1];
+      const at = old.findIndex((i) => i.id === last.id);
+      if (at >= 0) {
+        this.items = [...this.items, ...old.slice(at + 1)];
+        this.next = oldNext;
+      }
+    }
     const known = new Set(this.items.map((i) => i.id));
     for (const id of [...this.selected]) if (!known.has(id)) this.selected.delete(id);
     if (this.focusIndex >= this.items.length) this.focusIndex = this.items.length - 1;
+  }
+
+  /** Records a favourite change made elsewhere (the image view) without re-querying. */
+  markFavorite(id: string, favorite: boolean): void {
+    this.#patch(id, { favorite });
   }
 
   async #fetch(generation: number, cursor: string | null, limit: number, replace: boolean): Promise<void> {
