@@ -16,6 +16,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const uiRoot = resolve(here, '../..');
 const artifacts = resolve(uiRoot, '../tests/artifacts/ui');
 const fakeSource = readFileSync(resolve(uiRoot, 'tests/fake/fake-backend.js'), 'utf8');
+const axeSource = readFileSync(resolve(uiRoot, 'node_modules/axe-core/axe.min.js'), 'utf8');
 
 if (!existsSync(CHROMIUM)) {
   console.error(`Chromium not found at ${CHROMIUM}. Install it with: apt-get install -y chromium (never 'npx playwright install').`);
@@ -133,6 +134,18 @@ async function openApp(t, { viewport = { width: 1280, height: 800 }, colorScheme
   };
 }
 
+/** axe-core accessibility audit of what is on screen; serious and critical findings fail. */
+async function checkA11y(page, name) {
+  const violations = await page.evaluate(async (source) => {
+    if (!window.axe) (0, eval)(source);
+    const result = await window.axe.run(document, { resultTypes: ['violations'] });
+    return result.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+  }, axeSource);
+  assert.deepEqual(violations, [], `accessibility problems in ${name}:\n${violations.join('\n')}`);
+}
+
 const shot = (page, name) => page.screenshot({ path: resolve(artifacts, `${name}.png`) });
 
 async function imagesLoaded(page, selector) {
@@ -158,21 +171,25 @@ describe('every view renders cleanly', () => {
       const { page, assertClean } = await openApp(t, { viewport, colorScheme });
       await page.getByTestId('prompt-input').fill('A lighthouse on a cliff at dawn, watercolour');
       await shot(page, `generate-${tag}`);
+      if (viewport.width === 1280) await checkA11y(page, `generate ${tag}`);
 
       await page.getByTestId('nav-library').click();
       await page.getByTestId('gallery-item').first().waitFor();
       await imagesLoaded(page, '[data-testid="gallery-item"] img');
       await shot(page, `library-${tag}`);
+      if (viewport.width === 1280) await checkA11y(page, `library ${tag}`);
 
       await page.getByTestId('gallery-item').nth(2).dblclick();
       await page.getByTestId('license-panel').waitFor();
       await imagesLoaded(page, '[data-testid="image-original"]');
       await shot(page, `image-${tag}`);
+      if (viewport.width === 1280) await checkA11y(page, `image view ${tag}`);
 
       await page.getByTestId('export-button').click();
       await page.getByTestId('export-dialog').waitFor();
       await page.getByTestId('export-plan').getByText(' px').waitFor();
       await shot(page, `export-${tag}`);
+      if (viewport.width === 1280) await checkA11y(page, `export dialog ${tag}`);
       await page.keyboard.press('Escape');
       await page.getByTestId('export-dialog').waitFor({ state: 'detached' });
       await page.getByTestId('image-back').click();
@@ -180,6 +197,7 @@ describe('every view renders cleanly', () => {
       await page.getByTestId('nav-settings').click();
       await page.getByTestId('settings-key-input').waitFor();
       await shot(page, `settings-${tag}`);
+      if (viewport.width === 1280) await checkA11y(page, `settings ${tag}`);
       assertClean();
     });
   }
