@@ -12,6 +12,17 @@ export class GenerateForm {
 
   constructor(catalog: Catalog) {
     this.#catalog = catalog;
+    this.prompt = readDraft();
+  }
+
+  /** Keeps the unsent prompt across restarts; it never leaves this machine's webview storage. */
+  saveDraft(): void {
+    try {
+      if (this.prompt) localStorage.setItem(DRAFT_KEY, this.prompt);
+      else localStorage.removeItem(DRAFT_KEY);
+    } catch {
+      // Storage may be unavailable; the draft is a convenience.
+    }
   }
 
   get model(): ModelSpec | undefined {
@@ -67,6 +78,16 @@ export class GenerateForm {
     const model = this.model;
     if (!model || this.problems.length > 0) return null;
     return { provider: this.providerId, model: model.id, prompt: this.prompt, params: buildParams(this.form, model) };
+  }
+}
+
+const DRAFT_KEY = 'easel.prompt-draft.v1';
+
+function readDraft(): string {
+  try {
+    return (typeof localStorage === 'undefined' ? null : localStorage.getItem(DRAFT_KEY)) ?? '';
+  } catch {
+    return '';
   }
 }
 
