@@ -56,18 +56,13 @@ export class Catalog {
     try {
       const models = await api.testProvider(providerId);
       this.access = { ...this.access, [providerId]: { models, checkedAt: Date.now() } };
-      const { [providerId]: _gone, ...rest } = this.unreachable;
-      this.unreachable = rest;
+      this.unreachable = without(this.unreachable, providerId);
       writeAccessCache(this.access);
       return models;
     } catch (e) {
       const err = toIpcError(e);
       if (err.code === 'network') this.unreachable = { ...this.unreachable, [providerId]: err };
-      if (err.code === 'auth') {
-        const { [providerId]: _gone, ...rest } = this.access;
-        this.access = rest;
-        writeAccessCache(this.access);
-      }
+      if (err.code === 'auth') this.forgetAccess(providerId);
       throw err;
     }
   }
@@ -82,8 +77,7 @@ export class Catalog {
   }
 
   forgetAccess(providerId: string): void {
-    const { [providerId]: _gone, ...rest } = this.access;
-    this.access = rest;
+    this.access = without(this.access, providerId);
     writeAccessCache(this.access);
   }
 
@@ -100,6 +94,12 @@ export class Catalog {
       window.removeEventListener('offline', update);
     };
   }
+}
+
+function without<T>(record: Record<string, T>, key: string): Record<string, T> {
+  const copy = { ...record };
+  delete copy[key];
+  return copy;
 }
 
 function readAccessCache(): Record<string, Access> {
