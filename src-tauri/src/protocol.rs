@@ -41,10 +41,12 @@ pub struct ImageRoute {
 }
 
 impl ImageRoute {
-    /// `/<uuid>/<variant>` with a lower-case hyphenated UUID, nothing else (no query, no
-    /// extra segments, no percent-encoding tricks).
+    /// `/<uuid>/<variant>` with a lower-case hyphenated UUID, nothing else. The path is
+    /// percent-decoded first (`convertFileSrc` encodes the `/` between id and variant); the
+    /// strict pattern is checked on the decoded text.
     pub fn parse(path: &str) -> Option<ImageRoute> {
-        let rest = path.strip_prefix('/')?;
+        let decoded = percent_decode(path)?;
+        let rest = decoded.strip_prefix('/')?;
         let (id, variant) = rest.split_once('/')?;
         let canonical = uuid::Uuid::try_parse(id).ok()?.hyphenated().to_string();
         if canonical != id {
@@ -55,6 +57,24 @@ impl ImageRoute {
             variant: ImageVariant::parse(variant)?,
         })
     }
+}
+
+/// `%XX` sequences to bytes; `None` for a malformed sequence or bytes that are not UTF-8.
+fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
 }
 
 pub fn handle<R: Runtime>(
@@ -172,6 +192,11 @@ mod tests {
             ImageRoute::parse(&format!("/{ID}/original")).unwrap().variant,
             ImageVariant::Original
         );
+        // What convertFileSrc produces: the separator percent-encoded.
+        assert_eq!(
+            ImageRoute::parse(&format!("/{ID}%2Fthumb-large")).unwrap().variant,
+            ImageVariant::ThumbLarge
+        );
         for bad in [
             "".to_owned(),
             "/".to_owned(),
@@ -185,6 +210,10 @@ mod tests {
             "/%2e%2e/original".to_owned(),
             format!("//{ID}/original"),
             format!("/{ID}/..%2foriginal"),
+            format!("/{ID}%2F..%2F..%2Foriginal"),
+            format!("/{ID}%2Foriginal%00"),
+            format!("/{ID}%2"),
+            format!("/{ID}%zz/original"),
         ] {
             assert!(ImageRoute::parse(&bad).is_none(), "{bad:?} was accepted");
         }
