@@ -3,6 +3,7 @@
 
 pub mod catalog;
 pub mod error;
+pub mod library;
 pub mod license;
 pub mod openai;
 pub mod request;

@@ -58,3 +58,182 @@ pub struct LicenseSnapshot {
     /// RFC 3339 time the snapshot was taken (the image's creation).
     pub snapshot_at: String,
 }
+
+/// The catalogue as shipped: `data/licenses.json`, compiled in so it cannot go missing.
+const CATALOGUE_JSON: &str = include_str!("../data/licenses.json");
+
+#[derive(Debug, Deserialize)]
+struct Catalogue {
+    entries: Vec<CatalogueEntry>,
+    /// Template for the explicit "terms unknown" entry; `{provider}` and `{model}` are filled in.
+    unknown: LicenseTerms,
+}
+
+#[derive(Debug, Deserialize)]
+struct CatalogueEntry {
+    /// Provider ids this entry applies to (compared case-insensitively).
+    providers: Vec<String>,
+    /// Model ids: exact, or a prefix when the pattern ends in `*` (compared case-insensitively).
+    models: Vec<String>,
+    terms: LicenseTerms,
+}
+
+impl CatalogueEntry {
+    fn matches(&self, provider: &str, model: &str) -> bool {
+        let model = model.trim().to_ascii_lowercase();
+        self.providers
+            .iter()
+            .any(|p| p.eq_ignore_ascii_case(provider.trim()))
+            && self.models.iter().any(|pattern| {
+                let pattern = pattern.to_ascii_lowercase();
+                match pattern.strip_suffix('*') {
+                    Some(prefix) => model.starts_with(prefix),
+                    None => model == pattern,
+                }
+            })
+    }
+}
+
+static CATALOGUE: std::sync::LazyLock<Result<Catalogue, String>> =
+    std::sync::LazyLock::new(|| serde_json::from_str(CATALOGUE_JSON).map_err(|e| e.to_string()));
+
+/// The terms for images from `model` of `provider`. Never a silent default: with no matching
+/// entry the answer is an explicit entry with `known: false` and `commercial_use: unknown`.
+pub fn terms_for(provider: &str, model: &str) -> LicenseTerms {
+    match &*CATALOGUE {
+        Ok(catalogue) => match catalogue
+            .entries
+            .iter()
+            .find(|e| e.matches(provider, model))
+        {
+            Some(entry) => {
+                let mut terms = entry.terms.clone();
+                terms.credit_line = fill_names(&terms.credit_line, provider, model);
+                terms
+            }
+            None => fill_unknown(&catalogue.unknown, provider, model),
+        },
+        Err(e) => {
+            // Only reachable if the shipped JSON is broken (a unit test guards it).
+            tracing::error!("licence catalogue does not parse: {e}");
+            fill_unknown(&builtin_unknown(), provider, model)
+        }
+    }
+}
+
+/// Every known entry, for a "terms" screen.
+pub fn catalogue() -> Vec<LicenseTerms> {
+    match &*CATALOGUE {
+        Ok(c) => c.entries.iter().map(|e| e.terms.clone()).collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// A snapshot of the current terms for `provider`/`model`, taken now.
+pub fn snapshot_for(provider: &str, model: &str) -> LicenseSnapshot {
+    LicenseSnapshot {
+        terms: terms_for(provider, model),
+        snapshot_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+    }
+}
+
+fn fill_names(text: &str, provider: &str, model: &str) -> String {
+    text.replace("{provider}", provider)
+        .replace("{model}", model)
+}
+
+fn fill_unknown(template: &LicenseTerms, provider: &str, model: &str) -> LicenseTerms {
+    let fill = |s: &str| fill_names(s, provider, model);
+    LicenseTerms {
+        id: template.id.clone(),
+        known: false,
+        provider: provider.to_owned(),
+        covers: fill(&template.covers),
+        summary: fill(&template.summary),
+        output_ownership: fill(&template.output_ownership),
+        commercial_use: CommercialUse::Unknown,
+        commercial_condition: template.commercial_condition.as_deref().map(fill),
+        attribution_required: template.attribution_required,
+        credit_line: fill(&template.credit_line),
+        indemnity: fill(&template.indemnity),
+        restrictions: template.restrictions.iter().map(|r| fill(r)).collect(),
+        training_data: fill(&template.training_data),
+        creators_compensated: fill(&template.creators_compensated),
+        terms_url: template.terms_url.clone(),
+        checked_on: template.checked_on.clone(),
+        sources: template.sources.clone(),
+        disclaimer: fill(&template.disclaimer),
+    }
+}
+
+fn builtin_unknown() -> LicenseTerms {
+    let unknown = "Unknown: check the provider's terms.".to_owned();
+    LicenseTerms {
+        id: "unknown".to_owned(),
+        known: false,
+        provider: String::new(),
+        covers: "{model} from {provider}".to_owned(),
+        summary: "Easel has no summary of the terms for {model} from {provider}. The terms are unknown: read the provider's terms before using these images.".to_owned(),
+        output_ownership: unknown.clone(),
+        commercial_use: CommercialUse::Unknown,
+        commercial_condition: None,
+        attribution_required: false,
+        credit_line: "Image generated with {provider} {model}".to_owned(),
+        indemnity: unknown.clone(),
+        restrictions: Vec::new(),
+        training_data: unknown.clone(),
+        creators_compensated: unknown,
+        terms_url: String::new(),
+        checked_on: String::new(),
+        sources: Vec::new(),
+        disclaimer: "This is not legal advice.".to_owned(),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shipped_catalogue_parses_and_is_complete() {
+        let catalogue = CATALOGUE.as_ref().unwrap();
+        assert!(!catalogue.entries.is_empty());
+        for entry in &catalogue.entries {
+            let t = &entry.terms;
+            assert!(t.known, "{}", t.id);
+            assert!(t.terms_url.starts_with("https://"), "{}", t.id);
+            assert!(!t.sources.is_empty(), "{}", t.id);
+            assert!(t.sources.iter().all(|s| s.url.starts_with("https://")));
+            assert_eq!(
+                t.commercial_condition.is_some(),
+                t.commercial_use == CommercialUse::Conditional,
+                "{}",
+                t.id
+            );
+            assert!(!t.disclaimer.is_empty() && !t.checked_on.is_empty());
+        }
+        assert!(!catalogue.unknown.known);
+        assert_eq!(catalogue.unknown.commercial_use, CommercialUse::Unknown);
+    }
+
+    #[test]
+    fn matching_is_by_provider_and_model_pattern() {
+        for model in ["gpt-image-1", "GPT-IMAGE-1-mini", "dall-e-3", "dall-e-2"] {
+            let t = terms_for("openai", model);
+            assert!(t.known, "{model}");
+            assert_eq!(t.id, "openai-images");
+        }
+        let t = terms_for("openai", "whisper-1");
+        assert!(!t.known);
+        assert_eq!(t.commercial_use, CommercialUse::Unknown);
+        assert!(t.summary.contains("whisper-1"));
+        assert_eq!(
+            terms_for("openai", "dall-e-3").credit_line,
+            "Image generated with OpenAI dall-e-3"
+        );
+        let t = terms_for("acme", "gpt-image-1");
+        assert!(!t.known);
+        assert_eq!(t.provider, "acme");
+    }
+}

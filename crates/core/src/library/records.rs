@@ -1,0 +1,212 @@
+//! The shapes the library takes in and hands out. Times are RFC 3339 strings here and unix
+//! milliseconds in the database.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::license::{CommercialUse, LicenseSnapshot};
+use crate::request::GenerationParams;
+
+pub type GenerationId = String;
+
+/// One image the provider returned, ready to be stored.
+#[derive(Debug, Clone)]
+pub struct NewImage<'a> {
+    pub generation_id: &'a str,
+    /// Position in the provider's answer (0-based).
+    pub index: u32,
+    /// Exactly the provider's bytes; stored unchanged.
+    pub bytes: &'a [u8],
+    pub revised_prompt: Option<String>,
+    pub seed: Option<i64>,
+    pub license: LicenseSnapshot,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GenerationDone {
+    pub request_id: Option<String>,
+    pub usage: Option<Value>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GenerationStatus {
+    Running,
+    Succeeded,
+    Failed,
+    /// The app stopped while the request was in flight; never re-sent (it may have cost money).
+    Interrupted,
+    Cancelled,
+}
+
+impl GenerationStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GenerationStatus::Running => "running",
+            GenerationStatus::Succeeded => "succeeded",
+            GenerationStatus::Failed => "failed",
+            GenerationStatus::Interrupted => "interrupted",
+            GenerationStatus::Cancelled => "cancelled",
+        }
+    }
+
+    pub(crate) fn parse(s: &str) -> Option<GenerationStatus> {
+        Some(match s {
+            "running" => GenerationStatus::Running,
+            "succeeded" => GenerationStatus::Succeeded,
+            "failed" => GenerationStatus::Failed,
+            "interrupted" => GenerationStatus::Interrupted,
+            "cancelled" => GenerationStatus::Cancelled,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImageFormat {
+    Png,
+    Jpeg,
+    Webp,
+}
+
+impl ImageFormat {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImageFormat::Png => "png",
+            ImageFormat::Jpeg => "jpeg",
+            ImageFormat::Webp => "webp",
+        }
+    }
+
+    /// File extension of originals in this format.
+    pub fn extension(self) -> &'static str {
+        match self {
+            ImageFormat::Png => "png",
+            ImageFormat::Jpeg => "jpg",
+            ImageFormat::Webp => "webp",
+        }
+    }
+
+    pub(crate) fn parse(s: &str) -> Option<ImageFormat> {
+        Some(match s {
+            "png" => ImageFormat::Png,
+            "jpeg" => ImageFormat::Jpeg,
+            "webp" => ImageFormat::Webp,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ThumbSize {
+    /// 256 px long edge: grids.
+    Small,
+    /// 768 px long edge: previews.
+    Large,
+}
+
+impl ThumbSize {
+    pub const ALL: [ThumbSize; 2] = [ThumbSize::Small, ThumbSize::Large];
+
+    pub fn long_edge(self) -> u32 {
+        match self {
+            ThumbSize::Small => 256,
+            ThumbSize::Large => 768,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SortOrder {
+    #[default]
+    NewestFirst,
+    OldestFirst,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ListQuery {
+    /// Full-text search over prompt and revised prompt. Any user input is safe: terms are
+    /// quoted; the last term (or any ending in `*`) matches as a prefix.
+    pub text: Option<String>,
+    pub provider: Option<String>,
+    pub model: Option<String>,
+    pub favorites_only: bool,
+    /// Only images whose terms allow commercial use: `yes` or `conditional`.
+    pub commercial_only: bool,
+    /// RFC 3339, inclusive.
+    pub since: Option<String>,
+    /// RFC 3339, exclusive.
+    pub until: Option<String>,
+    pub order: SortOrder,
+    /// `next` of the previous page.
+    pub cursor: Option<String>,
+    /// Clamped to 1..=500; 0 means the default (100).
+    pub limit: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImagePage {
+    pub images: Vec<ImageSummary>,
+    /// Cursor for the next page; `None` on the last page.
+    pub next: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImageSummary {
+    pub id: String,
+    pub generation_id: String,
+    pub prompt: String,
+    pub provider: String,
+    pub model: String,
+    pub created_at: String,
+    pub width: u32,
+    pub height: u32,
+    pub format: ImageFormat,
+    pub favorite: bool,
+    pub commercial_use: CommercialUse,
+    /// Absolute path of the original.
+    pub path: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImageDetail {
+    #[serde(flatten)]
+    pub summary: ImageSummary,
+    pub index: u32,
+    pub sha256: String,
+    pub byte_size: u64,
+    pub revised_prompt: Option<String>,
+    pub seed: Option<i64>,
+    pub params: GenerationParams,
+    pub usage: Option<Value>,
+    pub request_id: Option<String>,
+    /// The terms as they were when the image was stored.
+    pub license: LicenseSnapshot,
+    pub generation_status: GenerationStatus,
+}
+
+/// What the image record store returns right after storing.
+pub type ImageRecord = ImageDetail;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GenerationRecord {
+    pub id: String,
+    pub provider: String,
+    pub model: String,
+    pub prompt: String,
+    /// Every parameter as sent.
+    pub params: GenerationParams,
+    pub status: GenerationStatus,
+    pub error_code: Option<String>,
+    pub error_message: Option<String>,
+    pub request_id: Option<String>,
+    pub usage: Option<Value>,
+    pub created_at: String,
+    pub finished_at: Option<String>,
+    /// Ids of the generation's images that are not deleted, in answer order.
+    pub image_ids: Vec<String>,
+}

@@ -1,0 +1,135 @@
+//! The database file: connection settings and forward-only migrations versioned by
+//! `PRAGMA user_version`.
+
+use std::path::Path;
+use std::time::Duration;
+
+use rusqlite::Connection;
+
+use crate::error::{Error, Result};
+
+/// Each entry moves the schema one version up; entry `i` produces version `i + 1`.
+/// Never edit a released entry: add a new one.
+const MIGRATIONS: &[&str] = &[V1];
+
+/// The newest schema this build knows.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+const V1: &str = r#"
+CREATE TABLE generations (
+    id            TEXT PRIMARY KEY NOT NULL,
+    provider      TEXT NOT NULL,
+    model         TEXT NOT NULL,
+    prompt        TEXT NOT NULL,
+    params        TEXT NOT NULL,          -- JSON: every parameter as sent
+    status        TEXT NOT NULL CHECK (status IN ('running','succeeded','failed','interrupted','cancelled')),
+    error_code    TEXT,
+    error_message TEXT,
+    request_id    TEXT,
+    usage         TEXT,                   -- JSON
+    created_at    INTEGER NOT NULL,       -- unix ms
+    finished_at   INTEGER
+);
+CREATE INDEX generations_status ON generations(status) WHERE status = 'running';
+
+-- Licence terms as they were when images were stored. Rows are immutable and shared by
+-- every image stored under identical terms (keyed by the sha256 of the JSON), so a snapshot
+-- costs a few bytes per image instead of kilobytes.
+CREATE TABLE license_terms (
+    id     INTEGER PRIMARY KEY,
+    sha256 TEXT NOT NULL UNIQUE,
+    json   TEXT NOT NULL                  -- JSON LicenseTerms
+);
+
+CREATE TABLE images (
+    seq             INTEGER PRIMARY KEY,  -- stable rowid for the FTS index
+    id              TEXT NOT NULL UNIQUE,
+    generation_id   TEXT NOT NULL REFERENCES generations(id) ON DELETE CASCADE,
+    idx             INTEGER NOT NULL,
+    sha256          TEXT NOT NULL,
+    width           INTEGER NOT NULL,
+    height          INTEGER NOT NULL,
+    format          TEXT NOT NULL CHECK (format IN ('png','jpeg','webp')),
+    byte_size       INTEGER NOT NULL,
+    seed            INTEGER,
+    favorite        INTEGER NOT NULL DEFAULT 0 CHECK (favorite IN (0,1)),
+    commercial_use  TEXT NOT NULL,        -- copy of the licence's commercial_use, for filtering
+    created_at      INTEGER NOT NULL,     -- unix ms
+    deleted_at      INTEGER,
+    license_id      INTEGER NOT NULL REFERENCES license_terms(id),
+    license_at      TEXT NOT NULL,        -- the snapshot's snapshot_at, verbatim
+    revised_prompt  TEXT,                 -- last: long text stays out of the way of the rest
+    UNIQUE (generation_id, idx)
+);
+-- The list order, over live images only; the filters ride on it.
+CREATE INDEX images_live_order ON images(created_at, id) WHERE deleted_at IS NULL;
+CREATE INDEX images_favorite_order ON images(created_at, id) WHERE deleted_at IS NULL AND favorite = 1;
+CREATE INDEX images_sha ON images(sha256);
+CREATE INDEX images_deleted ON images(deleted_at) WHERE deleted_at IS NOT NULL;
+CREATE INDEX generations_model ON generations(provider, model);
+
+-- Search over prompt + revised prompt, keyed by images.seq. Contentless: the text lives in
+-- the tables above; rows are written by the library code in the image's own transaction.
+CREATE VIRTUAL TABLE images_fts USING fts5(
+    prompt, revised_prompt,
+    content = '', contentless_delete = 1,
+    tokenize = 'unicode61 remove_diacritics 2',
+    prefix = '2 3'
+);
+
+-- Blobs being written or removed. A row here at open means a crash interrupted that work:
+-- the sweep removes the temp files and, if no image refers to the sha, the files themselves.
+CREATE TABLE blob_journal (
+    sha256     TEXT PRIMARY KEY NOT NULL,
+    ext        TEXT NOT NULL,
+    started_at INTEGER NOT NULL
+);
+"#;
+
+pub fn connect(path: &Path) -> Result<Connection> {
+    let conn = Connection::open(path)?;
+    conn.busy_timeout(Duration::from_secs(5))?;
+    Ok(conn)
+}
+
+/// Refuses a database from a newer build before anything is written to it.
+pub fn check_version(conn: &Connection) -> Result<i64> {
+    let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if found > SCHEMA_VERSION {
+        return Err(Error::DatabaseTooNew {
+            found,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    Ok(found)
+}
+
+/// Connection settings; only called once the version check passed (WAL writes to the file).
+pub fn configure(conn: &Connection) -> Result<()> {
+    let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        tracing::warn!("database journal mode is {mode}, not WAL");
+    }
+    conn.execute_batch(
+        "PRAGMA foreign_keys = ON;
+         PRAGMA synchronous = NORMAL;",
+    )?;
+    Ok(())
+}
+
+/// Applies the migrations after `from`, each with its version bump in one transaction.
+pub fn migrate(conn: &mut Connection, from: i64) -> Result<()> {
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(from.max(0) as usize) {
+        let version = i as i64 + 1;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        // Another process may have migrated between our check and this lock.
+        let now: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if now >= version {
+            continue;
+        }
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", version)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
