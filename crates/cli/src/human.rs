@@ -109,7 +109,7 @@ pub fn print_detail(d: &ImageDetail) {
         ("Image", s.id.clone()),
         ("Created", short_time(&s.created_at)),
         ("Provider", format!("{} / {}", s.provider, s.model)),
-        ("Size", format!("{}x{} {} ({} bytes)", s.width, s.height, s.format, d.byte_size)),
+        ("Size", format!("{}x{} {} ({} bytes)", s.width, s.height, s.format.as_str(), d.byte_size)),
         ("Favourite", if s.favorite { "yes".into() } else { "no".into() }),
         ("File", s.path.clone()),
         ("SHA-256", d.sha256.clone()),

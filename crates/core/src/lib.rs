@@ -15,3 +15,4 @@ pub mod atomic_file;
 pub mod secrets;
 pub mod settings;
 pub mod jobs;
+pub mod engine;
