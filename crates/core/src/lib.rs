@@ -2,6 +2,7 @@
 //! the on-disk library (SQLite + content-addressed files), licence terms, and the job queue.
 
 pub mod error;
+pub mod export;
 pub mod license;
 pub mod request;
 
