@@ -68,9 +68,16 @@ pub fn write_new(dir: &Path, name: &str, bytes: &[u8]) -> Result<Outcome> {
     if is_taken(&target) {
         return Ok(Outcome::Taken);
     }
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".easel-export-")
-        .suffix(".part")
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".easel-export-").suffix(".part");
+    // Temp files are private (0600) by default; an exported file is an ordinary
+    // document, so ask for 0666 and let the umask decide, as any other app would.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder
         .tempfile_in(dir)
         .map_err(Error::io("create a file in", dir))?;
     // On any early return below, dropping `tmp` deletes the temp file.
