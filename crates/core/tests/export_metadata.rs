@@ -35,10 +35,19 @@ fn check_common(path: &std::path::Path, dpi: u32, prompt: Option<&str>) {
         t("XMP-iptcExt:DigitalSourceType").as_deref(),
         Some("http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia")
     );
-    assert_eq!(t("XMP-iptcExt:AISystemUsed").as_deref(), Some("openai gpt-image-1"));
-    assert_eq!(t("XMP-iptcExt:AISystemVersionUsed").as_deref(), Some("gpt-image-1"));
+    assert_eq!(
+        t("XMP-iptcExt:AISystemUsed").as_deref(),
+        Some("openai gpt-image-1")
+    );
+    assert_eq!(
+        t("XMP-iptcExt:AISystemVersionUsed").as_deref(),
+        Some("gpt-image-1")
+    );
     let usage = t("XMP-xmpRights:UsageTerms").unwrap();
-    assert!(usage.starts_with("You own the images you create"), "{usage}");
+    assert!(
+        usage.starts_with("You own the images you create"),
+        "{usage}"
+    );
     assert!(usage.contains("Commercial use: allowed."), "{usage}");
     assert_eq!(
         t("XMP-xmpRights:WebStatement").as_deref(),
@@ -51,7 +60,10 @@ fn check_common(path: &std::path::Path, dpi: u32, prompt: Option<&str>) {
     assert_eq!(t("XMP-dc:Description").as_deref(), Some(CAPTION));
     assert_eq!(t("XMP-iptcCore:AltTextAccessibility").as_deref(), Some(ALT));
     assert_eq!(t("XMP-xmp:CreatorTool").as_deref(), Some("Easel 0.1.0"));
-    assert_eq!(t("XMP-xmp:CreateDate").as_deref(), Some("2026:11:20 10:15:30+01:00"));
+    assert_eq!(
+        t("XMP-xmp:CreateDate").as_deref(),
+        Some("2026:11:20 10:15:30+01:00")
+    );
     assert_eq!(t("XMP-xmpMM:DocumentID"), Some(format!("easel:image:{ID}")));
     assert_eq!(t("XMP-iptcExt:AIPromptInformation").as_deref(), prompt);
 
@@ -61,7 +73,10 @@ fn check_common(path: &std::path::Path, dpi: u32, prompt: Option<&str>) {
     assert_eq!(t("IFD0:ResolutionUnit").as_deref(), Some("inches"));
     assert_eq!(t("IFD0:ImageDescription").as_deref(), Some(CAPTION));
     assert_eq!(t("IFD0:Software").as_deref(), Some("Easel 0.1.0"));
-    assert_eq!(t("ExifIFD:DateTimeOriginal").as_deref(), Some("2026:11:20 10:15:30"));
+    assert_eq!(
+        t("ExifIFD:DateTimeOriginal").as_deref(),
+        Some("2026:11:20 10:15:30")
+    );
     assert_eq!(t("ExifIFD:OffsetTimeOriginal").as_deref(), Some("+01:00"));
     assert_eq!(t("ExifIFD:ColorSpace").as_deref(), Some("sRGB"));
     // Never written: no copyright claim, no artist.
@@ -97,7 +112,10 @@ fn png_carries_phys_srgb_xmp_exif_and_parameters() {
     let phys = chunks.iter().find(|c| &c.kind == b"pHYs").unwrap();
     // 300 dpi = 11811 pixels per metre, unit byte 1 = metre.
     assert_eq!(phys.data, [0, 0, 0x2E, 0x23, 0, 0, 0x2E, 0x23, 1]);
-    assert_eq!(chunks.iter().find(|c| &c.kind == b"sRGB").unwrap().data, [0]);
+    assert_eq!(
+        chunks.iter().find(|c| &c.kind == b"sRGB").unwrap().data,
+        [0]
+    );
     let xmp = png_chunks::find_text(&chunks, "XML:com.adobe.xmp").unwrap();
     assert!(xmp.contains("&lt;script&gt;") && !xmp.contains("<script>"));
     let params = png_chunks::find_text(&chunks, "parameters").unwrap();
@@ -106,7 +124,11 @@ fn png_carries_phys_srgb_xmp_exif_and_parameters() {
         format!("{TRICKY_PROMPT}\nSize: 1536x1024, Model: gpt-image-1, Provider: openai")
     );
     // Non-Latin-1 text cannot go in tEXt; it must be the uncompressed iTXt form.
-    assert!(chunks.iter().any(|c| &c.kind == b"iTXt" && c.data.starts_with(b"parameters\0\0")));
+    assert!(
+        chunks
+            .iter()
+            .any(|c| &c.kind == b"iTXt" && c.data.starts_with(b"parameters\0\0"))
+    );
 
     let img = image::load_from_memory(&bytes).unwrap();
     assert_eq!(image::guess_format(&bytes).unwrap(), ImageFormat::Png);
@@ -136,8 +158,10 @@ fn jpeg_carries_jfif_density_exif_and_xmp_and_flattens_onto_background() {
     let (segments, _) = jpeg_segments::read_segments(&bytes).unwrap();
     assert_eq!(jpeg_segments::jfif_density(&segments), Some((1, 150, 150)));
     assert_eq!(segments[0].marker, jpeg_segments::APP0, "JFIF first");
-    let app1: Vec<&jpeg_segments::Segment> =
-        segments.iter().filter(|s| s.marker == jpeg_segments::APP1).collect();
+    let app1: Vec<&jpeg_segments::Segment> = segments
+        .iter()
+        .filter(|s| s.marker == jpeg_segments::APP1)
+        .collect();
     assert_eq!(app1.len(), 2);
     assert!(app1[0].data.starts_with(b"Exif\0\0II*\0"));
     assert!(app1[1].data.starts_with(jpeg_segments::XMP_HEADER));
@@ -189,7 +213,10 @@ fn webp_is_extended_format_with_exif_and_xmp_chunks() {
 
     check_common(&f.path, 96, Some(TRICKY_PROMPT));
     if let Some(m) = exiftool(&f.path) {
-        assert_eq!(tag(&m, "RIFF:WebP_Flags").as_deref(), Some("XMP, EXIF, Alpha"));
+        assert_eq!(
+            tag(&m, "RIFF:WebP_Flags").as_deref(),
+            Some("XMP, EXIF, Alpha")
+        );
     }
 }
 
@@ -238,9 +265,16 @@ fn unknown_terms_say_so_in_the_file() {
     let f = export_one(&it, &options(ExportFormat::Png, 72, false), dir.path()).unwrap();
     let chunks = png_chunks::read_chunks(&std::fs::read(&f.path).unwrap()).unwrap();
     let xmp = png_chunks::find_text(&chunks, "XML:com.adobe.xmp").unwrap();
-    assert!(xmp.contains("terms it may be used under are unknown"), "{xmp}");
+    assert!(
+        xmp.contains("terms it may be used under are unknown"),
+        "{xmp}"
+    );
     if let Some(m) = exiftool(&f.path) {
-        assert!(tag(&m, "XMP-xmpRights:UsageTerms").unwrap().contains("unknown"));
+        assert!(
+            tag(&m, "XMP-xmpRights:UsageTerms")
+                .unwrap()
+                .contains("unknown")
+        );
     }
 }
 

@@ -9,7 +9,8 @@ use easel_core::export::ExportItem;
 use easel_core::license::{CommercialUse, LicenseSnapshot, LicenseTerms, TermsSource};
 use image::{ImageFormat, Rgb, RgbImage, Rgba, RgbaImage};
 
-pub const TRICKY_PROMPT: &str = "A <script>alert(\"x\")</script> & 'quotes' — café in Zürich, 東京 🌸";
+pub const TRICKY_PROMPT: &str =
+    "A <script>alert(\"x\")</script> & 'quotes' — café in Zürich, 東京 🌸";
 
 /// RGBA gradient with a fully transparent band at the top and a half-transparent band below it.
 pub fn gradient_rgba(w: u32, h: u32) -> RgbaImage {
@@ -27,27 +28,45 @@ pub fn gradient_rgba(w: u32, h: u32) -> RgbaImage {
 
 pub fn gradient_rgb(w: u32, h: u32) -> RgbImage {
     RgbImage::from_fn(w, h, |x, y| {
-        Rgb([(x * 255 / w) as u8, (y * 255 / h) as u8, ((x + y) % 256) as u8])
+        Rgb([
+            (x * 255 / w) as u8,
+            (y * 255 / h) as u8,
+            ((x + y) % 256) as u8,
+        ])
     })
 }
 
 pub fn write_png_rgba(path: &Path, w: u32, h: u32) {
-    gradient_rgba(w, h).save_with_format(path, ImageFormat::Png).unwrap();
+    gradient_rgba(w, h)
+        .save_with_format(path, ImageFormat::Png)
+        .unwrap();
 }
 
 pub fn write_jpeg(path: &Path, w: u32, h: u32) {
-    gradient_rgb(w, h).save_with_format(path, ImageFormat::Jpeg).unwrap();
+    gradient_rgb(w, h)
+        .save_with_format(path, ImageFormat::Jpeg)
+        .unwrap();
 }
 
 pub fn write_webp(path: &Path, w: u32, h: u32) {
-    gradient_rgb(w, h).save_with_format(path, ImageFormat::WebP).unwrap();
+    gradient_rgb(w, h)
+        .save_with_format(path, ImageFormat::WebP)
+        .unwrap();
 }
 
 fn terms(known: bool, commercial: CommercialUse) -> LicenseTerms {
     LicenseTerms {
-        id: if known { "openai-images".into() } else { "unknown".into() },
+        id: if known {
+            "openai-images".into()
+        } else {
+            "unknown".into()
+        },
         known,
-        provider: if known { "OpenAI".into() } else { "Unknown".into() },
+        provider: if known {
+            "OpenAI".into()
+        } else {
+            "Unknown".into()
+        },
         covers: "OpenAI image models (GPT Image, DALL·E)".into(),
         summary: "You own the images you create, to the extent the law allows.".into(),
         output_ownership: "Assigned to you by OpenAI's terms.".into(),
@@ -108,7 +127,11 @@ pub fn item(id: &str, original: PathBuf, prompt: &str, license: LicenseSnapshot)
 /// All metadata exiftool sees, as `Group:Tag -> value`. `None` only when the run
 /// explicitly opted out with EASEL_SKIP_EXIFTOOL=1.
 pub fn exiftool(path: &Path) -> Option<serde_json::Map<String, serde_json::Value>> {
-    let out = match Command::new("exiftool").args(["-j", "-G1", "-a"]).arg(path).output() {
+    let out = match Command::new("exiftool")
+        .args(["-j", "-G1", "-a"])
+        .arg(path)
+        .output()
+    {
         Ok(out) => out,
         Err(e) => {
             if std::env::var("EASEL_SKIP_EXIFTOOL").as_deref() == Ok("1") {
@@ -122,7 +145,11 @@ pub fn exiftool(path: &Path) -> Option<serde_json::Map<String, serde_json::Value
             );
         }
     };
-    assert!(out.status.success(), "exiftool failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "exiftool failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     Some(json.as_array().unwrap()[0].as_object().unwrap().clone())
 }
