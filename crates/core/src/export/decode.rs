@@ -86,11 +86,11 @@ fn too_large(path: &Path) -> Error {
     let (width, height) = File::open(path)
         .ok()
         .and_then(|f| {
-            ImageReader::new(BufReader::new(f))
+            let mut reader = ImageReader::new(BufReader::new(f))
                 .with_guessed_format()
-                .ok()?
-                .into_dimensions()
-                .ok()
+                .ok()?;
+            reader.no_limits();
+            reader.into_dimensions().ok()
         })
         .unwrap_or((0, 0));
     Error::ImageTooLarge {

@@ -20,11 +20,15 @@ pub fn simulate_disk_space(bytes: Option<u64>) {
 }
 
 fn write_budgeted(file: &mut File, bytes: &[u8]) -> io::Result<()> {
+    // A write that does not fit fails after filling the space; the caller then deletes
+    // the temp file, which frees that space again, so only successful writes use it up.
     let allowed = DISK_BUDGET.with(|b| match b.get() {
         None => bytes.len(),
         Some(left) => {
             let allowed = usize::try_from(left).unwrap_or(usize::MAX).min(bytes.len());
-            b.set(Some(left - allowed as u64));
+            if allowed == bytes.len() {
+                b.set(Some(left - allowed as u64));
+            }
             allowed
         }
     });
