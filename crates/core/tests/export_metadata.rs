@@ -31,6 +31,17 @@ fn options(format: ExportFormat, dpi: u32, include_prompt: bool) -> ExportOption
 fn check_common(path: &std::path::Path, dpi: u32, prompt: Option<&str>) {
     let Some(m) = exiftool(path) else { return };
     let t = |name: &str| tag(&m, name);
+    // exiftool's own structural checks of EXIF, XMP and the container.
+    let v = exiftool_validation(path).unwrap();
+    assert_eq!(
+        tag(&v, "ExifTool:Validate").as_deref(),
+        Some("OK"),
+        "{v:#?}"
+    );
+    assert!(
+        !v.contains_key("ExifTool:Warning") && !v.contains_key("ExifTool:Error"),
+        "{v:#?}"
+    );
     assert_eq!(
         t("XMP-iptcExt:DigitalSourceType").as_deref(),
         Some("http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia")
@@ -79,6 +90,15 @@ fn check_common(path: &std::path::Path, dpi: u32, prompt: Option<&str>) {
     );
     assert_eq!(t("ExifIFD:OffsetTimeOriginal").as_deref(), Some("+01:00"));
     assert_eq!(t("ExifIFD:ColorSpace").as_deref(), Some("sRGB"));
+    let size = t("Composite:ImageSize").unwrap();
+    assert_eq!(
+        size,
+        format!(
+            "{}x{}",
+            t("ExifIFD:ExifImageWidth").unwrap(),
+            t("ExifIFD:ExifImageHeight").unwrap()
+        )
+    );
     // Never written: no copyright claim, no artist.
     assert!(t("IFD0:Copyright").is_none() && t("IFD0:Artist").is_none());
 }

@@ -58,7 +58,12 @@ fn png(img: &DynamicImage, dpi: u32, p: &Provenance, metadata_date: &str) -> Res
     let mut extra = Vec::new();
     extra.extend(png_chunks::srgb());
     extra.push(png_chunks::phys(geometry::dpi_to_ppm(dpi)));
-    extra.push(png_chunks::exif(exif::tiff(p, dpi)));
+    extra.push(png_chunks::exif(exif::tiff(
+        p,
+        dpi,
+        (img.width(), img.height()),
+        exif::Container::Other,
+    )));
     extra.push(png_chunks::itxt(
         "XML:com.adobe.xmp",
         &xmp::packet(p, metadata_date, None),
@@ -88,7 +93,12 @@ fn jpeg(
             ExtendedColorType::Rgb8,
         )
         .map_err(|e| encoder_failed("JPEG", e))?;
-    let exif = exif::jpeg_app1_payload(&exif::tiff(p, dpi));
+    let exif = exif::jpeg_app1_payload(&exif::tiff(
+        p,
+        dpi,
+        (rgb.width(), rgb.height()),
+        exif::Container::Jpeg,
+    ));
     let xmp = jpeg_xmp(p, metadata_date)?;
     jpeg_segments::embed(&raw, &[exif, xmp])
 }
@@ -122,7 +132,7 @@ fn webp(img: &DynamicImage, dpi: u32, p: &Provenance, metadata_date: &str) -> Re
         img.width(),
         img.height(),
         img.color().has_alpha(),
-        &exif::tiff(p, dpi),
+        &exif::tiff(p, dpi, (img.width(), img.height()), exif::Container::Other),
         xmp::packet(p, metadata_date, None).as_bytes(),
     )
 }

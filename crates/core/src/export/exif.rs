@@ -104,9 +104,16 @@ fn write_ifd(out: &mut Vec<u8>, entries: &mut [Entry], start: usize) {
 
 const TAG_EXIF_IFD: u16 = 0x8769;
 
+/// Which container the block goes in: JPEG requires a few more tags (EXIF 2.32 §4.6.8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Container {
+    Jpeg,
+    Other,
+}
+
 /// The TIFF structure (starting `II*\0`), as WebP's `EXIF` chunk and PNG's `eXIf` want it.
 /// JPEG needs the `Exif\0\0` prefix in front: see [`jpeg_app1_payload`].
-pub fn tiff(p: &Provenance, dpi: u32) -> Vec<u8> {
+pub fn tiff(p: &Provenance, dpi: u32, size: (u32, u32), container: Container) -> Vec<u8> {
     let mut ifd0 = vec![
         rational(0x011A, dpi, 1),
         rational(0x011B, dpi, 1),
@@ -119,8 +126,15 @@ pub fn tiff(p: &Provenance, dpi: u32) -> Vec<u8> {
     }
     let mut exif_ifd = vec![
         undefined(0x9000, b"0232"),
-        short(0xA001, 1), // ColorSpace: sRGB
+        undefined(0xA000, b"0100"), // FlashpixVersion
+        short(0xA001, 1),           // ColorSpace: sRGB
+        long(0xA002, size.0),
+        long(0xA003, size.1),
     ];
+    if container == Container::Jpeg {
+        ifd0.push(short(0x0213, 1)); // YCbCrPositioning: centred
+        exif_ifd.push(undefined(0x9101, &[1, 2, 3, 0])); // ComponentsConfiguration: Y Cb Cr
+    }
     if let Some(created) = p.created {
         exif_ifd.push(ascii(
             0x9003,

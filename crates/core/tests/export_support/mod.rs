@@ -171,3 +171,21 @@ pub fn entries(dir: &Path) -> Vec<String> {
     names.sort();
     names
 }
+
+/// exiftool's structural validation of the file (EXIF, XMP, container): `Validate` and
+/// any `Warning`s. `None` when opted out like [`exiftool`].
+pub fn exiftool_validation(path: &Path) -> Option<serde_json::Map<String, serde_json::Value>> {
+    exiftool(path)?; // same missing-tool handling
+    let out = Command::new("exiftool")
+        .args(["-j", "-a", "-G1", "-validate", "-warning", "-error"])
+        .arg(path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "exiftool failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    Some(json.as_array().unwrap()[0].as_object().unwrap().clone())
+}
