@@ -228,5 +228,32 @@ fn names_are_safe_everywhere() {
         "Café Q3 — Übersicht"
     );
     assert!(naming::safe_stem(" ... ").is_none());
+    assert_eq!(naming::safe_stem("Brochure.PNG").unwrap(), "Brochure");
+    assert_eq!(naming::safe_stem(".png").unwrap(), "png");
     assert!(naming::safe_stem(&"é".repeat(300)).unwrap().len() <= naming::MAX_STEM);
+}
+
+#[test]
+fn batch_reports_progress_and_can_be_cancelled() {
+    let dir = tempfile::tempdir().unwrap();
+    let items = batch_items(dir.path(), 6);
+    let out = dir.path().join("export");
+    let mut seen = Vec::new();
+    let report = easel_core::export::export_batch_with_progress(
+        &items,
+        &ExportOptions::default(),
+        &out,
+        |p| {
+            seen.push((p.done, p.total, p.ok));
+            p.done < 3 // cancel after the third image
+        },
+    )
+    .unwrap();
+    assert_eq!(seen, [(1, 6, true), (2, 6, true), (3, 6, true)]);
+    assert_eq!(report.files.len(), 3);
+    assert_eq!(report.failed.len(), 3);
+    assert!(report.failed.iter().all(|f| f.error.code == "cancelled"));
+    let mut reader = csv::Reader::from_path(report.licenses_csv.unwrap()).unwrap();
+    assert_eq!(reader.records().count(), 3);
+    assert_eq!(entries(&out).len(), 4, "3 images + licenses.csv");
 }

@@ -72,6 +72,13 @@ pub fn decode(path: &Path, image_id: &str) -> Result<DynamicImage> {
     match reader.decode() {
         Ok(img) => Ok(img),
         Err(ImageError::Limits(_)) => Err(too_large(path)),
+        Err(ImageError::IoError(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+            Err(Error::Export {
+                message: format!(
+                    "The stored original of image {image_id} is cut short ({e}). It may be damaged; try exporting it as \"Original\"."
+                ),
+            })
+        }
         Err(ImageError::IoError(e)) => Err(Error::Io {
             action: "read",
             path: path.to_owned(),

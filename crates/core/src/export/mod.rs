@@ -12,6 +12,7 @@
 //! listed in `licenses.csv`, which lists exactly the files written. If `licenses.csv`
 //! itself cannot be written, the files of this batch are removed, so no image leaves
 //! without its licence record. Name clashes in a batch always get a `-2`, `-3`, … suffix.
+//! A cancelled batch keeps and lists what it wrote; the rest fail with `cancelled`.
 
 mod decode;
 pub mod encode;
@@ -259,8 +260,7 @@ fn render(item: &ExportItem, opts: &ExportOptions) -> Result<Rendered> {
     let source = (decoded.width(), decoded.height());
     let (width, height) = geometry::target_size(source.0, source.1, opts.size)?;
     let normalized = pixels::normalize(decoded);
-    let resized = pixels::resize(&normalized, width, height)?;
-    drop(normalized);
+    let resized = pixels::resize(normalized, width, height)?;
     // Resampling can create partial transparency at edges only if there was alpha before,
     // so re-normalizing just drops an alpha channel that became fully opaque.
     let resized = pixels::normalize(resized);
@@ -363,6 +363,16 @@ pub fn export_one(item: &ExportItem, opts: &ExportOptions, out_dir: &Path) -> Re
     store(item, opts, &rendered, out_dir, &stem, opts.on_name_clash)
 }
 
+/// Sent after each image of a batch, so a UI can show progress.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchProgress {
+    /// Images handled so far (written or failed), including this one.
+    pub done: usize,
+    pub total: usize,
+    pub image_id: String,
+    pub ok: bool,
+}
+
 /// Export many images into `out_dir`, plus `licenses.csv`. See the module docs for what
 /// happens when some fail. Errors only if the folder or `licenses.csv` cannot be written.
 pub fn export_batch(
@@ -370,37 +380,61 @@ pub fn export_batch(
     opts: &ExportOptions,
     out_dir: &Path,
 ) -> Result<ExportReport> {
+    export_batch_with_progress(items, opts, out_dir, |_| true)
+}
+
+/// [`export_batch`], calling `on_progress` after each image; returning `false` cancels.
+/// On cancel, the files written so far are kept and listed in `licenses.csv`, and the rest
+/// are reported in `failed` with the `cancelled` code.
+pub fn export_batch_with_progress(
+    items: &[ExportItem],
+    opts: &ExportOptions,
+    out_dir: &Path,
+    mut on_progress: impl FnMut(&BatchProgress) -> bool,
+) -> Result<ExportReport> {
     validate(opts)?;
     write::create_dir(out_dir)?;
     let mut files: Vec<ExportedFile> = Vec::new();
     let mut failed: Vec<ExportFailure> = Vec::new();
-    let mut write_failure: Option<String> = None;
-    for item in items {
-        if let Some(why) = &write_failure {
-            failed.push(ExportFailure {
-                image_id: item.image_id.clone(),
-                error: ErrorPayload::from(&Error::Export {
-                    message: format!(
-                        "Not exported because an earlier file could not be written ({why})."
-                    ),
-                }),
-            });
+    // Set once nothing more should be attempted: after a write failure, or on cancel.
+    let mut stop: Option<Error> = None;
+    for (i, item) in items.iter().enumerate() {
+        if let Some(why) = &stop {
+            failed.push(failure(item, why));
             continue;
         }
-        let rendered = match render(item, opts) {
-            Ok(r) => r,
+        let ok = match render(item, opts) {
             Err(e) => {
                 failed.push(failure(item, &e));
-                continue;
+                false
+            }
+            Ok(rendered) => {
+                let stem = naming::default_stem(&item.prompt, &item.image_id);
+                match store(item, opts, &rendered, out_dir, &stem, NameClash::AddSuffix) {
+                    Ok(f) => {
+                        files.push(f);
+                        true
+                    }
+                    Err(e) => {
+                        failed.push(failure(item, &e));
+                        stop = Some(Error::Export {
+                            message: format!(
+                                "Not exported because an earlier file could not be written ({e})."
+                            ),
+                        });
+                        false
+                    }
+                }
             }
         };
-        let stem = naming::default_stem(&item.prompt, &item.image_id);
-        match store(item, opts, &rendered, out_dir, &stem, NameClash::AddSuffix) {
-            Ok(f) => files.push(f),
-            Err(e) => {
-                write_failure = Some(e.to_string());
-                failed.push(failure(item, &e));
-            }
+        let progress = BatchProgress {
+            done: i + 1,
+            total: items.len(),
+            image_id: item.image_id.clone(),
+            ok,
+        };
+        if !on_progress(&progress) && stop.is_none() {
+            stop = Some(Error::Cancelled);
         }
     }
     let licenses_csv = if files.is_empty() {

@@ -101,6 +101,7 @@ pub fn default_stem(prompt: &str, image_id: &str) -> String {
 /// forbids, no control characters, no leading/trailing dots or spaces, not a reserved
 /// device name, length-capped. Unicode letters are kept. `None` if nothing usable is left.
 pub fn safe_stem(stem: &str) -> Option<String> {
+    let stem = strip_image_extension(stem.trim());
     let cleaned: String = stem
         .chars()
         .map(|c| match c {
@@ -129,6 +130,17 @@ pub fn safe_stem(stem: &str) -> Option<String> {
         out.push('_');
     }
     Some(out)
+}
+
+/// "brochure.png" typed as a name means "brochure": the extension follows the format.
+fn strip_image_extension(stem: &str) -> &str {
+    for ext in [".png", ".jpg", ".jpeg", ".webp"] {
+        let cut = stem.len().saturating_sub(ext.len());
+        if stem.is_char_boundary(cut) && stem[cut..].eq_ignore_ascii_case(ext) && cut > 0 {
+            return &stem[..cut];
+        }
+    }
+    stem
 }
 
 /// Windows refuses these names with any extension ("con.png", "Nul.txt").

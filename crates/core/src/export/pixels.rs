@@ -21,11 +21,11 @@ pub fn normalize(img: DynamicImage) -> DynamicImage {
 
 /// Resample a normalized image to `width` x `height`. Alpha is premultiplied during
 /// filtering so transparent pixels do not bleed their (invisible) colour into edges.
-pub fn resize(img: &DynamicImage, width: u32, height: u32) -> Result<DynamicImage> {
+pub fn resize(img: DynamicImage, width: u32, height: u32) -> Result<DynamicImage> {
     if img.width() == width && img.height() == height {
-        return Ok(img.clone());
+        return Ok(img);
     }
-    let mut dst = match img {
+    let mut dst = match &img {
         DynamicImage::ImageRgba8(_) => DynamicImage::ImageRgba8(RgbaImage::new(width, height)),
         _ => DynamicImage::ImageRgb8(RgbImage::new(width, height)),
     };
@@ -33,7 +33,7 @@ pub fn resize(img: &DynamicImage, width: u32, height: u32) -> Result<DynamicImag
         .resize_alg(ResizeAlg::Convolution(FilterType::Lanczos3))
         .use_alpha(true);
     Resizer::new()
-        .resize(img, &mut dst, &options)
+        .resize(&img, &mut dst, &options)
         .map_err(|e| Error::Export {
             message: format!("Resizing the image failed: {e}"),
         })?;
