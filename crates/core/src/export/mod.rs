@@ -474,14 +474,11 @@ fn write_licenses_csv(
     files: &[ExportedFile],
     out_dir: &Path,
 ) -> Result<PathBuf> {
+    let by_id: std::collections::HashMap<&str, &ExportItem> =
+        items.iter().map(|i| (i.image_id.as_str(), i)).collect();
     let rows: Vec<(&str, &ExportItem)> = files
         .iter()
-        .filter_map(|f| {
-            items
-                .iter()
-                .find(|i| i.image_id == f.image_id)
-                .map(|i| (f.file_name.as_str(), i))
-        })
+        .filter_map(|f| Some((f.file_name.as_str(), *by_id.get(f.image_id.as_str())?)))
         .collect();
     let text = licenses_csv::render(&rows);
     for n in 1..=MAX_NAME_ATTEMPTS {

@@ -25,8 +25,7 @@ pub struct Provenance {
     pub caption: Option<String>,
     pub alt_text: Option<String>,
     pub creator_tool: String,
-    /// RFC 3339, as stored.
-    pub created_at: String,
+    /// The creation time, when the stored RFC 3339 text parses.
     pub created: Option<DateTime<FixedOffset>>,
     /// Only when the user allowed it.
     pub prompt: Option<String>,
@@ -56,7 +55,6 @@ impl Provenance {
             caption: non_empty(opts.caption.as_deref()),
             alt_text: non_empty(opts.alt_text.as_deref()),
             creator_tool: creator_tool(),
-            created_at: item.created_at.clone(),
             created: DateTime::parse_from_rfc3339(&item.created_at).ok(),
             prompt: if opts.include_prompt {
                 non_empty(Some(&item.prompt))

@@ -87,8 +87,9 @@ pub fn packet(p: &Provenance, metadata_date: &str, prompt_limit: Option<usize>) 
         lang_alt(&mut body, "Iptc4xmpCore:AltTextAccessibility", alt);
     }
     simple(&mut body, "xmp:CreatorTool", &p.creator_tool);
-    if !p.created_at.is_empty() {
-        simple(&mut body, "xmp:CreateDate", &p.created_at);
+    // Only a date that parses; a malformed one would make the whole packet suspect to readers.
+    if let Some(created) = p.created {
+        simple(&mut body, "xmp:CreateDate", &created.to_rfc3339());
     }
     simple(&mut body, "xmp:MetadataDate", metadata_date);
     simple(&mut body, "xmpMM:DocumentID", &p.document_id);
