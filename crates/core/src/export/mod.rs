@@ -398,43 +398,57 @@ pub fn export_batch_with_progress(
     let mut failed: Vec<ExportFailure> = Vec::new();
     // Set once nothing more should be attempted: after a write failure, or on cancel.
     let mut stop: Option<Error> = None;
-    for (i, item) in items.iter().enumerate() {
-        if let Some(why) = &stop {
-            failed.push(failure(item, why));
-            continue;
-        }
-        let ok = match render(item, opts) {
-            Err(e) => {
-                failed.push(failure(item, &e));
-                false
-            }
-            Ok(rendered) => {
-                let stem = naming::default_stem(&item.prompt, &item.image_id);
-                match store(item, opts, &rendered, out_dir, &stem, NameClash::AddSuffix) {
-                    Ok(f) => {
-                        files.push(f);
-                        true
-                    }
-                    Err(e) => {
-                        failed.push(failure(item, &e));
-                        stop = Some(Error::Export {
-                            message: format!(
-                                "Not exported because an earlier file could not be written ({e})."
-                            ),
-                        });
-                        false
+    let mut done = 0;
+    for chunk in items.chunks(render_workers()) {
+        // Decoding, resampling and encoding run in parallel; writing stays on this thread,
+        // in order, so names and the csv are deterministic.
+        let mut rendered = if stop.is_none() {
+            render_all(chunk, opts).into_iter()
+        } else {
+            Vec::new().into_iter()
+        };
+        for item in chunk {
+            let result = rendered.next();
+            let Some(result) = result.filter(|_| stop.is_none()) else {
+                if let Some(why) = &stop {
+                    failed.push(failure(item, why));
+                }
+                continue;
+            };
+            done += 1;
+            let ok = match result {
+                Err(e) => {
+                    failed.push(failure(item, &e));
+                    false
+                }
+                Ok(rendered) => {
+                    let stem = naming::default_stem(&item.prompt, &item.image_id);
+                    match store(item, opts, &rendered, out_dir, &stem, NameClash::AddSuffix) {
+                        Ok(f) => {
+                            files.push(f);
+                            true
+                        }
+                        Err(e) => {
+                            failed.push(failure(item, &e));
+                            stop = Some(Error::Export {
+                                message: format!(
+                                    "Not exported because an earlier file could not be written ({e})."
+                                ),
+                            });
+                            false
+                        }
                     }
                 }
+            };
+            let progress = BatchProgress {
+                done,
+                total: items.len(),
+                image_id: item.image_id.clone(),
+                ok,
+            };
+            if !on_progress(&progress) && stop.is_none() {
+                stop = Some(Error::Cancelled);
             }
-        };
-        let progress = BatchProgress {
-            done: i + 1,
-            total: items.len(),
-            image_id: item.image_id.clone(),
-            ok,
-        };
-        if !on_progress(&progress) && stop.is_none() {
-            stop = Some(Error::Cancelled);
         }
     }
     let licenses_csv = if files.is_empty() {
@@ -459,6 +473,35 @@ pub fn export_batch_with_progress(
         failed,
         licenses_csv,
         flags: preflight(items),
+    })
+}
+
+/// At most 4: each worker holds a decoded and a resized image in memory.
+fn render_workers() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().clamp(1, 4))
+}
+
+fn render_all(chunk: &[ExportItem], opts: &ExportOptions) -> Vec<Result<Rendered>> {
+    if let [item] = chunk {
+        return vec![render(item, opts)];
+    }
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = chunk
+            .iter()
+            .map(|item| scope.spawn(move || render(item, opts)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join().unwrap_or_else(|_| {
+                    Err(Error::Export {
+                        message:
+                            "Preparing this image failed unexpectedly; try exporting it on its own."
+                                .into(),
+                    })
+                })
+            })
+            .collect()
     })
 }
 
