@@ -16,7 +16,7 @@ fn encoder_failed(format: &str, e: image::ImageError) -> Error {
     }
 }
 
-/// `img` must come from [`pixels::normalize`] / [`pixels::resize`] (8-bit RGB or RGBA).
+/// `img` must be 8-bit RGB or RGBA (what the export pipeline normalizes to).
 pub fn encode(
     img: DynamicImage,
     opts: &ExportOptions,
