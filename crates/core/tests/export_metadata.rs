@@ -313,3 +313,27 @@ fn very_long_prompt_still_fits_a_jpeg() {
         assert!(p.ends_with('…') && p.len() > 10_000 && prompt.starts_with(&p[..p.len() - 3]));
     }
 }
+
+#[test]
+fn long_caption_is_kept_whole_in_xmp_and_shortened_in_exif() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("original.png");
+    write_png_rgba(&src, 64, 64);
+    let it = item(ID, src, "x", commercial_license());
+    let caption = "Ünïcödé caption. ".repeat(1_000);
+    let opts = ExportOptions {
+        format: ExportFormat::Jpeg,
+        caption: Some(caption.clone()),
+        ..Default::default()
+    };
+    let f = export_one(&it, &opts, dir.path()).unwrap();
+    if let Some(m) = exiftool(&f.path) {
+        assert_eq!(tag(&m, "XMP-dc:Description").unwrap(), caption.trim());
+        let exif = tag(&m, "IFD0:ImageDescription").unwrap();
+        assert!(
+            exif.len() <= 4_000 && caption.starts_with(&exif),
+            "{}",
+            exif.len()
+        );
+    }
+}

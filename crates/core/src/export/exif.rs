@@ -103,6 +103,15 @@ fn write_ifd(out: &mut Vec<u8>, entries: &mut [Entry], start: usize) {
 }
 
 const TAG_EXIF_IFD: u16 = 0x8769;
+const MAX_DESCRIPTION: usize = 4_000;
+
+fn truncate(s: &str, max_bytes: usize) -> &str {
+    let mut cut = s.len().min(max_bytes);
+    while !s.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    &s[..cut]
+}
 
 /// Which container the block goes in: JPEG requires a few more tags (EXIF 2.32 §4.6.8).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -122,7 +131,8 @@ pub fn tiff(p: &Provenance, dpi: u32, size: (u32, u32), container: Container) ->
         long(TAG_EXIF_IFD, 0), // patched below
     ];
     if let Some(caption) = &p.caption {
-        ifd0.push(ascii(0x010E, caption));
+        // XMP carries the full caption; EXIF must stay well inside JPEG's 64 KiB segment.
+        ifd0.push(ascii(0x010E, truncate(caption, MAX_DESCRIPTION)));
     }
     let mut exif_ifd = vec![
         undefined(0x9000, b"0232"),
