@@ -1,7 +1,11 @@
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "easel-cli", version, about = "Generate images with AI providers and keep them, with their licence terms, in Easel's library.")]
+#[command(
+    name = "easel-cli",
+    version,
+    about = "Generate images with AI providers and keep them, with their licence terms, in Easel's library."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

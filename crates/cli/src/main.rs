@@ -13,7 +13,10 @@ use clap::Parser;
 fn main() -> ExitCode {
     let cli = args::Cli::parse();
     let json = cli.json();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("easel-cli: could not start: {e}");

@@ -10,8 +10,8 @@ use std::process::Output;
 
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
+use support::b64;
 use support::stand_in::{GENERATIONS, Reply, StandIn};
-use support::{b64, png_bytes};
 
 const KEY: &str = "sk-test-cli-0123456789";
 
@@ -23,9 +23,14 @@ async fn cli(data: &Path, base_url: Option<&str>, args: &[&str]) -> Output {
         .env("EASEL_KEY_STORE", "file")
         .env("OPENAI_API_KEY", KEY)
         // Port 9 (discard) on loopback: nothing listens, so any network use fails fast.
-        .env("OPENAI_BASE_URL", base_url.unwrap_or("http://127.0.0.1:9/v1"))
+        .env(
+            "OPENAI_BASE_URL",
+            base_url.unwrap_or("http://127.0.0.1:9/v1"),
+        )
         .env_remove("EASEL_CONFIG_DIR");
-    tokio::task::spawn_blocking(move || cmd.output().unwrap()).await.unwrap()
+    tokio::task::spawn_blocking(move || cmd.output().unwrap())
+        .await
+        .unwrap()
 }
 
 fn stdout_json(out: &Output) -> Value {
@@ -39,14 +44,19 @@ fn stdout_json(out: &Output) -> Value {
 }
 
 fn png(w: u32, h: u32, seed: u8) -> Vec<u8> {
-    let img = image::RgbImage::from_fn(w, h, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, seed]));
+    let img = image::RgbImage::from_fn(w, h, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, seed])
+    });
     let mut out = std::io::Cursor::new(Vec::new());
     img.write_to(&mut out, image::ImageFormat::Png).unwrap();
     out.into_inner()
 }
 
 fn images_response(images: &[Vec<u8>]) -> Reply {
-    let data: Vec<Value> = images.iter().map(|b| json!({ "b64_json": b64(b) })).collect();
+    let data: Vec<Value> = images
+        .iter()
+        .map(|b| json!({ "b64_json": b64(b) }))
+        .collect();
     Reply::images(json!({
         "created": 1713833628,
         "data": data,
@@ -70,28 +80,58 @@ async fn generate_then_browse_offline() {
     let out = cli(
         dir.path(),
         Some(&stand_in.base_url()),
-        &["generate", "--model", "gpt-image-1", "-n", "2", "--quality", "low", "--size", "1024x1024", "--json",
-          "A lighthouse <b>at dusk</b>, watercolour"],
+        &[
+            "generate",
+            "--model",
+            "gpt-image-1",
+            "-n",
+            "2",
+            "--quality",
+            "low",
+            "--size",
+            "1024x1024",
+            "--json",
+            "A lighthouse <b>at dusk</b>, watercolour",
+        ],
     )
     .await;
-    assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
-    let gen = stdout_json(&out);
-    let images = gen["images"].as_array().unwrap();
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let answer = stdout_json(&out);
+    let images = answer["images"].as_array().unwrap();
     assert_eq!(images.len(), 2);
-    assert!(gen["generation_id"].is_string());
+    assert!(answer["generation_id"].is_string());
     for (img, bytes) in images.iter().zip(&sent) {
         let path = img["path"].as_str().unwrap();
         let stored = std::fs::read(path).unwrap();
-        assert_eq!(&stored, bytes, "the original must be the provider's bytes exactly");
-        assert_eq!(img["sha256"].as_str().unwrap(), hex::encode(Sha256::digest(&stored)));
-        assert_eq!((img["width"].as_u64(), img["height"].as_u64()), (Some(64), Some(48)));
+        assert_eq!(
+            &stored, bytes,
+            "the original must be the provider's bytes exactly"
+        );
+        assert_eq!(
+            img["sha256"].as_str().unwrap(),
+            hex::encode(Sha256::digest(&stored))
+        );
+        assert_eq!(
+            (img["width"].as_u64(), img["height"].as_u64()),
+            (Some(64), Some(48))
+        );
     }
     // What the client sent follows the contract, and carries what was asked for.
     let requests = stand_in.requests();
     assert_eq!(requests.len(), 1);
     let body = requests[0].json();
-    assert_eq!((body["model"].as_str(), body["n"].as_u64()), (Some("gpt-image-1"), Some(2)));
-    assert_eq!(requests[0].headers["authorization"], format!("Bearer {KEY}"));
+    assert_eq!(
+        (body["model"].as_str(), body["n"].as_u64()),
+        (Some("gpt-image-1"), Some(2))
+    );
+    assert_eq!(
+        requests[0].headers["authorization"],
+        format!("Bearer {KEY}")
+    );
     drop(stand_in);
 
     // The network is gone from here on.
@@ -106,7 +146,14 @@ async fn generate_then_browse_offline() {
 
     let page1 = stdout_json(&cli(dir.path(), None, &["list", "--json", "--limit", "1"]).await);
     let cursor = page1["next"].as_str().unwrap().to_owned();
-    let page2 = stdout_json(&cli(dir.path(), None, &["list", "--json", "--limit", "1", "--before", &cursor]).await);
+    let page2 = stdout_json(
+        &cli(
+            dir.path(),
+            None,
+            &["list", "--json", "--limit", "1", "--before", &cursor],
+        )
+        .await,
+    );
     assert_eq!(page2["images"].as_array().unwrap().len(), 1);
     assert_ne!(page1["images"][0]["id"], page2["images"][0]["id"]);
     assert!(page2["next"].is_null());
@@ -122,7 +169,12 @@ async fn generate_then_browse_offline() {
     assert_eq!(show["params"]["n"], 2);
     assert_eq!(show["request_id"], "req_cli_123");
     assert_eq!(show["usage"]["total_tokens"], 100);
-    assert!(show["license"]["terms_url"].as_str().unwrap().starts_with("https://"));
+    assert!(
+        show["license"]["terms_url"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://")
+    );
     assert!(!show["license"]["commercial_use"].is_null());
 
     let fav = cli(dir.path(), None, &["favorite", id, "--json"]).await;
@@ -146,14 +198,29 @@ async fn url_answers_are_downloaded_at_once() {
         "created": 1713833628,
         "data": [{ "url": url, "revised_prompt": "A calm lighthouse at dusk, painted in watercolour." }]
     })));
-    let out = cli(dir.path(), Some(&stand_in.base_url()), &["generate", "--model", "dall-e-3", "--json", "lighthouse"]).await;
-    assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
-    let gen = stdout_json(&out);
-    assert_eq!(std::fs::read(gen["images"][0]["path"].as_str().unwrap()).unwrap(), bytes);
-    let id = gen["images"][0]["id"].as_str().unwrap();
+    let out = cli(
+        dir.path(),
+        Some(&stand_in.base_url()),
+        &["generate", "--model", "dall-e-3", "--json", "lighthouse"],
+    )
+    .await;
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let answer = stdout_json(&out);
+    assert_eq!(
+        std::fs::read(answer["images"][0]["path"].as_str().unwrap()).unwrap(),
+        bytes
+    );
+    let id = answer["images"][0]["id"].as_str().unwrap();
     drop(stand_in);
     let show = stdout_json(&cli(dir.path(), None, &["show", "--json", id]).await);
-    assert_eq!(show["revised_prompt"], "A calm lighthouse at dusk, painted in watercolour.");
+    assert_eq!(
+        show["revised_prompt"],
+        "A calm lighthouse at dusk, painted in watercolour."
+    );
     // The revised prompt is searchable too.
     let found = stdout_json(&cli(dir.path(), None, &["search", "--json", "calm"]).await);
     assert_eq!(found["images"].as_array().unwrap().len(), 1);
@@ -169,15 +236,36 @@ async fn failures_are_typed_json_with_non_zero_exit() {
         Some("insufficient_quota"),
         "You exceeded your current quota, please check your plan and billing details.",
     ));
-    let out = cli(dir.path(), Some(&stand_in.base_url()), &["generate", "--model", "gpt-image-1", "--json", "otter"]).await;
+    let out = cli(
+        dir.path(),
+        Some(&stand_in.base_url()),
+        &["generate", "--model", "gpt-image-1", "--json", "otter"],
+    )
+    .await;
     assert!(!out.status.success());
     let err = stdout_json(&out);
     assert_eq!(err["error"]["code"], "quota_exhausted");
-    assert!(err["error"]["message"].as_str().unwrap().contains("billing"));
-    assert_eq!(stand_in.count(GENERATIONS), 1, "quota errors are never retried");
+    assert!(
+        err["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("billing")
+    );
+    assert_eq!(
+        stand_in.count(GENERATIONS),
+        1,
+        "quota errors are never retried"
+    );
 
     // Refused locally: nothing is sent.
-    let out = cli(dir.path(), Some(&stand_in.base_url()), &["generate", "--model", "dall-e-3", "-n", "2", "--json", "otter"]).await;
+    let out = cli(
+        dir.path(),
+        Some(&stand_in.base_url()),
+        &[
+            "generate", "--model", "dall-e-3", "-n", "2", "--json", "otter",
+        ],
+    )
+    .await;
     assert!(!out.status.success());
     assert_eq!(stdout_json(&out)["error"]["code"], "invalid_input");
     assert_eq!(stand_in.count(GENERATIONS), 1);
@@ -187,12 +275,22 @@ async fn failures_are_typed_json_with_non_zero_exit() {
     assert!(list["images"].as_array().unwrap().is_empty());
 
     // Unknown id.
-    let out = cli(dir.path(), None, &["show", "--json", "0190b6a2-0000-7000-8000-000000000000"]).await;
+    let out = cli(
+        dir.path(),
+        None,
+        &["show", "--json", "0190b6a2-0000-7000-8000-000000000000"],
+    )
+    .await;
     assert!(!out.status.success());
     assert_eq!(stdout_json(&out)["error"]["code"], "not_found");
 
     // No network: a clear network error, not a hang or a panic.
-    let out = cli(dir.path(), None, &["generate", "--model", "gpt-image-1", "--json", "otter"]).await;
+    let out = cli(
+        dir.path(),
+        None,
+        &["generate", "--model", "gpt-image-1", "--json", "otter"],
+    )
+    .await;
     assert!(!out.status.success());
     assert_eq!(stdout_json(&out)["error"]["code"], "network");
 }
@@ -218,5 +316,10 @@ async fn without_a_key_generation_asks_for_one() {
     assert!(!out.status.success());
     let err = stdout_json(&out);
     assert_eq!(err["error"]["code"], "auth");
-    assert!(err["error"]["message"].as_str().unwrap().contains("OPENAI_API_KEY"));
+    assert!(
+        err["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("OPENAI_API_KEY")
+    );
 }

@@ -33,13 +33,20 @@ fn request(prompt: &str) -> GenerationRequest {
         provider: "openai".into(),
         model: "gpt-image-1".into(),
         prompt: prompt.into(),
-        params: GenerationParams { quality: Some("low".into()), ..Default::default() },
+        params: GenerationParams {
+            quality: Some("low".into()),
+            ..Default::default()
+        },
     }
 }
 
 fn point_at(engine: &Engine, stand_in: &StandIn) {
     let mut settings = engine.settings().unwrap();
-    settings.providers.entry("openai".into()).or_default().base_url = Some(stand_in.base_url());
+    settings
+        .providers
+        .entry("openai".into())
+        .or_default()
+        .base_url = Some(stand_in.base_url());
     engine.save_settings(&settings).unwrap();
     engine.set_api_key("openai", "sk-test-engine-0123").unwrap();
 }
@@ -47,7 +54,10 @@ fn point_at(engine: &Engine, stand_in: &StandIn) {
 async fn until_final(rx: &mut broadcast::Receiver<JobEvent>, job: &str) -> Vec<JobEvent> {
     let mut seen = Vec::new();
     loop {
-        let ev = tokio::time::timeout(Duration::from_secs(20), rx.recv()).await.unwrap().unwrap();
+        let ev = tokio::time::timeout(Duration::from_secs(20), rx.recv())
+            .await
+            .unwrap()
+            .unwrap();
         if ev.job_id == job {
             let last = ev.stage.is_final();
             seen.push(ev);
@@ -85,20 +95,38 @@ async fn a_generation_reports_each_stage_and_stores_its_images() {
     let engine = engine(dir.path(), &stand_in);
     point_at(&engine, &stand_in);
     stand_in.generations(
-        Reply::error(429, "requests", Some("rate_limit_exceeded"), "Rate limit reached for requests.")
-            .header("retry-after-ms", "50"),
+        Reply::error(
+            429,
+            "requests",
+            Some("rate_limit_exceeded"),
+            "Rate limit reached for requests.",
+        )
+        .header("retry-after-ms", "50"),
     );
-    stand_in.generations(Reply::images(json!({ "created": 1713833628, "data": [{ "b64_json": b64(&png_bytes()) }] })));
+    stand_in.generations(Reply::images(
+        json!({ "created": 1713833628, "data": [{ "b64_json": b64(&png_bytes()) }] }),
+    ));
 
     let mut rx = engine.subscribe();
     let job = engine.generate(request("an otter")).unwrap();
     let events = until_final(&mut rx, &job).await;
     let stages: Vec<JobStage> = events.iter().map(|e| e.stage).collect();
     assert_eq!(stages.first(), Some(&JobStage::Queued), "{stages:?}");
-    for expected in [JobStage::Sending, JobStage::WaitingToRetry, JobStage::Receiving, JobStage::Storing] {
-        assert!(stages.contains(&expected), "missing {expected:?} in {stages:?}");
+    for expected in [
+        JobStage::Sending,
+        JobStage::WaitingToRetry,
+        JobStage::Receiving,
+        JobStage::Storing,
+    ] {
+        assert!(
+            stages.contains(&expected),
+            "missing {expected:?} in {stages:?}"
+        );
     }
-    let wait = events.iter().find(|e| e.stage == JobStage::WaitingToRetry).unwrap();
+    let wait = events
+        .iter()
+        .find(|e| e.stage == JobStage::WaitingToRetry)
+        .unwrap();
     assert_eq!(wait.retry_in_ms, Some(50));
     let done = events.last().unwrap();
     assert_eq!(done.stage, JobStage::Done);
@@ -108,8 +136,14 @@ async fn a_generation_reports_each_stage_and_stores_its_images() {
     let detail = engine.library().image(&done.image_ids[0]).unwrap();
     assert_eq!(std::fs::read(&detail.summary.path).unwrap(), png_bytes());
     assert!(detail.license.terms.known);
-    let generation = engine.library().generation(done.generation_id.as_deref().unwrap()).unwrap();
-    assert_eq!(serde_json::to_value(&generation).unwrap()["status"], "succeeded");
+    let generation = engine
+        .library()
+        .generation(done.generation_id.as_deref().unwrap())
+        .unwrap();
+    assert_eq!(
+        serde_json::to_value(&generation).unwrap()["status"],
+        "succeeded"
+    );
 }
 
 #[tokio::test]
@@ -119,8 +153,10 @@ async fn cancelling_stops_the_request_and_stores_nothing() {
     let engine = engine(dir.path(), &stand_in);
     point_at(&engine, &stand_in);
     stand_in.generations(
-        Reply::images(json!({ "created": 1713833628, "data": [{ "b64_json": b64(&png_bytes()) }] }))
-            .after(Duration::from_secs(30)),
+        Reply::images(
+            json!({ "created": 1713833628, "data": [{ "b64_json": b64(&png_bytes()) }] }),
+        )
+        .after(Duration::from_secs(30)),
     );
     let mut rx = engine.subscribe();
     let job = engine.generate(request("a slow otter")).unwrap();
@@ -156,11 +192,21 @@ async fn a_generation_cut_off_by_a_crash_is_interrupted_not_resent() {
         let engine = engine(dir.path(), &stand_in);
         point_at(&engine, &stand_in);
         // The library row exists as soon as the job is queued; a crash leaves it "running".
-        generation_id = engine.library().create_generation(&request("lost otter")).unwrap();
+        generation_id = engine
+            .library()
+            .create_generation(&request("lost otter"))
+            .unwrap();
     }
     let engine = engine(dir.path(), &stand_in);
     let generation = engine.library().generation(&generation_id).unwrap();
-    assert_eq!(serde_json::to_value(&generation).unwrap()["status"], "interrupted");
+    assert_eq!(
+        serde_json::to_value(&generation).unwrap()["status"],
+        "interrupted"
+    );
     tokio::time::sleep(Duration::from_millis(100)).await;
-    assert_eq!(stand_in.requests().len(), 0, "an interrupted generation must not be re-sent");
+    assert_eq!(
+        stand_in.requests().len(),
+        0,
+        "an interrupted generation must not be re-sent"
+    );
 }
