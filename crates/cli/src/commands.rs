@@ -16,6 +16,8 @@ use crate::human;
 pub enum Failure {
     Core(Error),
     Job(ErrorPayload),
+    /// Part of the work was done and its report printed; the rest failed.
+    Partial(ErrorPayload),
 }
 
 impl From<Error> for Failure {
@@ -28,7 +30,7 @@ impl Failure {
     pub fn payload(&self) -> ErrorPayload {
         match self {
             Failure::Core(e) => ErrorPayload::from(e),
-            Failure::Job(p) => p.clone(),
+            Failure::Job(p) | Failure::Partial(p) => p.clone(),
         }
     }
 }
@@ -87,6 +89,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Models(args) => models(args).await,
         Command::Key(cmd) => key(cmd),
+        Command::Export(args) => crate::export::run(&open()?, args),
     }
 }
 

@@ -4,6 +4,7 @@
 
 mod args;
 mod commands;
+mod export;
 mod human;
 
 use std::process::ExitCode;
@@ -27,7 +28,7 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
             let payload = failure.payload();
-            if json {
+            if json && !matches!(failure, commands::Failure::Partial(_)) {
                 println!("{}", serde_json::json!({ "error": payload }));
             } else {
                 eprintln!("error [{}]: {}", payload.code, payload.message);

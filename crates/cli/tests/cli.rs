@@ -323,3 +323,152 @@ async fn without_a_key_generation_asks_for_one() {
             .contains("OPENAI_API_KEY")
     );
 }
+
+fn exiftool(path: &str) -> Value {
+    let out = std::process::Command::new("exiftool")
+        .args(["-j", "-G1", "-a", path])
+        .output()
+        .expect("exiftool is needed (Debian package libimage-exiftool-perl); scripts/setup.sh --test installs it");
+    assert!(out.status.success());
+    serde_json::from_slice::<Value>(&out.stdout).unwrap()[0].clone()
+}
+
+#[tokio::test]
+async fn export_writes_sized_files_with_the_licence_inside() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("exports");
+    let stand_in = StandIn::start().await;
+    stand_in.generations(images_response(&[png(300, 200, 3), png(300, 200, 4)]));
+    let out = cli(
+        dir.path(),
+        Some(&stand_in.base_url()),
+        &[
+            "generate",
+            "--model",
+            "gpt-image-1",
+            "-n",
+            "2",
+            "--json",
+            "harbour at dawn",
+        ],
+    )
+    .await;
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let answer = stdout_json(&out);
+    let id = answer["images"][0]["id"].as_str().unwrap().to_owned();
+    drop(stand_in);
+
+    let out_s = out_dir.to_str().unwrap();
+    let out = cli(
+        dir.path(),
+        None,
+        &[
+            "export",
+            &id,
+            "--out",
+            out_s,
+            "--preset",
+            "document",
+            "--license-note",
+            "--with-prompt",
+            "--json",
+        ],
+    )
+    .await;
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = stdout_json(&out);
+    let file = &report["files"][0];
+    assert_eq!(
+        (file["width"].as_u64(), file["dpi"].as_u64()),
+        (Some(1950), Some(300))
+    );
+    let path = file["path"].as_str().unwrap();
+    assert!(std::path::Path::new(&file["license_note"].as_str().unwrap()).exists());
+    let meta = exiftool(path);
+    assert_eq!(
+        meta["XMP-iptcExt:DigitalSourceType"],
+        "http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia"
+    );
+    assert!(meta["XMP-xmpMM:DocumentID"].as_str().unwrap().contains(&id));
+    assert!(
+        meta["XMP-iptcExt:AIPromptInformation"]
+            .as_str()
+            .unwrap()
+            .contains("harbour at dawn")
+    );
+    assert!(
+        meta["XMP-xmpRights:WebStatement"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://")
+    );
+    assert_eq!(
+        meta["PNG-pHYs:PixelsPerUnitX"].as_f64().map(|v| v.round()),
+        Some(11811.0)
+    ); // 300 dpi
+    let text = serde_json::to_string(&meta).unwrap();
+    assert!(
+        !text.contains(KEY),
+        "the API key must never reach an exported file"
+    );
+
+    // A search result as a batch: every match, one licences.csv.
+    let out = cli(
+        dir.path(),
+        None,
+        &[
+            "export",
+            "--search",
+            "harbour",
+            "--out",
+            out_s,
+            "--format",
+            "jpeg",
+            "--long-edge",
+            "120",
+            "--json",
+        ],
+    )
+    .await;
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = stdout_json(&out);
+    assert_eq!(report["files"].as_array().unwrap().len(), 2);
+    let csv = std::fs::read_to_string(report["licenses_csv"].as_str().unwrap()).unwrap();
+    assert_eq!(csv.lines().count(), 3, "{csv}");
+    let meta = exiftool(report["files"][0]["path"].as_str().unwrap());
+    assert_eq!(meta["File:ImageWidth"], 120);
+    assert!(
+        meta.get("XMP-iptcExt:AIPromptInformation").is_none(),
+        "prompt only when allowed"
+    );
+
+    // Unknown id: a typed error and no file.
+    let before = std::fs::read_dir(&out_dir).unwrap().count();
+    let out = cli(
+        dir.path(),
+        None,
+        &[
+            "export",
+            "0190b6a2-0000-7000-8000-000000000000",
+            "--out",
+            out_s,
+            "--json",
+        ],
+    )
+    .await;
+    assert!(!out.status.success());
+    assert_eq!(stdout_json(&out)["error"]["code"], "not_found");
+    assert_eq!(std::fs::read_dir(&out_dir).unwrap().count(), before);
+}

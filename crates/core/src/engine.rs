@@ -8,6 +8,7 @@ use tokio::sync::broadcast;
 
 use crate::app_dirs::AppDirs;
 use crate::catalog;
+use crate::export::ExportItem;
 use crate::jobs::{JobContext, JobEvent, JobId, JobOutput, JobQueue, JobStage};
 use crate::library::{GenerationDone, Library, NewImage};
 use crate::license::{self, LicenseSnapshot};
@@ -140,6 +141,25 @@ impl Engine {
         client
             .list_image_models(&tokio_util::sync::CancellationToken::new())
             .await
+    }
+
+    /// What export needs to know about a stored image.
+    pub fn export_item(&self, id: &str) -> Result<ExportItem> {
+        let detail = self.library.image(id)?;
+        Ok(ExportItem {
+            original_path: self.library.original_path(id)?,
+            image_id: detail.summary.id,
+            provider: detail.summary.provider,
+            model: detail.summary.model,
+            created_at: detail.summary.created_at,
+            prompt: detail.summary.prompt,
+            revised_prompt: detail.revised_prompt,
+            license: detail.license,
+        })
+    }
+
+    pub fn export_items(&self, ids: &[String]) -> Result<Vec<ExportItem>> {
+        ids.iter().map(|id| self.export_item(id)).collect()
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<JobEvent> {
