@@ -245,3 +245,15 @@ describe('live library', () => {
     expect(app.nav.imageId).toBe(app.jobs.jobs[0].imageIds[0]);
   });
 });
+
+describe('jobs that cannot start', () => {
+  it('show the rejection at the job', async () => {
+    const { app } = start({ keyPresent: false });
+    await waitFor(() => expect(app.catalog.loaded).toBe(true));
+    await app.jobs.start({ provider: 'openai', model: 'gpt-image-1', prompt: 'x', params: {} });
+    const item = await screen.findByTestId('job-item');
+    expect(item.dataset.stage).toBe('failed');
+    expect(within(item).getByTestId('job-error')).toHaveTextContent('The API key was rejected — check it in Settings');
+    expect(within(item).queryByTestId('job-cancel')).toBeNull();
+  });
+});
