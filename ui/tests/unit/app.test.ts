@@ -135,6 +135,7 @@ describe('generate', () => {
     const request = callsOf(backend, 'start_generation')[0].args.request as { model: string; params: Record<string, unknown> };
     expect(request.model).toBe('gpt-image-1.5');
     expect(request.params).toMatchObject({ n: 1, size: 'auto', quality: 'auto', output_format: 'png' });
+    expect(screen.getByTestId('job-announcement')).toHaveTextContent('Generation done (1 image): a red fox');
     await fireEvent.click(results[0]);
     expect(app.nav.imageId).toBe('img-000500');
   });
