@@ -414,6 +414,8 @@ test('export dialog shows licence flags before exporting', async (t) => {
   assert.equal(await dialog.getByTestId('export-run').isDisabled(), true);
   await dialog.getByTestId('export-choose-folder').click();
   await dialog.getByTestId('export-folder').getByText('Easel export').waitFor();
+  assert.equal(await dialog.getByTestId('export-run').isDisabled(), true, 'flagged images need an acknowledgement');
+  await dialog.getByTestId('export-acknowledge').check();
   await dialog.getByTestId('export-run').click();
   await dialog.getByTestId('export-result').getByText('Exported 4 files').waitFor();
   await shot(page, 'export-done-1280x800');

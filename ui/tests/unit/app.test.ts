@@ -212,6 +212,8 @@ describe('export dialog', () => {
     expect(within(dialog).getByTestId('export-run')).toBeDisabled();
     await fireEvent.click(within(dialog).getByTestId('export-choose-folder'));
     await within(dialog).findByText('/home/user/Pictures/Easel export');
+    expect(within(dialog).getByTestId('export-run')).toBeDisabled();
+    await fireEvent.click(within(dialog).getByTestId('export-acknowledge'));
     await fireEvent.click(within(dialog).getByTestId('export-run'));
     expect(await within(dialog).findByTestId('export-result')).toHaveTextContent('Exported 3 files');
     const exported = callsOf(backend, 'export_images')[0].args;
