@@ -216,6 +216,7 @@ describe('export dialog', () => {
     await fireEvent.click(within(dialog).getByTestId('export-acknowledge'));
     await fireEvent.click(within(dialog).getByTestId('export-run'));
     expect(await within(dialog).findByTestId('export-result')).toHaveTextContent('Exported 3 files');
+    expect(within(dialog).queryByTestId('export-error')).toBeNull();
     const exported = callsOf(backend, 'export_images')[0].args;
     expect(exported.outDir).toBe('/home/user/Pictures/Easel export');
     expect(exported.ids).toEqual(['img-000004', 'img-000005', 'img-000007']);
