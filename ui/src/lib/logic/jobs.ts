@@ -1,0 +1,85 @@
+import type { ErrorPayload, GenerationRequest, JobEvent, JobStage } from '$lib/ipc';
+
+/** What the UI knows about one generation job, rebuilt from its JobEvents. */
+export type Job = {
+  /** Local key, known before the backend hands out a job id. */
+  key: string;
+  jobId: string | null;
+  request: GenerationRequest;
+  stage: JobStage;
+  attempt: number | null;
+  /** Epoch ms when the next retry happens, while waiting_to_retry. */
+  retryAt: number | null;
+  startedAt: number;
+  endedAt: number | null;
+  generationId: string | null;
+  imageIds: string[];
+  error: ErrorPayload | null;
+  cancelling: boolean;
+};
+
+export const FINAL_STAGES: ReadonlySet<JobStage> = new Set(['done', 'failed', 'cancelled']);
+
+export function isFinal(stage: JobStage): boolean {
+  return FINAL_STAGES.has(stage);
+}
+
+export function newJob(key: string, request: GenerationRequest, now: number): Job {
+  return {
+    key,
+    jobId: null,
+    request,
+    stage: 'queued',
+    attempt: null,
+    retryAt: null,
+    startedAt: now,
+    endedAt: null,
+    generationId: null,
+    imageIds: [],
+    error: null,
+    cancelling: false,
+  };
+}
+
+/** Applies one event; events after a final stage are ignored so a late message cannot revive a job. */
+export function applyEvent(job: Job, event: JobEvent, now: number): Job {
+  if (isFinal(job.stage)) return job;
+  const final = isFinal(event.stage);
+  return {
+    ...job,
+    jobId: job.jobId ?? event.job_id,
+    stage: event.stage,
+    attempt: event.attempt ?? job.attempt,
+    retryAt: event.stage === 'waiting_to_retry' && event.retry_in_ms != null ? now + event.retry_in_ms : null,
+    endedAt: final ? now : null,
+    generationId: event.generation_id ?? job.generationId,
+    imageIds: event.image_ids.length > 0 ? [...event.image_ids] : job.imageIds,
+    error: event.error ?? (event.stage === 'failed' ? { code: 'unknown', message: 'The job failed.' } : null),
+    cancelling: final ? false : job.cancelling,
+  };
+}
+
+/** The job could not even be started (start_generation rejected). */
+export function failToStart(job: Job, error: ErrorPayload, now: number): Job {
+  return { ...job, stage: 'failed', error, endedAt: now, retryAt: null, cancelling: false };
+}
+
+export function stageLabel(job: Job, now: number): string {
+  switch (job.stage) {
+    case 'queued': return 'Queued';
+    case 'sending': return job.attempt && job.attempt > 1 ? `Sending (attempt ${job.attempt})` : 'Sending';
+    case 'waiting_to_retry': {
+      const seconds = job.retryAt == null ? null : Math.max(0, Math.ceil((job.retryAt - now) / 1000));
+      return seconds == null ? 'Waiting to retry' : `Waiting to retry in ${seconds} s`;
+    }
+    case 'receiving': return 'Receiving';
+    case 'storing': return 'Storing';
+    case 'done': return 'Done';
+    case 'failed': return 'Failed';
+    case 'cancelled': return 'Cancelled';
+  }
+}
+
+export function elapsedMs(job: Job, now: number): number {
+  return (job.endedAt ?? now) - job.startedAt;
+}

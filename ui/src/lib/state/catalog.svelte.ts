@@ -1,0 +1,121 @@
+import { api, IpcError, toIpcError, type ModelSpec, type ProviderInfo, type Settings } from '$lib/ipc';
+
+const ACCESS_CACHE_KEY = 'easel.model-access.v1';
+
+type Access = { models: string[]; checkedAt: number };
+
+/** Providers, models, settings and what each key may use: the data most views read. */
+export class Catalog {
+  providers = $state<ProviderInfo[]>([]);
+  settings = $state<Settings | null>(null);
+  loaded = $state(false);
+  loadError = $state<IpcError | null>(null);
+  /** Model ids each provider's key can use, from test_provider; absent means unknown. */
+  access = $state<Record<string, Access>>(readAccessCache());
+  /** Set when test_provider failed with a network error. */
+  unreachable = $state<Record<string, IpcError>>({});
+  online = $state(typeof navigator === 'undefined' ? true : navigator.onLine);
+
+  async load(): Promise<void> {
+    try {
+      const [providers, settings] = await Promise.all([api.getCatalog(), api.getSettings()]);
+      this.providers = providers;
+      this.settings = settings;
+      this.loadError = null;
+    } catch (e) {
+      this.loadError = toIpcError(e);
+    } finally {
+      this.loaded = true;
+    }
+  }
+
+  provider(id: string | null): ProviderInfo | undefined {
+    return this.providers.find((p) => p.id === id);
+  }
+
+  model(providerId: string, modelId: string): ModelSpec | undefined {
+    return this.provider(providerId)?.models.find((m) => m.id === modelId);
+  }
+
+  hasKey(providerId: string): boolean {
+    return this.settings?.providers.find((p) => p.id === providerId)?.key.present ?? false;
+  }
+
+  get anyKey(): boolean {
+    return this.providers.some((p) => this.hasKey(p.id));
+  }
+
+  /** False only when a test said the key cannot use the model; unknown counts as usable. */
+  canUse(providerId: string, modelId: string): boolean {
+    const a = this.access[providerId];
+    return a ? a.models.includes(modelId) : true;
+  }
+
+  /** Calls test_provider and caches the answer; rejects with the IpcError. */
+  async testProvider(providerId: string): Promise<string[]> {
+    try {
+      const models = await api.testProvider(providerId);
+      this.access = { ...this.access, [providerId]: { models, checkedAt: Date.now() } };
+      this.unreachable = without(this.unreachable, providerId);
+      writeAccessCache(this.access);
+      return models;
+    } catch (e) {
+      const err = toIpcError(e);
+      if (err.code === 'network') this.unreachable = { ...this.unreachable, [providerId]: err };
+      if (err.code === 'auth') this.forgetAccess(providerId);
+      throw err;
+    }
+  }
+
+  /** Checks model access once in the background for providers with a key and no cached answer. */
+  async refreshAccess(): Promise<void> {
+    await Promise.all(
+      this.providers
+        .filter((p) => this.hasKey(p.id) && !this.access[p.id])
+        .map((p) => this.testProvider(p.id).catch(() => undefined)),
+    );
+  }
+
+  forgetAccess(providerId: string): void {
+    this.access = without(this.access, providerId);
+    writeAccessCache(this.access);
+  }
+
+  setSettings(settings: Settings): void {
+    this.settings = settings;
+  }
+
+  watchOnline(): () => void {
+    const update = () => (this.online = navigator.onLine);
+    window.addEventListener('online', update);
+    window.addEventListener('offline', update);
+    return () => {
+      window.removeEventListener('online', update);
+      window.removeEventListener('offline', update);
+    };
+  }
+}
+
+function without<T>(record: Record<string, T>, key: string): Record<string, T> {
+  const copy = { ...record };
+  delete copy[key];
+  return copy;
+}
+
+function readAccessCache(): Record<string, Access> {
+  try {
+    const raw = typeof localStorage === 'undefined' ? null : localStorage.getItem(ACCESS_CACHE_KEY);
+    const parsed: unknown = raw ? JSON.parse(raw) : {};
+    return parsed && typeof parsed === 'object' ? (parsed as Record<string, Access>) : {};
+  } catch {
+    return {};
+  }
+}
+
+function writeAccessCache(access: Record<string, Access>): void {
+  try {
+    localStorage.setItem(ACCESS_CACHE_KEY, JSON.stringify(access));
+  } catch {
+    // Storage can be unavailable (private mode, quota); the cache is only a convenience.
+  }
+}

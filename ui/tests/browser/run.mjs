@@ -1,0 +1,452 @@
+// Browser tests: the built UI (vite preview of ui/dist) in Debian's Chromium, driven by
+// playwright-core, with the Tauri IPC replaced by the in-memory fake backend.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { imageFor } from './images.mjs';
+
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' easel: http://easel.localhost; connect-src 'self' ipc: http://ipc.localhost; object-src 'none'; base-uri 'none'";
+const here = dirname(fileURLToPath(import.meta.url));
+const uiRoot = resolve(here, '../..');
+const artifacts = resolve(uiRoot, '../tests/artifacts/ui');
+const fakeSource = readFileSync(resolve(uiRoot, 'tests/fake/fake-backend.js'), 'utf8');
+const axeSource = readFileSync(resolve(uiRoot, 'node_modules/axe-core/axe.min.js'), 'utf8');
+
+if (!existsSync(CHROMIUM)) {
+  console.error(`Chromium not found at ${CHROMIUM}. Install it with: apt-get install -y chromium (never 'npx playwright install').`);
+  process.exit(1);
+}
+if (!existsSync(resolve(uiRoot, 'dist/index.html'))) {
+  console.error('ui/dist is missing: run `npm run build` first (npm run test:browser does).');
+  process.exit(1);
+}
+mkdirSync(artifacts, { recursive: true });
+
+let server;
+let baseUrl;
+let browser;
+const jpegs = new Map();
+
+function freePort() {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => res(port));
+    });
+    s.on('error', rej);
+  });
+}
+
+async function waitForServer(url, ms = 15000) {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    try {
+      const r = await fetch(url);
+      if (r.ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`vite preview did not come up at ${url}`);
+}
+
+before(async () => {
+  const port = await freePort();
+  server = spawn(process.execPath, [resolve(uiRoot, 'node_modules/vite/bin/vite.js'), 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'], {
+    cwd: uiRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  baseUrl = `http://127.0.0.1:${port}/`;
+  await waitForServer(baseUrl);
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
+  });
+  // JPEG originals are encoded by the browser itself (node has no JPEG encoder).
+  const page = await browser.newPage();
+  for (const [w, h] of [[1024, 1024], [1536, 1024], [1024, 1536], [1792, 1024], [1024, 1792]]) {
+    const b64 = await page.evaluate(([w, h]) => {
+      const c = document.createElement('canvas');
+      c.width = w;
+      c.height = h;
+      const g = c.getContext('2d');
+      const grad = g.createLinearGradient(0, 0, w, h);
+      grad.addColorStop(0, '#3b5bdb');
+      grad.addColorStop(1, '#f08c00');
+      g.fillStyle = grad;
+      g.fillRect(0, 0, w, h);
+      return c.toDataURL('image/jpeg', 0.8).split(',')[1];
+    }, [w, h]);
+    jpegs.set(`${w}x${h}`, Buffer.from(b64, 'base64'));
+  }
+  await page.close();
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill();
+});
+
+/** A fresh page on the app with the fake backend; fails the test on any console error. */
+async function openApp(t, { viewport = { width: 1280, height: 800 }, colorScheme = 'light', backend = {} } = {}) {
+  const context = await browser.newContext({ viewport, colorScheme, deviceScaleFactor: 1 });
+  const errors = [];
+  let imageRequests = 0;
+  await context.addInitScript({ content: `${fakeSource}\n;globalThis.__easelFake.installFakeTauri(${JSON.stringify({ images: 10000, ...backend })});` });
+  await context.route(/^easel:\/\//, (route) => {
+    imageRequests++;
+    const path = decodeURIComponent(new URL(route.request().url()).pathname.slice(1));
+    const [id, variant] = path.split('/');
+    const { type, body } = imageFor(id, variant, jpegs);
+    return route.fulfill({ status: 200, contentType: type, body });
+  });
+  // Serve the app under the strict CSP the desktop shell uses, so anything needing
+  // 'unsafe-inline' or a remote asset shows up as a console error and fails the test.
+  await context.route((url) => url.href.startsWith(baseUrl), async (route) => {
+    if (route.request().resourceType() !== 'document') return route.continue();
+    const response = await route.fetch();
+    return route.fulfill({ response, headers: { ...response.headers(), 'content-security-policy': CSP } });
+  });
+  const page = await context.newPage();
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('requestfailed', (r) => errors.push(`requestfailed: ${r.url()} ${r.failure()?.errorText}`));
+  await page.goto(baseUrl);
+  await page.getByTestId('nav-generate').waitFor();
+  t.after(async () => {
+    await context.close();
+  });
+  return {
+    page,
+    context,
+    errors,
+    imageRequests: () => imageRequests,
+    assertClean: () => assert.deepEqual(errors, [], `console errors:\n${errors.join('\n')}`),
+  };
+}
+
+/** axe-core accessibility audit of what is on screen; serious and critical findings fail. */
+async function checkA11y(page, name) {
+  const violations = await page.evaluate(async (source) => {
+    if (!window.axe) (0, eval)(source);
+    const result = await window.axe.run(document, { resultTypes: ['violations'] });
+    return result.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+  }, axeSource);
+  assert.deepEqual(violations, [], `accessibility problems in ${name}:\n${violations.join('\n')}`);
+}
+
+const shot = (page, name) => page.screenshot({ path: resolve(artifacts, `${name}.png`) });
+
+async function imagesLoaded(page, selector) {
+  await page.waitForFunction(
+    (sel) => {
+      const imgs = [...document.querySelectorAll(sel)];
+      return imgs.length > 0 && imgs.every((i) => i.complete && i.naturalWidth > 0);
+    },
+    selector,
+    { timeout: 10000 },
+  );
+}
+
+describe('every view renders cleanly', () => {
+  const runs = [
+    { viewport: { width: 1280, height: 800 }, colorScheme: 'light' },
+    { viewport: { width: 800, height: 600 }, colorScheme: 'light' },
+    { viewport: { width: 1280, height: 800 }, colorScheme: 'dark' },
+  ];
+  for (const { viewport, colorScheme } of runs) {
+    const tag = `${viewport.width}x${viewport.height}${colorScheme === 'dark' ? '-dark' : ''}`;
+    test(`views at ${tag}`, async (t) => {
+      const { page, assertClean } = await openApp(t, { viewport, colorScheme });
+      await page.getByTestId('prompt-input').fill('A lighthouse on a cliff at dawn, watercolour');
+      await shot(page, `generate-${tag}`);
+      if (viewport.width === 1280) await checkA11y(page, `generate ${tag}`);
+
+      await page.getByTestId('nav-library').click();
+      await page.getByTestId('gallery-item').first().waitFor();
+      await imagesLoaded(page, '[data-testid="gallery-item"] img');
+      await shot(page, `library-${tag}`);
+      if (viewport.width === 1280) await checkA11y(page, `library ${tag}`);
+
+      await page.getByTestId('gallery-item').nth(2).dblclick();
+      await page.getByTestId('license-panel').waitFor();
+      await imagesLoaded(page, '[data-testid="image-original"]');
+      await shot(page, `image-${tag}`);
+      if (viewport.width === 1280) await checkA11y(page, `image view ${tag}`);
+
+      await page.getByTestId('export-button').click();
+      await page.getByTestId('export-dialog').waitFor();
+      await page.getByTestId('export-plan').getByText(' px').waitFor();
+      await shot(page, `export-${tag}`);
+      if (viewport.width === 1280) await checkA11y(page, `export dialog ${tag}`);
+      await page.keyboard.press('Escape');
+      await page.getByTestId('export-dialog').waitFor({ state: 'detached' });
+      await page.getByTestId('image-back').click();
+
+      await page.getByTestId('nav-settings').click();
+      await page.getByTestId('settings-key-input').waitFor();
+      await shot(page, `settings-${tag}`);
+      if (viewport.width === 1280) await checkA11y(page, `settings ${tag}`);
+      assertClean();
+    });
+  }
+
+  test('dark theme and first run without a key', async (t) => {
+    const { page, assertClean } = await openApp(t, { colorScheme: 'dark', backend: { keyPresent: false, images: 0 } });
+    await page.getByTestId('welcome-panel').waitFor();
+    assert.equal(await page.getByTestId('generate-button').isDisabled(), true);
+    await shot(page, 'welcome-dark-1280x800');
+    await page.getByTestId('nav-library').click();
+    await page.getByTestId('library-empty').waitFor();
+    await shot(page, 'library-empty-dark-1280x800');
+    assertClean();
+    // The CSP really is in force: an inline script is refused.
+    const ran = await page.evaluate(() => {
+      const s = document.createElement('script');
+      s.textContent = 'window.__inlineRan = true';
+      document.body.append(s);
+      return window.__inlineRan === true;
+    });
+    assert.equal(ran, false);
+  });
+});
+
+test('a generation streams its stages and shows the result', async (t) => {
+  const { page, assertClean } = await openApp(t, { backend: { speed: 2 } });
+  await page.getByTestId('prompt-input').fill('retry: a paper boat on a pond');
+  await page.getByTestId('prompt-input').press('Control+Enter');
+  const job = page.getByTestId('job-item').first();
+  await job.waitFor();
+  await page.getByTestId('job-stage').getByText(/Waiting to retry in \d s/).waitFor();
+  const first = await page.getByTestId('job-stage').textContent();
+  await page.waitForTimeout(1100);
+  const later = await page.getByTestId('job-stage').textContent();
+  assert.notEqual(first, later, 'the retry countdown should move');
+  await shot(page, 'generate-retrying-1280x800');
+  await page.locator('[data-testid="job-item"][data-stage="done"]').waitFor({ timeout: 10000 });
+  await imagesLoaded(page, '[data-testid="job-result"] img');
+
+  // A second and third job run side by side; one fails with a clear message.
+  await page.getByTestId('prompt-input').fill('fail:safety something');
+  await page.getByTestId('generate-button').click();
+  await page.getByTestId('prompt-input').fill('slow: a koi pond');
+  await page.getByTestId('generate-button').click();
+  await page.getByTestId('job-error').getByText("Prompt refused by the provider's safety system").waitFor();
+  assert.equal(await page.getByTestId('job-item').count(), 3);
+  await page.getByTestId('job-cancel').first().click();
+  await page.locator('[data-testid="job-item"][data-stage="cancelled"]').waitFor();
+  await shot(page, 'generate-jobs-1280x800');
+
+  await page.getByTestId('job-result').first().click();
+  await page.getByTestId('license-panel').waitFor();
+  assert.match(await page.getByTestId('image-prompt').textContent(), /paper boat/);
+  assertClean();
+});
+
+test('offline: Generate says why it cannot run', async (t) => {
+  const { page, context, assertClean } = await openApp(t);
+  await page.getByTestId('prompt-input').fill('a lighthouse');
+  assert.equal(await page.getByTestId('generate-button').isEnabled(), true);
+  await context.setOffline(true);
+  await page.getByTestId('generate-hint').getByText('You are offline').waitFor();
+  assert.equal(await page.getByTestId('generate-button').isDisabled(), true);
+  await page.getByRole('status').getByText('Offline').waitFor();
+  await shot(page, 'generate-offline-1280x800');
+  await context.setOffline(false);
+  await page.waitForFunction(() => !document.querySelector('[data-testid="generate-button"]').disabled);
+  assertClean();
+});
+
+test('library scroll keeps the DOM small and pages by cursor', async (t) => {
+  const { page, assertClean } = await openApp(t);
+  await page.getByTestId('nav-library').click();
+  await page.getByTestId('gallery-item').first().waitFor();
+  const grid = page.getByTestId('gallery');
+  let maxTiles = 0;
+  const started = Date.now();
+  for (let i = 0; i < 40; i++) {
+    await grid.evaluate((el) => el.scrollBy(0, el.clientHeight * 3));
+    await page.waitForTimeout(40);
+    maxTiles = Math.max(maxTiles, await page.getByTestId('gallery-item').count());
+  }
+  const loaded = Number((await page.getByTestId('library-count').textContent()).replace(/\D/g, ''));
+  console.log(`# scrolled 40 screens in ${Date.now() - started} ms; ${loaded} summaries loaded; at most ${maxTiles} tiles in the DOM`);
+  assert.ok(loaded >= 1000, `pages should load while scrolling (loaded ${loaded})`);
+  assert.ok(maxTiles <= 80, `only visible rows should be in the DOM (saw ${maxTiles})`);
+  const visibleIndex = Number(await page.getByTestId('gallery-item').first().getAttribute('data-index'));
+  assert.ok(visibleIndex > 500, `the window should have moved down (first rendered index ${visibleIndex})`);
+  await imagesLoaded(page, '[data-testid="gallery-item"] img');
+  await shot(page, 'library-scrolled-1280x800');
+
+  // Smoothness: scroll one step per animation frame back up through what is loaded, timing frames.
+  const frames = await grid.evaluate(async (el) => {
+    const times = [];
+    let last = performance.now();
+    for (let i = 0; i < 120; i++) {
+      el.scrollTop = Math.max(0, el.scrollTop - 400);
+      await new Promise((r) => requestAnimationFrame(r));
+      const now = performance.now();
+      times.push(now - last);
+      last = now;
+    }
+    times.sort((a, b) => a - b);
+    return { median: times[Math.floor(times.length / 2)], p95: times[Math.floor(times.length * 0.95)] };
+  });
+  console.log(`# scroll frames: median ${frames.median.toFixed(1)} ms, p95 ${frames.p95.toFixed(1)} ms`);
+  assert.ok(frames.median < 50, `scrolling should stay smooth (median frame ${frames.median} ms)`);
+  assertClean();
+});
+
+test('100,000 images: all loaded, still a handful of DOM rows and smooth frames', async (t) => {
+  const { page, assertClean } = await openApp(t, { backend: { images: 100000, pageSize: 10000 } });
+  await page.getByTestId('nav-library').click();
+  await page.getByTestId('gallery-item').first().click();
+  const started = Date.now();
+  for (let i = 0; i < 30; i++) {
+    const text = await page.getByTestId('library-count').textContent();
+    if (!text.includes('+')) break;
+    await page.keyboard.press('End');
+    await page.waitForTimeout(150);
+  }
+  await page.getByTestId('library-count').getByText('100,000 images').waitFor({ timeout: 20000 });
+  await page.keyboard.press('End');
+  await page.waitForFunction(() => document.activeElement?.getAttribute('data-index') === '99999');
+  const lastIndex = await page.evaluate(() => document.activeElement?.getAttribute('data-index'));
+  const tiles = await page.getByTestId('gallery-item').count();
+  const frames = await page.getByTestId('gallery').evaluate(async (el) => {
+    const times = [];
+    let last = performance.now();
+    el.scrollTop = el.scrollHeight / 2;
+    for (let i = 0; i < 120; i++) {
+      el.scrollTop += 300;
+      await new Promise((r) => requestAnimationFrame(r));
+      const now = performance.now();
+      times.push(now - last);
+      last = now;
+    }
+    times.sort((a, b) => a - b);
+    return { median: times[60], p95: times[114], height: el.scrollHeight };
+  });
+  console.log(`# 100k: loaded in ${Date.now() - started} ms; ${tiles} tiles in the DOM; scroll height ${frames.height} px; frames median ${frames.median.toFixed(1)} ms, p95 ${frames.p95.toFixed(1)} ms`);
+  assert.ok(Number(lastIndex) >= 99990, `End reaches the last image (focused ${lastIndex})`);
+  assert.ok(tiles <= 80, `DOM stays small (${tiles} tiles)`);
+  assert.ok(frames.median < 50, `smooth (median frame ${frames.median} ms)`);
+  await shot(page, 'library-100k-1280x800');
+  assertClean();
+});
+
+test('search, keyboard, favourite, delete with undo', async (t) => {
+  const { page, assertClean } = await openApp(t);
+  await page.getByTestId('nav-library').click();
+  await page.getByTestId('search-input').fill('koi pond');
+  await page.waitForFunction(() => {
+    const tiles = [...document.querySelectorAll('[data-testid="gallery-item"]')];
+    return tiles.length > 0 && tiles.every((el) => el.getAttribute('aria-label').includes('koi pond'));
+  });
+  const matches = await page.getByTestId('gallery-item').count();
+  assert.ok(matches > 0);
+  await page.getByTestId('search-input').fill('');
+  await page.locator('[data-testid="gallery-item"][data-id="img-000000"]').waitFor();
+
+  const firstTile = page.getByTestId('gallery-item').first();
+  await firstTile.click();
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowDown');
+  const focused = await page.evaluate(() => document.activeElement?.getAttribute('data-index'));
+  const columns = await page.evaluate(() => {
+    const tiles = [...document.querySelectorAll('[data-testid="gallery-item"]')];
+    const top = tiles[0].getBoundingClientRect().top;
+    return tiles.filter((el) => el.getBoundingClientRect().top === top).length;
+  });
+  assert.equal(Number(focused), 1 + columns);
+  const id = await page.evaluate(() => document.activeElement?.getAttribute('data-id'));
+  const wasFav = await page.locator(`[data-id="${id}"] .fav`).count();
+  await page.keyboard.press(' ');
+  await page.waitForFunction(([id, was]) => (document.querySelector(`[data-id="${id}"] .fav`) ? 1 : 0) !== was, [id, wasFav]);
+
+  // Shift-click a range, then delete it and undo.
+  await page.keyboard.press('Shift+ArrowRight');
+  assert.equal(await page.getByTestId('selection-count').textContent(), '2 selected');
+  await page.keyboard.press('Delete');
+  await page.getByTestId('toast').getByText('2 images deleted').waitFor();
+  assert.equal(await page.locator(`[data-id="${id}"]`).count(), 0);
+  await page.getByTestId('toast-action').click();
+  await page.locator(`[data-id="${id}"]`).waitFor();
+
+  await page.locator(`[data-id="${id}"]`).focus();
+  await page.keyboard.press('Enter');
+  await page.getByTestId('image-view').waitFor();
+  assertClean();
+});
+
+test('export dialog shows licence flags before exporting', async (t) => {
+  const { page, assertClean } = await openApp(t);
+  await page.getByTestId('nav-library').click();
+  await page.getByTestId('gallery-item').first().waitFor();
+  // Index 5 has unknown terms and 7 is non-commercial in the fake library.
+  await page.locator('[data-id="img-000004"]').click();
+  await page.locator('[data-id="img-000007"]').click({ modifiers: ['Shift'] });
+  assert.equal(await page.getByTestId('selection-count').textContent(), '4 selected');
+  await page.getByTestId('export-selection').click();
+  const dialog = page.getByTestId('export-dialog');
+  await dialog.waitFor();
+  await dialog.getByTestId('export-flags').waitFor();
+  const kinds = await dialog.getByTestId('export-flag').evaluateAll((els) => els.map((e) => e.getAttribute('data-kind')));
+  assert.deepEqual(kinds.sort(), ['non_commercial', 'unknown_terms']);
+  await dialog.getByTestId('export-preset').selectOption('print-a4');
+  await dialog.getByTestId('export-plan').getByText('2400 × ').waitFor();
+  await dialog.getByTestId('export-plan').getByText('8.00 in').waitFor();
+  await dialog.getByTestId('export-format').selectOption('jpeg');
+  await dialog.getByTestId('export-background').waitFor();
+  await shot(page, 'export-flags-1280x800');
+  assert.equal(await dialog.getByTestId('export-run').isDisabled(), true);
+  await dialog.getByTestId('export-choose-folder').click();
+  await dialog.getByTestId('export-folder').getByText('Easel export').waitFor();
+  assert.equal(await dialog.getByTestId('export-run').isDisabled(), true, 'flagged images need an acknowledgement');
+  await dialog.getByTestId('export-acknowledge').check();
+  await dialog.getByTestId('export-run').click();
+  await dialog.getByTestId('export-result').getByText('Exported 4 files').waitFor();
+  await shot(page, 'export-done-1280x800');
+  assertClean();
+});
+
+test('image view: licence panel, unknown terms, 100 % toggle, actions', async (t) => {
+  const { page, assertClean } = await openApp(t);
+  await page.getByTestId('nav-library').click();
+  await page.locator('[data-id="img-000005"]').dblclick();
+  const panel = page.getByTestId('license-panel');
+  await panel.getByTestId('license-unknown').waitFor();
+  await shot(page, 'image-unknown-terms-1280x800');
+  const before = await page.getByTestId('image-original').boundingBox();
+  await page.getByTestId('zoom-toggle').click();
+  const natural = await page.getByTestId('image-original').evaluate((img) => img.naturalWidth);
+  const after = await page.getByTestId('image-original').boundingBox();
+  assert.ok(before.width < natural, 'fitted first');
+  assert.equal(Math.round(after.width), natural);
+  await page.getByTestId('copy-prompt').click();
+  await page.getByTestId('toast').getByText('Prompt copied').waitFor();
+
+  // Arrow keys step through the library order; Escape returns focus to the tile.
+  await page.getByTestId('zoom-toggle').focus();
+  await page.keyboard.press('ArrowRight');
+  await page.getByTestId('image-prompt').getByText(/#6$/).waitFor();
+  await page.getByTestId('image-back').click();
+  await page.waitForFunction(() => document.activeElement?.getAttribute('data-id') === 'img-000006');
+  await page.keyboard.press('Enter');
+  await page.getByTestId('image-view').waitFor();
+  await page.getByTestId('edit-run-button').click();
+  assert.match(await page.getByTestId('prompt-input').inputValue(), /#6$/);
+  assertClean();
+});

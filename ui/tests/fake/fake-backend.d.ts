@@ -1,0 +1,31 @@
+// Types for the plain-JS fake backend, so TypeScript tests can use it.
+export {};
+
+type FakeOptions = {
+  images?: number;
+  keyPresent?: boolean;
+  keySource?: 'keychain' | 'file' | 'env';
+  keychainAvailable?: boolean;
+  accessibleModels?: string[];
+  testProviderError?: { code: string; message: string } | null;
+  speed?: number;
+  pageSize?: number;
+};
+
+type FakeBackend = {
+  handle: (cmd: string, args?: Record<string, unknown>) => Promise<unknown>;
+  hooks: {
+    emitEvent: (event: string, payload: unknown) => void;
+    sendChannel: (id: number, data: unknown) => void;
+  };
+  calls: { cmd: string; args: Record<string, unknown> }[];
+  images: { id: string; deleted: boolean; favorite: boolean; prompt: string }[];
+  options: Required<FakeOptions>;
+};
+
+declare global {
+  var __easelFake: {
+    createFakeBackend: (opts?: FakeOptions) => FakeBackend;
+    installFakeTauri: (opts?: FakeOptions) => FakeBackend;
+  };
+}

@@ -1,0 +1,263 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
+import { clearMocks } from '@tauri-apps/api/mocks';
+import App from '../../src/App.svelte';
+import { AppState } from '$lib/state/app.svelte';
+import { callsOf, installBackend } from './harness';
+
+const HOSTILE = '<img src=x onerror="window.__pwned=1"><b>bold</b> & "quotes"';
+
+function start(opts: Parameters<typeof installBackend>[0] = {}) {
+  localStorage.clear();
+  const backend = installBackend({ speed: 20, ...opts });
+  const app = new AppState();
+  const view = render(App, { props: { app } });
+  return { backend, app, view };
+}
+
+beforeEach(() => localStorage.clear());
+afterEach(() => {
+  cleanup();
+  clearMocks();
+});
+
+describe('prompts are text, never markup', () => {
+  it('renders an HTML-looking prompt literally in the image view', async () => {
+    const { backend, app, view } = start();
+    backend.images[0].prompt = HOSTILE;
+    app.nav.openImage(backend.images[0].id);
+    const prompt = await screen.findByTestId('image-prompt');
+    expect(prompt.textContent).toBe(HOSTILE);
+    expect(prompt.querySelector('b')).toBeNull();
+    expect(view.container.querySelector('img[src="x"]')).toBeNull();
+    expect((window as unknown as { __pwned?: number }).__pwned).toBeUndefined();
+  });
+
+  it('renders an HTML-looking prompt literally in a job item', async () => {
+    const { app } = start();
+    await waitFor(() => expect(app.catalog.loaded).toBe(true));
+    await fireEvent.input(screen.getByTestId('prompt-input'), { target: { value: HOSTILE } });
+    await fireEvent.click(screen.getByTestId('generate-button'));
+    const item = await screen.findByTestId('job-item');
+    expect(item.querySelector('.prompt')?.textContent).toBe(HOSTILE);
+    expect(item.querySelector('b')).toBeNull();
+  });
+});
+
+describe('licence panel', () => {
+  it('shows the snapshot terms', async () => {
+    const { backend, app } = start();
+    app.nav.openImage(backend.images[1].id);
+    const panel = await screen.findByTestId('license-panel');
+    expect(panel).toHaveTextContent('You own the output');
+    expect(within(panel).getByTestId('license-commercial')).toHaveTextContent('Allowed');
+    expect(panel).toHaveTextContent('Image generated with OpenAI');
+    expect(panel).toHaveTextContent('not legal advice');
+    expect(within(panel).queryByTestId('license-unknown')).toBeNull();
+    await fireEvent.click(within(panel).getByTestId('license-terms-link'));
+    await waitFor(() => expect(callsOf(backend, 'plugin:opener|open_url')).toHaveLength(1));
+    expect(callsOf(backend, 'plugin:opener|open_url')[0].args.url).toBe('https://openai.com/policies/terms-of-use');
+  });
+
+  it('warns clearly when the terms are unknown', async () => {
+    const { app } = start();
+    app.nav.openImage('img-000005'); // the fake marks index 5 as unknown terms
+    const panel = await screen.findByTestId('license-panel');
+    expect(within(panel).getByTestId('license-unknown')).toHaveTextContent('Terms unknown');
+    expect(within(panel).getByTestId('license-commercial')).toHaveTextContent('Unknown');
+  });
+});
+
+describe('settings', () => {
+  it('sends the key once and never shows it again', async () => {
+    const secret = 'sk-test-SECRET-1234567890';
+    const { backend } = start({ keyPresent: false });
+    await fireEvent.click(screen.getByTestId('nav-settings'));
+    const input = (await screen.findByTestId('settings-key-input')) as HTMLInputElement;
+    expect(input.type).toBe('password');
+    expect(input.value).toBe('');
+    expect(screen.getByTestId('settings-key-status')).toHaveTextContent('No key saved');
+    await fireEvent.input(input, { target: { value: secret } });
+    await fireEvent.click(screen.getByTestId('settings-save'));
+    await waitFor(() => expect(screen.getByTestId('settings-key-status')).toHaveTextContent('Key saved in the system keychain'));
+    expect(callsOf(backend, 'set_api_key')[0].args).toEqual({ provider: 'openai', key: secret });
+    expect(input.value).toBe('');
+    expect(document.body.innerHTML).not.toContain('SECRET');
+    // Saving tests the key right away and reports what it can use.
+    await waitFor(() => expect(screen.getByTestId('settings-test-result')).toHaveTextContent('6 models available'));
+  });
+
+  it('says where a file-stored or environment key lives', async () => {
+    start({ keySource: 'file', keychainAvailable: false });
+    await fireEvent.click(screen.getByTestId('nav-settings'));
+    expect(await screen.findByTestId('settings-key-status')).toHaveTextContent('in a file only you can read');
+    cleanup();
+    start({ keySource: 'env' });
+    await fireEvent.click(screen.getByTestId('nav-settings'));
+    expect(await screen.findByTestId('settings-key-status')).toHaveTextContent('Key from OPENAI_API_KEY');
+  });
+
+  it('shows the error when the key test fails', async () => {
+    start({ testProviderError: { code: 'auth', message: 'Incorrect API key provided.' } });
+    await fireEvent.click(screen.getByTestId('nav-settings'));
+    await fireEvent.click(await screen.findByTestId('settings-test'));
+    const err = await screen.findByTestId('settings-test-error');
+    expect(err).toHaveTextContent('The API key was rejected — check it in Settings');
+    expect(err).toHaveTextContent('Incorrect API key provided.');
+  });
+});
+
+describe('generate', () => {
+  it('welcomes a first run without a key and keeps Generate off', async () => {
+    const { app } = start({ keyPresent: false });
+    expect(await screen.findByTestId('welcome-panel')).toHaveTextContent('OPENAI_API_KEY');
+    await fireEvent.input(screen.getByTestId('prompt-input'), { target: { value: 'a fox' } });
+    expect(screen.getByTestId('generate-button')).toBeDisabled();
+    expect(screen.getByTestId('generate-hint')).toHaveTextContent('Add an API key for OpenAI in Settings first.');
+    await fireEvent.click(screen.getByText('Browse the Library'));
+    expect(app.nav.view).toBe('library');
+  });
+
+  it('runs a generation and shows the stored results', async () => {
+    const { backend, app } = start();
+    await waitFor(() => expect(app.catalog.loaded).toBe(true));
+    const counter = screen.getByTestId('prompt-counter');
+    await fireEvent.input(screen.getByTestId('prompt-input'), { target: { value: 'a red fox' } });
+    expect(counter).toHaveTextContent('9 / 32,000');
+    await fireEvent.keyDown(screen.getByTestId('prompt-input'), { key: 'Enter', ctrlKey: true });
+    const item = await screen.findByTestId('job-item');
+    await waitFor(() => expect(item.dataset.stage).toBe('done'), { timeout: 3000 });
+    expect(within(item).getByTestId('job-stage')).toHaveTextContent('Done');
+    const results = within(item).getAllByTestId('job-result');
+    expect(results).toHaveLength(1);
+    const img = results[0].querySelector('img') as HTMLImageElement;
+    expect(img.src).toMatch(/^easel:\/\/localhost\/img-000500%2Fthumb-small$/);
+    const request = callsOf(backend, 'start_generation')[0].args.request as { model: string; params: Record<string, unknown> };
+    expect(request.model).toBe('gpt-image-1.5');
+    expect(request.params).toMatchObject({ n: 1, size: 'auto', quality: 'auto', output_format: 'png' });
+    expect(screen.getByTestId('job-announcement')).toHaveTextContent('Generation done (1 image): a red fox');
+    await fireEvent.click(results[0]);
+    expect(app.nav.imageId).toBe('img-000500');
+  });
+
+  it('shows the text for the error code at the job', async () => {
+    const { app } = start();
+    await waitFor(() => expect(app.catalog.loaded).toBe(true));
+    await fireEvent.input(screen.getByTestId('prompt-input'), { target: { value: 'fail:quota' } });
+    await fireEvent.click(screen.getByTestId('generate-button'));
+    const err = await screen.findByTestId('job-error', {}, { timeout: 3000 });
+    expect(err).toHaveTextContent('Quota used up — check billing on your provider account');
+    expect(err).toHaveTextContent('You exceeded your current quota');
+  });
+
+  it('cancels a running job', async () => {
+    const { backend, app } = start({ speed: 1 });
+    await waitFor(() => expect(app.catalog.loaded).toBe(true));
+    await fireEvent.input(screen.getByTestId('prompt-input'), { target: { value: 'slow one' } });
+    await fireEvent.click(screen.getByTestId('generate-button'));
+    const item = await screen.findByTestId('job-item');
+    const cancel = within(item).getByTestId('job-cancel');
+    await waitFor(() => expect(cancel).toBeEnabled());
+    await fireEvent.click(cancel);
+    await waitFor(() => expect(item.dataset.stage).toBe('cancelled'), { timeout: 2000 });
+    expect(callsOf(backend, 'cancel_job')).toHaveLength(1);
+    expect(within(item).queryByTestId('job-error')).toBeNull();
+  });
+
+  it('greys models the key cannot use and explains an unreachable provider', async () => {
+    start({ accessibleModels: ['gpt-image-1.5'] });
+    const option = (await screen.findByRole('option', { name: /GPT Image 2/ })) as HTMLOptionElement;
+    await waitFor(() => expect(option.disabled).toBe(true));
+    expect(option.textContent).toContain('not available for your key');
+    cleanup();
+    const { app } = start({ testProviderError: { code: 'network', message: 'dns error' } });
+    await waitFor(() => expect(app.catalog.unreachable.openai).toBeDefined());
+    await fireEvent.input(screen.getByTestId('prompt-input'), { target: { value: 'a fox' } });
+    expect(screen.getByTestId('generate-button')).toBeDisabled();
+    expect(screen.getByTestId('generate-hint')).toHaveTextContent("Can't reach OpenAI");
+  });
+
+  it('validates custom sizes live', async () => {
+    const { app } = start();
+    await waitFor(() => expect(app.catalog.loaded).toBe(true));
+    await fireEvent.input(screen.getByTestId('prompt-input'), { target: { value: 'a wide harbour' } });
+    await fireEvent.change(screen.getByTestId('model-select'), { target: { value: 'gpt-image-2' } });
+    await fireEvent.change(screen.getByTestId('size-select'), { target: { value: 'custom' } });
+    const width = screen.getByTestId('custom-width');
+    await fireEvent.input(width, { target: { value: '1000' } });
+    expect(screen.getByTestId('custom-size-help')).toHaveTextContent('multiples of 16');
+    expect(width).toHaveAttribute('aria-invalid', 'true');
+    await fireEvent.input(width, { target: { value: '1536' } });
+    await fireEvent.input(screen.getByTestId('custom-height'), { target: { value: '864' } });
+    expect(screen.getByTestId('custom-size-help')).toHaveTextContent('Multiples of 16');
+    expect(app.generate.request()?.params.size).toBe('1536x864');
+  });
+});
+
+describe('export dialog', () => {
+  it('puts licence flags first, plans live and exports to the chosen folder', async () => {
+    const { backend, app } = start();
+    await waitFor(() => expect(app.catalog.loaded).toBe(true));
+    app.nav.openExport(['img-000004', 'img-000005', 'img-000007']);
+    const dialog = await screen.findByTestId('export-dialog');
+    const flags = await within(dialog).findByTestId('export-flags');
+    expect(within(flags).getAllByTestId('export-flag').map((f) => f.dataset.kind)).toEqual(['unknown_terms', 'non_commercial']);
+    await within(dialog).findByText('1024 × 1792 px');
+    await fireEvent.change(within(dialog).getByTestId('export-size-kind'), { target: { value: 'long_edge' } });
+    await fireEvent.input(within(dialog).getByTestId('export-long-edge'), { target: { value: '768' } });
+    await within(dialog).findByText('439 × 768 px');
+    const plan = callsOf(backend, 'plan_export').at(-1)!.args as { options: { size: unknown; include_prompt: boolean } };
+    expect(plan.options.size).toEqual({ kind: 'long_edge', px: 768 });
+    expect(plan.options.include_prompt).toBe(false); // the settings default
+    expect(within(dialog).getByTestId('export-run')).toBeDisabled();
+    await fireEvent.click(within(dialog).getByTestId('export-choose-folder'));
+    await within(dialog).findByText('/home/user/Pictures/Easel export');
+    expect(within(dialog).getByTestId('export-run')).toBeDisabled();
+    await fireEvent.click(within(dialog).getByTestId('export-acknowledge'));
+    await fireEvent.click(within(dialog).getByTestId('export-run'));
+    expect(await within(dialog).findByTestId('export-result')).toHaveTextContent('Exported 3 files');
+    expect(within(dialog).queryByTestId('export-error')).toBeNull();
+    const exported = callsOf(backend, 'export_images')[0].args;
+    expect(exported.outDir).toBe('/home/user/Pictures/Easel export');
+    expect(exported.ids).toEqual(['img-000004', 'img-000005', 'img-000007']);
+  });
+
+  it('prefills alt text from a single image and copies its credit line', async () => {
+    const { backend, app } = start();
+    await waitFor(() => expect(app.catalog.loaded).toBe(true));
+    app.nav.openExport(['img-000001']);
+    const alt = (await screen.findByTestId('export-alt')) as HTMLTextAreaElement;
+    await waitFor(() => expect(alt.value).toBe('A red fox at dawn #1'));
+    await fireEvent.click(screen.getByTestId('copy-credit-line'));
+    await waitFor(() => expect(callsOf(backend, 'copy_credit_line')[0]?.args).toEqual({ id: 'img-000001' }));
+    await fireEvent.keyDown(screen.getByTestId('export-dialog'), { key: 'Escape' });
+    expect(app.nav.exportIds).toBeNull();
+  });
+});
+
+describe('live library', () => {
+  it('re-queries on library-changed and tells a user elsewhere that images are ready', async () => {
+    const { backend, app } = start();
+    await waitFor(() => expect(app.library.items.length).toBe(200));
+    await fireEvent.click(screen.getByTestId('nav-library'));
+    const before = callsOf(backend, 'list_images').length;
+    await app.jobs.start({ provider: 'openai', model: 'gpt-image-1', prompt: 'a snow owl', params: { n: 2 } });
+    await waitFor(() => expect(app.library.items[0].prompt).toBe('a snow owl'), { timeout: 3000 });
+    expect(callsOf(backend, 'list_images').length).toBeGreaterThan(before);
+    const toast = await screen.findByText('2 images are ready');
+    await fireEvent.click(within(toast.closest('[data-testid="toast"]') as HTMLElement).getByTestId('toast-action'));
+    expect(app.nav.imageId).toBe(app.jobs.jobs[0].imageIds[0]);
+  });
+});
+
+describe('jobs that cannot start', () => {
+  it('show the rejection at the job', async () => {
+    const { app } = start({ keyPresent: false });
+    await waitFor(() => expect(app.catalog.loaded).toBe(true));
+    await app.jobs.start({ provider: 'openai', model: 'gpt-image-1', prompt: 'x', params: {} });
+    const item = await screen.findByTestId('job-item');
+    expect(item.dataset.stage).toBe('failed');
+    expect(within(item).getByTestId('job-error')).toHaveTextContent('The API key was rejected — check it in Settings');
+    expect(within(item).queryByTestId('job-cancel')).toBeNull();
+  });
+});

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import type { GenerationRequest, JobEvent } from '$lib/ipc';
+import { applyEvent, elapsedMs, failToStart, newJob, stageLabel } from '$lib/logic/jobs';
+
+const request: GenerationRequest = { provider: 'openai', model: 'gpt-image-1', prompt: 'a fox', params: { n: 2 } };
+const ev = (stage: JobEvent['stage'], extra: Partial<JobEvent> = {}): JobEvent => ({
+  job_id: 'j1',
+  stage,
+  attempt: null,
+  retry_in_ms: null,
+  generation_id: null,
+  image_ids: [],
+  error: null,
+  ...extra,
+});
+
+describe('job state from events', () => {
+  it('walks through the stages to done and keeps the image ids', () => {
+    let job = newJob('k', request, 1000);
+    expect(stageLabel(job, 1000)).toBe('Queued');
+    job = applyEvent(job, ev('sending', { attempt: 1 }), 1100);
+    expect(job.jobId).toBe('j1');
+    expect(stageLabel(job, 1100)).toBe('Sending');
+    job = applyEvent(job, ev('receiving'), 2000);
+    job = applyEvent(job, ev('storing'), 2500);
+    expect(stageLabel(job, 2500)).toBe('Storing');
+    job = applyEvent(job, ev('done', { generation_id: 'g1', image_ids: ['a', 'b'] }), 3000);
+    expect(job.stage).toBe('done');
+    expect(job.imageIds).toEqual(['a', 'b']);
+    expect(job.generationId).toBe('g1');
+    expect(elapsedMs(job, 99_999)).toBe(2000);
+  });
+
+  it('counts the retry wait down in whole seconds', () => {
+    let job = newJob('k', request, 0);
+    job = applyEvent(job, ev('waiting_to_retry', { attempt: 1, retry_in_ms: 5000 }), 1000);
+    expect(stageLabel(job, 1000)).toBe('Waiting to retry in 5 s');
+    expect(stageLabel(job, 3200)).toBe('Waiting to retry in 3 s');
+    expect(stageLabel(job, 7000)).toBe('Waiting to retry in 0 s');
+    job = applyEvent(job, ev('sending', { attempt: 2 }), 6000);
+    expect(job.retryAt).toBeNull();
+    expect(stageLabel(job, 6000)).toBe('Sending (attempt 2)');
+  });
+
+  it('keeps the error of a failed job and ignores anything after a final stage', () => {
+    let job = newJob('k', request, 0);
+    const error = { code: 'quota_exhausted', message: 'You exceeded your quota.' };
+    job = applyEvent(job, ev('failed', { error }), 500);
+    expect(job.error).toEqual(error);
+    expect(job.endedAt).toBe(500);
+    const after = applyEvent(job, ev('done', { image_ids: ['x'] }), 900);
+    expect(after).toBe(job);
+  });
+
+  it('marks a job failed when it could not be started', () => {
+    const job = failToStart(newJob('k', request, 0), { code: 'auth', message: 'No key' }, 10);
+    expect(job.stage).toBe('failed');
+    expect(job.error?.code).toBe('auth');
+  });
+
+  it('stops the elapsed clock at the final stage', () => {
+    let job = newJob('k', request, 1000);
+    expect(elapsedMs(job, 4000)).toBe(3000);
+    job = applyEvent(job, ev('cancelled'), 5000);
+    expect(elapsedMs(job, 60_000)).toBe(4000);
+  });
+});

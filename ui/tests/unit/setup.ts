@@ -1,0 +1,11 @@
+import '@testing-library/jest-dom/vitest';
+
+// jsdom has no layout; a ResizeObserver that never fires is enough for bind:clientWidth.
+if (!('ResizeObserver' in globalThis)) {
+  class ResizeObserverStub {
+    observe(): void {}
+    unobserve(): void {}
+    disconnect(): void {}
+  }
+  (globalThis as unknown as { ResizeObserver: unknown }).ResizeObserver = ResizeObserverStub;
+}
