@@ -30,7 +30,11 @@ fn crash_child() {
         for index in 0..2u32 {
             // Big enough (~0.5-1 MB) that the kill often lands in a write; some repeats to
             // exercise dedupe.
-            let seed = if n % 5 == 0 { 1 } else { pid ^ (n * 2 + index) };
+            let seed = if n.is_multiple_of(5) {
+                1
+            } else {
+                pid ^ (n * 2 + index)
+            };
             let bytes = png(400 + (n % 7) * 40, 300 + index * 50, seed);
             let license = snapshot_for("openai", "gpt-image-1");
             lib.store_image(NewImage {
@@ -45,7 +49,7 @@ fn crash_child() {
         }
         lib.finish_generation(&generation, &Default::default())
             .unwrap();
-        if n % 4 == 0 {
+        if n.is_multiple_of(4) {
             let page = lib.list(&Default::default()).unwrap();
             if let Some(last) = page.images.last() {
                 lib.delete_images(std::slice::from_ref(&last.id)).unwrap();

@@ -557,3 +557,47 @@ fn a_second_process_style_open_shares_the_library() {
     let id = store(&second, "from the second", &png(16, 16, 9));
     assert_eq!(first.image(&id).unwrap().summary.prompt, "from the second");
 }
+
+#[test]
+fn search_paging_is_exact_with_many_and_few_matches() {
+    // Over 500 matches the search walks the time index instead of looking matches up; both
+    // ways must page identically.
+    let dir = tempfile::tempdir().unwrap();
+    let lib = Library::open(dir.path()).unwrap();
+    let tiny = png(4, 4, 0);
+    let mut stored = Vec::new();
+    for i in 0..540 {
+        let extra = if i % 3 == 0 { "rare" } else { "plain" };
+        stored.push(store(&lib, &format!("common picture {i} {extra}"), &tiny));
+    }
+    let rare: Vec<String> = stored.iter().step_by(3).cloned().collect();
+    for (term, expected) in [("common", &stored), ("rare", &rare), ("comm", &stored)] {
+        for order in [SortOrder::NewestFirst, SortOrder::OldestFirst] {
+            let q = ListQuery {
+                text: Some(term.into()),
+                limit: 37,
+                order,
+                ..Default::default()
+            };
+            let mut want = expected.clone();
+            if order == SortOrder::NewestFirst {
+                want.reverse();
+            }
+            assert_eq!(all_ids(&lib, &q), want, "{term} {order:?}");
+        }
+    }
+    // Deleted rows drop out of both plans.
+    lib.delete_images(&stored[..3]).unwrap();
+    let q = ListQuery {
+        text: Some("common".into()),
+        limit: 500,
+        ..Default::default()
+    };
+    assert_eq!(all_ids(&lib, &q).len(), 537);
+    let q = ListQuery {
+        text: Some("rare".into()),
+        limit: 500,
+        ..Default::default()
+    };
+    assert_eq!(all_ids(&lib, &q).len(), 179);
+}

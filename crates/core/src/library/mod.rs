@@ -290,9 +290,23 @@ impl Library {
 
     /// One page of live images, newest or oldest first; `next` continues after it.
     pub fn list(&self, q: &ListQuery) -> Result<ImagePage> {
-        let (sql, values) = query::page_sql(q)?;
         let limit = query::clamp_limit(q.limit) as usize;
         let conn = self.conn();
+        let plan = match q.text.as_deref().and_then(query::fts_query) {
+            Some(text) => {
+                let matches: i64 = conn.prepare_cached(
+                    "SELECT count(*) FROM (SELECT 1 FROM images_fts WHERE images_fts MATCH ?1 LIMIT ?2)",
+                )?
+                .query_row(params![text, query::SCAN_ABOVE_MATCHES + 1], |r| r.get(0))?;
+                if matches > query::SCAN_ABOVE_MATCHES {
+                    query::TextPlan::WalkInOrder
+                } else {
+                    query::TextPlan::LookupMatches
+                }
+            }
+            None => query::TextPlan::LookupMatches,
+        };
+        let (sql, values) = query::page_sql(q, plan)?;
         let mut stmt = conn.prepare_cached(&sql)?;
         let mut rows: Vec<(i64, ImageSummary)> = stmt
             .query_map(rusqlite::params_from_iter(values), |r| self.summary(r))?
