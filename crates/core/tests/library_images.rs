@@ -601,3 +601,72 @@ fn search_paging_is_exact_with_many_and_few_matches() {
     };
     assert_eq!(all_ids(&lib, &q).len(), 179);
 }
+
+#[test]
+fn webp_and_jpeg_are_kept_as_they_are_and_damaged_copies_are_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = Library::open(dir.path()).unwrap();
+    let img = image::DynamicImage::ImageRgba8(image::RgbaImage::from_pixel(
+        50,
+        20,
+        image::Rgba([10, 20, 30, 128]),
+    ));
+    let webp = library_support::encode(&img, image::ImageFormat::WebP);
+    let id = store(&lib, "webp", &webp);
+    let d = lib.image(&id).unwrap();
+    assert_eq!(
+        (d.summary.format, d.summary.width, d.summary.height),
+        (ImageFormat::Webp, 50, 20)
+    );
+    assert!(d.summary.path.ends_with(".webp"));
+    assert_eq!(std::fs::read(&d.summary.path).unwrap(), webp);
+
+    // Damage the stored copy (same length); storing the same bytes again repairs it.
+    let mut damaged = webp.clone();
+    let last = damaged.len() - 1;
+    damaged[last] ^= 0xff;
+    std::fs::write(&d.summary.path, &damaged).unwrap();
+    store(&lib, "webp again", &webp);
+    assert_eq!(std::fs::read(&d.summary.path).unwrap(), webp);
+}
+
+#[test]
+fn concurrent_stores_from_many_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Library>();
+    let dir = tempfile::tempdir().unwrap();
+    let lib = std::sync::Arc::new(Library::open(dir.path()).unwrap());
+    let threads: Vec<_> = (0..4u32)
+        .map(|t| {
+            let lib = lib.clone();
+            std::thread::spawn(move || {
+                (0..6u32)
+                    .map(|i| store(&lib, &format!("thread {t} image {i}"), &png(24, 24, i % 3)))
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    let mut ids: Vec<String> = threads
+        .into_iter()
+        .flat_map(|t| t.join().unwrap())
+        .collect();
+    ids.sort();
+    let mut listed = all_ids(
+        &lib,
+        &ListQuery {
+            limit: 7,
+            ..Default::default()
+        },
+    );
+    listed.sort();
+    assert_eq!(listed, ids);
+    assert_eq!(
+        files_under(&dir.path().join("originals")).len(),
+        3,
+        "three distinct images"
+    );
+    for id in &ids {
+        assert!(lib.original_path(id).unwrap().is_file());
+        assert!(lib.thumbnail_path(id, ThumbSize::Small).unwrap().is_file());
+    }
+}

@@ -211,12 +211,14 @@ impl Library {
             .iter()
             .map(|size| thumbs::render(&image, *size).map(|bytes| (*size, bytes)))
             .collect::<Result<Vec<_>>>()?;
-        self.ensure_blob_files(&sha, ext, new.bytes, &thumbnails)?;
+        // A stored file with these bytes' sha is compared byte for byte before it is reused,
+        // so a damaged copy is replaced rather than trusted.
+        self.ensure_blob_files(&sha, ext, new.bytes, &thumbnails, true)?;
 
         let id = uuid::Uuid::now_v7().to_string();
         let mut conn = self.conn();
         // Again under the lock: a purge may have removed the files since (cheap stats only).
-        self.ensure_blob_files(&sha, ext, new.bytes, &thumbnails)?;
+        self.ensure_blob_files(&sha, ext, new.bytes, &thumbnails, false)?;
         let tx = conn.transaction()?;
         tx.execute(
             "INSERT INTO license_terms (sha256, json) VALUES (?1, ?2) \
@@ -267,16 +269,20 @@ impl Library {
         self.detail_with(&conn, &id)
     }
 
-    /// Makes sure the original and thumbnails of `sha` are on disk, writing what is missing.
+    /// Makes sure the original and thumbnails of `sha` are on disk, writing what is missing;
+    /// `verify` also compares an existing original's content.
     fn ensure_blob_files(
         &self,
         sha: &str,
         ext: &str,
         bytes: &[u8],
         thumbnails: &[(ThumbSize, Vec<u8>)],
+        verify: bool,
     ) -> Result<()> {
         let original = self.layout.original(sha, ext);
-        if !blobs::is_complete(&original, bytes.len() as u64) {
+        if !blobs::is_complete(&original, bytes.len() as u64)
+            || (verify && !blobs::holds(&original, bytes))
+        {
             blobs::write_atomic(&original, sha, bytes)?;
         }
         for (size, thumb) in thumbnails {
