@@ -206,19 +206,15 @@ impl Library {
             )?;
             prompt
         };
-        // The slow part, outside the lock.
-        let thumbnails = ThumbSize::ALL
-            .iter()
-            .map(|size| thumbs::render(&image, *size).map(|bytes| (*size, bytes)))
-            .collect::<Result<Vec<_>>>()?;
-        // A stored file with these bytes' sha is compared byte for byte before it is reused,
-        // so a damaged copy is replaced rather than trusted.
-        self.ensure_blob_files(&sha, ext, new.bytes, &thumbnails, true)?;
+        // The slow part (thumbnails, writes), outside the lock. A stored file with these
+        // bytes' sha is compared byte for byte before it is reused, so a damaged copy is
+        // replaced rather than trusted.
+        self.ensure_blob_files(&sha, ext, new.bytes, &image, true)?;
 
         let id = uuid::Uuid::now_v7().to_string();
         let mut conn = self.conn();
         // Again under the lock: a purge may have removed the files since (cheap stats only).
-        self.ensure_blob_files(&sha, ext, new.bytes, &thumbnails, false)?;
+        self.ensure_blob_files(&sha, ext, new.bytes, &image, false)?;
         let tx = conn.transaction()?;
         tx.execute(
             "INSERT INTO license_terms (sha256, json) VALUES (?1, ?2) \
@@ -276,7 +272,7 @@ impl Library {
         sha: &str,
         ext: &str,
         bytes: &[u8],
-        thumbnails: &[(ThumbSize, Vec<u8>)],
+        image: &image::DynamicImage,
         verify: bool,
     ) -> Result<()> {
         let original = self.layout.original(sha, ext);
@@ -285,10 +281,10 @@ impl Library {
         {
             blobs::write_atomic(&original, sha, bytes)?;
         }
-        for (size, thumb) in thumbnails {
-            let path = self.layout.thumb(sha, *size);
+        for size in ThumbSize::ALL {
+            let path = self.layout.thumb(sha, size);
             if !path.is_file() {
-                blobs::write_atomic(&path, sha, thumb)?;
+                blobs::write_atomic(&path, sha, &thumbs::render(image, size)?)?;
             }
         }
         Ok(())
