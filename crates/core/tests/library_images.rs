@@ -200,7 +200,7 @@ fn store_list_show_search_favorite_delete_restore() {
         vec![other.clone()],
         "all or nothing"
     );
-    lib.restore_images(std::slice::from_ref(&fox)).unwrap();
+    lib.restore_images(&[fox.clone(), fox.clone()]).unwrap();
     assert!(lib.image(&fox).unwrap().summary.favorite);
     assert_eq!(all_ids(&lib, &text("fox")), vec![fox.clone()]);
 }

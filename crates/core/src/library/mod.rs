@@ -560,7 +560,8 @@ impl Library {
                 "UPDATE images SET deleted_at = ?2 WHERE id = ?1 AND deleted_at IS NOT NULL"
             };
             let mut stmt = tx.prepare(sql)?;
-            for id in ids {
+            let mut seen = std::collections::HashSet::new();
+            for id in ids.iter().filter(|id| seen.insert(id.as_str())) {
                 if stmt.execute(params![id, at])? == 0 {
                     let state = if at.is_some() { "" } else { "deleted " };
                     return Err(Error::not_found(format!("{state}image {id}")));
