@@ -200,10 +200,7 @@ impl Library {
                 )
                 .optional()?
                 .ok_or_else(|| Error::not_found(format!("Generation {}", new.generation_id)))?;
-            conn.execute(
-                "INSERT OR IGNORE INTO blob_journal (sha256, ext, started_at) VALUES (?1, ?2, ?3)",
-                params![sha, ext, clock::now_ms()],
-            )?;
+            journal_blob(&conn, &sha, ext)?;
             prompt
         };
         // The slow part (thumbnails, writes), outside the lock. A stored file with these
@@ -580,6 +577,9 @@ impl Library {
         // Files are removed under the connection lock so an ingest of the same bytes cannot
         // commit a row between our reference check and the removal (see `store_image`).
         let mut conn = self.conn();
+        // Durable before any file goes: a power cut must not bring back rows whose files
+        // were already removed.
+        conn.pragma_update(None, "synchronous", "FULL")?;
         let tx = conn.transaction()?;
         let doomed: Vec<(i64, String, String)> = tx
             .prepare(
@@ -612,6 +612,7 @@ impl Library {
             }
         }
         tx.commit()?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
         for (sha, ext) in &unreferenced {
             self.layout.remove_all(sha, ext)?;
             conn.execute("DELETE FROM blob_journal WHERE sha256 = ?1", [sha])?;
@@ -683,10 +684,7 @@ impl Library {
         let original = self.layout.original(sha, format.extension());
         let bytes = std::fs::read(&original).map_err(Error::io("read", &original))?;
         let (_, image) = decode::decode(&bytes)?;
-        self.conn().execute(
-            "INSERT OR IGNORE INTO blob_journal (sha256, ext, started_at) VALUES (?1, ?2, ?3)",
-            params![sha, format.extension(), clock::now_ms()],
-        )?;
+        journal_blob(&self.conn(), sha, format.extension())?;
         let result = sizes.iter().try_for_each(|size| {
             let thumb = thumbs::render(&image, *size)?;
             blobs::write_atomic(&self.layout.thumb(sha, *size), sha, &thumb)
@@ -713,6 +711,20 @@ impl Library {
 pub fn render_thumbnail(bytes: &[u8], size: ThumbSize) -> Result<Vec<u8>> {
     let (_, image) = decode::decode(bytes)?;
     thumbs::render(&image, size)
+}
+
+/// Announces blob work on `sha` before any file is written. Committed with a full sync so
+/// the announcement survives a power cut that the files survive too (else they would be
+/// orphans nobody knows about).
+fn journal_blob(conn: &Connection, sha: &str, ext: &str) -> Result<()> {
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    let inserted = conn.execute(
+        "INSERT OR IGNORE INTO blob_journal (sha256, ext, started_at) VALUES (?1, ?2, ?3)",
+        params![sha, ext, clock::now_ms()],
+    );
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    inserted?;
+    Ok(())
 }
 
 fn ensure_was_running(conn: &Connection, id: &str, changed: usize) -> Result<()> {
