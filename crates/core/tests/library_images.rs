@@ -539,6 +539,17 @@ fn purge_removes_old_deleted_rows_and_unshared_files() {
     );
     assert_eq!(all_ids(&lib, &text("alone")), Vec::<String>::new());
     assert_eq!(all_ids(&lib, &ListQuery::default()), vec![b]);
+    let stats = lib.stats().unwrap();
+    assert_eq!(
+        (
+            stats.images,
+            stats.deleted,
+            stats.favorites,
+            stats.generations
+        ),
+        (1, 0, 0, 3)
+    );
+    assert_eq!(stats.original_bytes, shared.len() as u64);
     lib.check_integrity().unwrap();
 }
 

@@ -27,7 +27,7 @@ pub use decode::{MAX_ALLOC, MAX_SIDE, Probe, probe};
 pub use query::{Cursor, fts_query};
 pub use records::{
     GenerationDone, GenerationId, GenerationRecord, GenerationStatus, ImageDetail, ImageFormat,
-    ImagePage, ImageRecord, ImageSummary, ListQuery, NewImage, SortOrder, ThumbSize,
+    ImagePage, ImageRecord, ImageSummary, LibraryStats, ListQuery, NewImage, SortOrder, ThumbSize,
 };
 pub use schema::SCHEMA_VERSION;
 pub use sweep::SweepReport;
@@ -692,6 +692,26 @@ impl Library {
         self.conn()
             .execute("DELETE FROM blob_journal WHERE sha256 = ?1", [sha])?;
         result
+    }
+
+    pub fn stats(&self) -> Result<LibraryStats> {
+        let conn = self.conn();
+        let count = |sql: &str| -> Result<u64> {
+            let n: i64 = conn.query_row(sql, [], |r| r.get(0))?;
+            Ok(n.max(0) as u64)
+        };
+        Ok(LibraryStats {
+            images: count("SELECT count(*) FROM images WHERE deleted_at IS NULL")?,
+            favorites: count(
+                "SELECT count(*) FROM images WHERE deleted_at IS NULL AND favorite = 1",
+            )?,
+            deleted: count("SELECT count(*) FROM images WHERE deleted_at IS NOT NULL")?,
+            generations: count("SELECT count(*) FROM generations")?,
+            original_bytes: count(
+                "SELECT coalesce(sum(byte_size), 0) FROM \
+                 (SELECT byte_size FROM images GROUP BY sha256)",
+            )?,
+        })
     }
 
     /// `PRAGMA integrity_check`; `Ok(())` when the database is sound.
