@@ -88,6 +88,10 @@ fn killing_an_ingest_at_random_moments_leaves_a_sound_library() {
             .unwrap();
         // Early rounds kill soon (during open/first ingest), later ones after more work.
         let delay = 100 + pseudo_random(&mut rng) % (400 + 150 * round);
+        if round == rounds - 1 {
+            // However slow the machine, the last round kills only after something was stored.
+            wait_for_an_image(dir.path());
+        }
         std::thread::sleep(Duration::from_millis(delay));
         assert!(
             child.try_wait().unwrap().is_none(),
@@ -126,6 +130,18 @@ fn killing_an_ingest_at_random_moments_leaves_a_sound_library() {
         "{images} images after {rounds} kills: {interrupted_seen} generations interrupted, \
          {temps} temp files and {orphans} orphan blobs swept"
     );
+}
+
+fn wait_for_an_image(root: &Path) {
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(120) {
+        let count = rusqlite::Connection::open(root.join(DB_FILE))
+            .and_then(|c| c.query_row("SELECT count(*) FROM images", [], |r| r.get::<_, i64>(0)));
+        if matches!(count, Ok(n) if n > 0) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
 
 /// Every row's files exist with the right content, and no file exists without a row.
