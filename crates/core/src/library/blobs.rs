@@ -153,3 +153,10 @@ pub fn is_complete(path: &Path, len: u64) -> bool {
         .map(|m| m.is_file() && m.len() == len)
         .unwrap_or(false)
 }
+
+/// True when the file at `path` holds exactly `bytes`.
+pub fn holds(path: &Path, bytes: &[u8]) -> bool {
+    fs::read(path)
+        .map(|on_disk| on_disk == bytes)
+        .unwrap_or(false)
+}
