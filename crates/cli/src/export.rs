@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 use easel_core::engine::Engine;
 use easel_core::export::{self, ExportFormat, ExportOptions, ExportSize};
-use easel_core::library::{ListQuery, SortOrder};
+use easel_core::library::ListQuery;
 use easel_core::{Error, ErrorPayload};
 use serde_json::json;
 
@@ -132,15 +132,9 @@ fn matching(engine: &Engine, query: &str) -> Result<Vec<String>, Error> {
     loop {
         let page = engine.library().list(&ListQuery {
             text: Some(query.to_owned()),
-            provider: None,
-            model: None,
-            favorites_only: false,
-            commercial_only: false,
-            since: None,
-            until: None,
-            order: SortOrder::NewestFirst,
             cursor,
             limit: 500,
+            ..ListQuery::default()
         })?;
         ids.extend(page.images.into_iter().map(|i| i.id));
         match page.next {

@@ -9,7 +9,7 @@ use std::time::Duration;
 use easel_core::app_dirs::AppDirs;
 use easel_core::engine::Engine;
 use easel_core::jobs::{JobEvent, JobStage};
-use easel_core::library::{ListQuery, SortOrder};
+use easel_core::library::ListQuery;
 use easel_core::{GenerationParams, GenerationRequest};
 use serde_json::json;
 use support::stand_in::{GENERATIONS, Reply, StandIn};
@@ -72,16 +72,8 @@ fn all_images(engine: &Engine) -> usize {
     engine
         .library()
         .list(&ListQuery {
-            text: None,
-            provider: None,
-            model: None,
-            favorites_only: false,
-            commercial_only: false,
-            since: None,
-            until: None,
-            order: SortOrder::NewestFirst,
-            cursor: None,
             limit: 500,
+            ..ListQuery::default()
         })
         .unwrap()
         .images

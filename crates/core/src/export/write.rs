@@ -6,6 +6,7 @@ use std::fs::File;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+use crate::atomic_file;
 use crate::{Error, Result};
 
 thread_local! {
@@ -103,14 +104,7 @@ pub fn write_new(dir: &Path, name: &str, bytes: &[u8]) -> Result<Outcome> {
                 .map_err(|e| Error::io("save", &target)(e.error))?;
         }
     }
-    sync_dir(dir);
+    // Not possible on every platform, so a failure here is not an error.
+    let _ = atomic_file::sync_dir(dir);
     Ok(Outcome::Written(target))
-}
-
-/// Make the rename durable. Not possible on every platform (Windows cannot open a
-/// folder as a file), so failure here is not an error.
-fn sync_dir(dir: &Path) {
-    if let Ok(d) = File::open(dir) {
-        let _ = d.sync_all();
-    }
 }
