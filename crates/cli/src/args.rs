@@ -1,7 +1,11 @@
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "easel-cli", version, about = "Generate images with AI providers and keep them, with their licence terms, in Easel's library.")]
+#[command(
+    name = "easel-cli",
+    version,
+    about = "Generate images with AI providers and keep them, with their licence terms, in Easel's library."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -16,6 +20,7 @@ impl Cli {
             Command::Show(a) => a.json,
             Command::Favorite(a) => a.json,
             Command::Models(a) => a.json,
+            Command::Export(a) => a.json,
             Command::Key(_) => false,
         }
     }
@@ -35,6 +40,8 @@ pub enum Command {
     Favorite(FavoriteArgs),
     /// Models of a provider, and which ones your key can use (asks the provider).
     Models(ModelsArgs),
+    /// Write images for documents and slides, with licence and AI-disclosure metadata inside.
+    Export(crate::export::ExportArgs),
     /// Store or remove a provider's API key (read from standard input).
     #[command(subcommand)]
     Key(KeyCommand),

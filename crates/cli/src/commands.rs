@@ -16,6 +16,8 @@ use crate::human;
 pub enum Failure {
     Core(Error),
     Job(ErrorPayload),
+    /// Part of the work was done and its report printed; the rest failed.
+    Partial(ErrorPayload),
 }
 
 impl From<Error> for Failure {
@@ -28,7 +30,7 @@ impl Failure {
     pub fn payload(&self) -> ErrorPayload {
         match self {
             Failure::Core(e) => ErrorPayload::from(e),
-            Failure::Job(p) => p.clone(),
+            Failure::Job(p) | Failure::Partial(p) => p.clone(),
         }
     }
 }
@@ -51,7 +53,9 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             if args.query.trim().is_empty() {
                 return Err(Error::InvalidInput("The search query is empty.".into()).into());
             }
-            let page = engine.library().list(&query(Some(args.query.clone()), &args.page))?;
+            let page = engine
+                .library()
+                .list(&query(Some(args.query.clone()), &args.page))?;
             print_page(&page, args.output.json);
             Ok(())
         }
@@ -71,12 +75,21 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             if args.json {
                 println!("{}", json!({ "id": args.id, "favorite": !args.off }));
             } else {
-                println!("{} {}", if args.off { "Unmarked" } else { "Marked as favourite:" }, args.id);
+                println!(
+                    "{} {}",
+                    if args.off {
+                        "Unmarked"
+                    } else {
+                        "Marked as favourite:"
+                    },
+                    args.id
+                );
             }
             Ok(())
         }
         Command::Models(args) => models(args).await,
         Command::Key(cmd) => key(cmd),
+        Command::Export(args) => crate::export::run(&open()?, args),
     }
 }
 
@@ -89,7 +102,11 @@ fn query(text: Option<String>, page: &PageArgs) -> ListQuery {
         commercial_only: page.commercial,
         since: None,
         until: None,
-        order: if page.oldest { SortOrder::OldestFirst } else { SortOrder::NewestFirst },
+        order: if page.oldest {
+            SortOrder::OldestFirst
+        } else {
+            SortOrder::NewestFirst
+        },
         cursor: page.before.clone(),
         limit: page.limit,
     }
@@ -104,7 +121,9 @@ fn print_page(page: &easel_core::library::ImagePage, as_json: bool) {
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> String {
-    serde_json::to_string_pretty(value).unwrap_or_else(|e| json!({ "error": { "code": "internal", "message": e.to_string() } }).to_string())
+    serde_json::to_string_pretty(value).unwrap_or_else(|e| {
+        json!({ "error": { "code": "internal", "message": e.to_string() } }).to_string()
+    })
 }
 
 async fn generate(args: GenerateArgs) -> Result<(), Failure> {
@@ -170,13 +189,19 @@ async fn generate(args: GenerateArgs) -> Result<(), Failure> {
                         })
                     })
                     .collect();
-                println!("{}", json!({ "generation_id": end.generation_id, "images": images }));
+                println!(
+                    "{}",
+                    json!({ "generation_id": end.generation_id, "images": images })
+                );
             } else {
                 human::print_generated(&images, started.elapsed());
             }
             Ok(())
         }
-        _ => Err(Failure::Job(end.error.unwrap_or_else(|| ErrorPayload::from(&Error::Cancelled)))),
+        _ => Err(Failure::Job(
+            end.error
+                .unwrap_or_else(|| ErrorPayload::from(&Error::Cancelled)),
+        )),
     }
 }
 
@@ -204,7 +229,10 @@ async fn models(args: ModelsArgs) -> Result<(), Failure> {
             .flatten()
             .filter(|id| provider.models.iter().all(|m| &m.id != *id))
             .collect();
-        println!("{}", json!({ "provider": provider.id, "models": models, "other_available": unknown }));
+        println!(
+            "{}",
+            json!({ "provider": provider.id, "models": models, "other_available": unknown })
+        );
     } else {
         human::print_models(provider, available.as_deref());
     }
@@ -216,9 +244,9 @@ fn key(cmd: KeyCommand) -> Result<(), Failure> {
     match cmd {
         KeyCommand::Set { provider } => {
             let mut key = String::new();
-            std::io::stdin()
-                .read_to_string(&mut key)
-                .map_err(|e| Error::InvalidInput(format!("Could not read the key from standard input: {e}")))?;
+            std::io::stdin().read_to_string(&mut key).map_err(|e| {
+                Error::InvalidInput(format!("Could not read the key from standard input: {e}"))
+            })?;
             engine.set_api_key(&provider, key.trim())?;
             match engine.keys().fallback_file() {
                 None => println!("Saved the {provider} key in the system keychain."),
@@ -236,8 +264,13 @@ fn key(cmd: KeyCommand) -> Result<(), Failure> {
             let status = engine.key_status(&provider)?;
             let env = &catalog::provider(&provider)?.api_key_env;
             match status.source {
-                None => println!("No {provider} key. Set one with `easel-cli key set {provider}` or {env}."),
-                Some(source) => println!("A {provider} key is set ({}).", human::key_source(source, env)),
+                None => println!(
+                    "No {provider} key. Set one with `easel-cli key set {provider}` or {env}."
+                ),
+                Some(source) => println!(
+                    "A {provider} key is set ({}).",
+                    human::key_source(source, env)
+                ),
             }
         }
     }

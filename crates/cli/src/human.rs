@@ -16,7 +16,10 @@ pub struct Progress {
 
 impl Progress {
     pub fn new(enabled: bool) -> Progress {
-        Progress { enabled, redraw: std::io::stderr().is_terminal() }
+        Progress {
+            enabled,
+            redraw: std::io::stderr().is_terminal(),
+        }
     }
 
     /// On a terminal the line is redrawn in place; elsewhere each stage is one line.
@@ -31,7 +34,10 @@ impl Progress {
                 _ => "sending".to_owned(),
             },
             JobStage::WaitingToRetry => {
-                format!("waiting to retry in {:.1} s", ev.retry_in_ms.unwrap_or(0) as f64 / 1000.0)
+                format!(
+                    "waiting to retry in {:.1} s",
+                    ev.retry_in_ms.unwrap_or(0) as f64 / 1000.0
+                )
             }
             JobStage::Receiving => "receiving".to_owned(),
             JobStage::Storing => "storing".to_owned(),
@@ -39,7 +45,11 @@ impl Progress {
         };
         let line = format!("{what:<32} {:>6.1} s", elapsed.as_secs_f64());
         let mut err = std::io::stderr().lock();
-        let _ = if self.redraw { write!(err, "\r\x1b[2K{line}") } else { writeln!(err, "{line}") };
+        let _ = if self.redraw {
+            write!(err, "\r\x1b[2K{line}")
+        } else {
+            writeln!(err, "{line}")
+        };
         let _ = err.flush();
     }
 
@@ -62,7 +72,11 @@ fn truncate(s: &str, max: usize) -> String {
 
 fn short_time(rfc3339: &str) -> String {
     chrono::DateTime::parse_from_rfc3339(rfc3339)
-        .map(|t| t.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string())
+        .map(|t| {
+            t.with_timezone(&chrono::Local)
+                .format("%Y-%m-%d %H:%M")
+                .to_string()
+        })
         .unwrap_or_else(|_| rfc3339.to_owned())
 }
 
@@ -88,9 +102,16 @@ pub fn print_page(page: &ImagePage) {
 }
 
 pub fn print_generated(images: &[ImageDetail], elapsed: Duration) {
-    println!("{} image(s) in {:.1} s:", images.len(), elapsed.as_secs_f64());
+    println!(
+        "{} image(s) in {:.1} s:",
+        images.len(),
+        elapsed.as_secs_f64()
+    );
     for d in images {
-        println!("{}  {}x{}  {}", d.summary.id, d.summary.width, d.summary.height, d.summary.path);
+        println!(
+            "{}  {}x{}  {}",
+            d.summary.id, d.summary.width, d.summary.height, d.summary.path
+        );
     }
 }
 
@@ -109,8 +130,24 @@ pub fn print_detail(d: &ImageDetail) {
         ("Image", s.id.clone()),
         ("Created", short_time(&s.created_at)),
         ("Provider", format!("{} / {}", s.provider, s.model)),
-        ("Size", format!("{}x{} {} ({} bytes)", s.width, s.height, s.format, d.byte_size)),
-        ("Favourite", if s.favorite { "yes".into() } else { "no".into() }),
+        (
+            "Size",
+            format!(
+                "{}x{} {} ({} bytes)",
+                s.width,
+                s.height,
+                s.format.as_str(),
+                d.byte_size
+            ),
+        ),
+        (
+            "Favourite",
+            if s.favorite {
+                "yes".into()
+            } else {
+                "no".into()
+            },
+        ),
         ("File", s.path.clone()),
         ("SHA-256", d.sha256.clone()),
         ("Prompt", s.prompt.clone()),
@@ -123,7 +160,13 @@ pub fn print_detail(d: &ImageDetail) {
     }
     if let Ok(serde_json::Value::Object(params)) = serde_json::to_value(&d.params) {
         for (k, v) in params {
-            println!("{:<12} {k} = {}", "Parameter", v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string()));
+            println!(
+                "{:<12} {k} = {}",
+                "Parameter",
+                v.as_str()
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| v.to_string())
+            );
         }
     }
     if let Some(id) = &d.request_id {
@@ -134,13 +177,27 @@ pub fn print_detail(d: &ImageDetail) {
     }
     let l = &d.license.terms;
     println!();
-    println!("Licence terms (as of {}, checked {}):", short_time(&d.license.snapshot_at), l.checked_on);
+    println!(
+        "Licence terms (as of {}, checked {}):",
+        short_time(&d.license.snapshot_at),
+        l.checked_on
+    );
     if !l.known {
-        println!("  ! The terms for this provider/model are unknown. Check them before using the image.");
+        println!(
+            "  ! The terms for this provider/model are unknown. Check them before using the image."
+        );
     }
-    let cond = l.commercial_condition.as_deref().map(|c| format!(" — {c}")).unwrap_or_default();
+    let cond = l
+        .commercial_condition
+        .as_deref()
+        .map(|c| format!(" — {c}"))
+        .unwrap_or_default();
     println!("  {:<14} {}", "Ownership", l.output_ownership);
-    println!("  {:<14} {}{cond}", "Commercial use", commercial(l.commercial_use));
+    println!(
+        "  {:<14} {}{cond}",
+        "Commercial use",
+        commercial(l.commercial_use)
+    );
     println!("  {:<14} {}", "Credit line", l.credit_line);
     println!("  {:<14} {}", "Terms", l.terms_url);
     println!("  {}", l.disclaimer);
@@ -157,7 +214,10 @@ pub fn print_models(provider: &ProviderSpec, available: Option<&[String]>) {
         println!("  {mark} {:<24} {}", m.id, m.label);
     }
     if let Some(a) = available {
-        for id in a.iter().filter(|id| provider.models.iter().all(|m| &m.id != *id)) {
+        for id in a
+            .iter()
+            .filter(|id| provider.models.iter().all(|m| &m.id != *id))
+        {
             println!("  ✓ {id:<24} (not in Easel's catalogue yet)");
         }
         println!("✓ usable with your key, ✗ not available to it.");

@@ -4,6 +4,7 @@
 
 mod args;
 mod commands;
+mod export;
 mod human;
 
 use std::process::ExitCode;
@@ -13,7 +14,10 @@ use clap::Parser;
 fn main() -> ExitCode {
     let cli = args::Cli::parse();
     let json = cli.json();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("easel-cli: could not start: {e}");
@@ -24,7 +28,7 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
             let payload = failure.payload();
-            if json {
+            if json && !matches!(failure, commands::Failure::Partial(_)) {
                 println!("{}", serde_json::json!({ "error": payload }));
             } else {
                 eprintln!("error [{}]: {}", payload.code, payload.message);

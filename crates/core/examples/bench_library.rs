@@ -229,6 +229,24 @@ fn bench_ingest(dir: &Path) -> BoxResult<()> {
         ms(*times.iter().max().unwrap_or(&Duration::ZERO)),
     );
 
+    // What the disk alone costs: the same bytes written and fsynced, plus the folder fsync.
+    let probe = dir.join("fsync-probe");
+    let fsync_times: Vec<Duration> = (0..7)
+        .map(|_| {
+            let t = Instant::now();
+            let _ = std::fs::write(&probe, &samples[0])
+                .and_then(|()| std::fs::File::open(&probe)?.sync_all())
+                .and_then(|()| std::fs::File::open(dir)?.sync_all());
+            t.elapsed()
+        })
+        .collect();
+    let _ = std::fs::remove_file(&probe);
+    println!(
+        "  of which the disk: one {:.1} MB write + fsync + folder fsync takes {} here (ingest does 3 files)",
+        samples[0].len() as f64 / 1e6,
+        ms(median(fsync_times))
+    );
+
     let thumb_times: Vec<Duration> = samples
         .iter()
         .take(7)

@@ -9,12 +9,23 @@ use crate::{Error, Result};
 /// Writes `bytes` to `path` atomically. On Unix the file gets `mode` (e.g. 0o600 for secrets)
 /// before any byte is written, so a secret is never readable by others, even briefly.
 pub fn write(path: &Path, bytes: &[u8], mode: Option<u32>) -> Result<()> {
+    write_with_prefix(path, bytes, ".tmp-", mode)
+}
+
+/// As [`write`], with the temp file named `<temp_prefix>…`, so a crash sweep can recognise
+/// the debris of an interrupted write.
+pub fn write_with_prefix(
+    path: &Path,
+    bytes: &[u8],
+    temp_prefix: &str,
+    mode: Option<u32>,
+) -> Result<()> {
     let dir = path
         .parent()
         .ok_or_else(|| Error::InvalidInput(format!("{} has no parent folder", path.display())))?;
     std::fs::create_dir_all(dir).map_err(Error::io("create folder", dir))?;
     let mut tmp = tempfile::Builder::new()
-        .prefix(".tmp-")
+        .prefix(temp_prefix)
         .tempfile_in(dir)
         .map_err(Error::io("create a temporary file in", dir))?;
     #[cfg(unix)]
@@ -46,6 +57,6 @@ pub fn sync_dir(dir: &Path) -> Result<()> {
         .and_then(|d| d.sync_all())
         .map_err(Error::io("flush folder", dir))?;
     #[cfg(not(unix))]
-    let _ = dir;
+    let _ = dir; // Windows cannot open folders for sync; NTFS journals the rename.
     Ok(())
 }

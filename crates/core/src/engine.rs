@@ -8,6 +8,7 @@ use tokio::sync::broadcast;
 
 use crate::app_dirs::AppDirs;
 use crate::catalog;
+use crate::export::ExportItem;
 use crate::jobs::{JobContext, JobEvent, JobId, JobOutput, JobQueue, JobStage};
 use crate::library::{GenerationDone, Library, NewImage};
 use crate::license::{self, LicenseSnapshot};
@@ -35,7 +36,13 @@ impl Engine {
         let settings_file = SettingsFile::in_dir(&dirs.config);
         settings_file.load()?; // a damaged file is reported now, not at the first generation
         let keys = KeyStore::open(&dirs.config)?;
-        Ok(Engine { dirs, library, settings_file, keys, jobs: JobQueue::new(JOBS_PER_PROVIDER) })
+        Ok(Engine {
+            dirs,
+            library,
+            settings_file,
+            keys,
+            jobs: JobQueue::new(JOBS_PER_PROVIDER),
+        })
     }
 
     pub fn dirs(&self) -> &AppDirs {
@@ -83,7 +90,9 @@ impl Engine {
     pub fn base_url(&self, provider: &str) -> Result<String> {
         let p = catalog::provider(provider)?;
         if provider == "openai"
-            && let Some(url) = std::env::var(OPENAI_BASE_URL_ENV).ok().filter(|u| !u.trim().is_empty())
+            && let Some(url) = std::env::var(OPENAI_BASE_URL_ENV)
+                .ok()
+                .filter(|u| !u.trim().is_empty())
         {
             return Ok(url.trim().to_owned());
         }
@@ -109,19 +118,48 @@ impl Engine {
     fn client(&self, provider: &str) -> Result<OpenAiClient> {
         let p = catalog::provider(provider)?;
         if p.id != "openai" {
-            return Err(Error::InvalidInput(format!("Provider {provider} has no client in this version of Easel.")));
+            return Err(Error::InvalidInput(format!(
+                "Provider {provider} has no client in this version of Easel."
+            )));
         }
-        let (key, _source): (ApiKey, KeySource) = self.keys.get(&p.id, &p.api_key_env)?.ok_or_else(|| Error::Auth {
-            message: format!("No API key is set for {}.", p.name),
-            env_var: p.api_key_env.clone(),
-        })?;
-        OpenAiClient::new(OpenAiConfig::new(self.base_url(provider)?, key.expose().to_owned()))
+        let (key, _source): (ApiKey, KeySource) = self
+            .keys
+            .get(&p.id, &p.api_key_env)?
+            .ok_or_else(|| Error::Auth {
+                message: format!("No API key is set for {}.", p.name),
+                env_var: p.api_key_env.clone(),
+            })?;
+        OpenAiClient::new(OpenAiConfig::new(
+            self.base_url(provider)?,
+            key.expose().to_owned(),
+        ))
     }
 
     /// Image models the key can use, as the provider lists them.
     pub async fn available_models(&self, provider: &str) -> Result<Vec<String>> {
         let client = self.client(provider)?;
-        client.list_image_models(&tokio_util::sync::CancellationToken::new()).await
+        client
+            .list_image_models(&tokio_util::sync::CancellationToken::new())
+            .await
+    }
+
+    /// What export needs to know about a stored image.
+    pub fn export_item(&self, id: &str) -> Result<ExportItem> {
+        let detail = self.library.image(id)?;
+        Ok(ExportItem {
+            original_path: self.library.original_path(id)?,
+            image_id: detail.summary.id,
+            provider: detail.summary.provider,
+            model: detail.summary.model,
+            created_at: detail.summary.created_at,
+            prompt: detail.summary.prompt,
+            revised_prompt: detail.revised_prompt,
+            license: detail.license,
+        })
+    }
+
+    pub fn export_items(&self, ids: &[String]) -> Result<Vec<ExportItem>> {
+        ids.iter().map(|id| self.export_item(id)).collect()
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<JobEvent> {
@@ -145,7 +183,9 @@ impl Engine {
         let generation_id = self.library.create_generation(&request)?;
         let library = Arc::clone(&self.library);
         let provider = request.provider.clone();
-        Ok(self.jobs.submit(&provider, move |ctx| run_generation(ctx, client, library, request, generation_id)))
+        Ok(self.jobs.submit(&provider, move |ctx| {
+            run_generation(ctx, client, library, request, generation_id)
+        }))
     }
 }
 
@@ -167,7 +207,9 @@ async fn run_generation(
     if !matches!(recorded, Ok(Ok(()))) {
         tracing::error!("could not record a failed generation");
     }
-    Err(Arc::try_unwrap(err).unwrap_or_else(|e| Error::BadResponse { message: e.to_string() }))
+    Err(Arc::try_unwrap(err).unwrap_or_else(|e| Error::BadResponse {
+        message: e.to_string(),
+    }))
 }
 
 async fn fetch_and_store(
@@ -184,7 +226,9 @@ async fn fetch_and_store(
             ..JobEvent::new(&ctx.job_id, JobStage::Sending)
         }),
         ProviderProgress::WaitingToRetry { attempt, delay, .. } => ctx.retry_wait(attempt, delay),
-        ProviderProgress::Receiving | ProviderProgress::Downloading { .. } => ctx.stage(JobStage::Receiving),
+        ProviderProgress::Receiving | ProviderProgress::Downloading { .. } => {
+            ctx.stage(JobStage::Receiving)
+        }
     };
     let answer = client.generate(request, &progress, &ctx.cancel).await?;
     ctx.stage(JobStage::Storing);
@@ -214,9 +258,11 @@ async fn fetch_and_store(
             })
         })
         .await
-        .map_err(|e| Error::BadResponse { message: format!("storing the image stopped: {e}") })?;
+        .map_err(|e| Error::BadResponse {
+            message: format!("storing the image stopped: {e}"),
+        })?;
         match stored {
-            Ok(record) => image_ids.push(record.id),
+            Ok(record) => image_ids.push(record.summary.id),
             // Keep the images that did arrive intact: they were paid for.
             Err(e) => {
                 tracing::warn!(generation = %generation_id, index, error = %e, "an image of the answer could not be stored");
@@ -225,24 +271,37 @@ async fn fetch_and_store(
         }
     }
     if image_ids.is_empty() {
-        return Err(first_error.unwrap_or(Error::BadResponse { message: "the answer held no images".into() }));
+        return Err(first_error.unwrap_or(Error::BadResponse {
+            message: "the answer held no images".into(),
+        }));
     }
-    let done = GenerationDone { request_id: answer.request_id, usage: answer.usage };
+    let done = GenerationDone {
+        request_id: answer.request_id,
+        usage: answer.usage,
+    };
     {
         let library = Arc::clone(library);
         let gid = generation_id.to_owned();
         tokio::task::spawn_blocking(move || library.finish_generation(&gid, &done))
             .await
-            .map_err(|e| Error::BadResponse { message: format!("recording the generation stopped: {e}") })??;
+            .map_err(|e| Error::BadResponse {
+                message: format!("recording the generation stopped: {e}"),
+            })??;
     }
-    Ok(JobOutput { generation_id: Some(generation_id.to_owned()), image_ids })
+    Ok(JobOutput {
+        generation_id: Some(generation_id.to_owned()),
+        image_ids,
+    })
 }
 
 fn validate_base_url(url: &str) -> Result<()> {
-    let ok = (url.starts_with("https://") || url.starts_with("http://")) && url.len() > "http://".len();
+    let ok =
+        (url.starts_with("https://") || url.starts_with("http://")) && url.len() > "http://".len();
     if ok {
         Ok(())
     } else {
-        Err(Error::InvalidInput(format!("The base URL {url:?} must start with https:// (or http:// for a local server).")))
+        Err(Error::InvalidInput(format!(
+            "The base URL {url:?} must start with https:// (or http:// for a local server)."
+        )))
     }
 }

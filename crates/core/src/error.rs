@@ -86,6 +86,10 @@ pub enum Error {
 
     #[error("Export failed: {message}")]
     Export { message: String },
+
+    /// A file already has the chosen name and overwriting was refused.
+    #[error("{} already exists. Choose another name or folder, or let Easel add a number.", path.display())]
+    FileExists { path: PathBuf },
 }
 
 impl Error {
@@ -110,6 +114,7 @@ impl Error {
             Error::Io { .. } => "io",
             Error::Keychain { .. } => "keychain",
             Error::Export { .. } => "export",
+            Error::FileExists { .. } => "file_exists",
         }
     }
 

@@ -30,7 +30,10 @@ pub enum JobStage {
 
 impl JobStage {
     pub fn is_final(self) -> bool {
-        matches!(self, JobStage::Done | JobStage::Failed | JobStage::Cancelled)
+        matches!(
+            self,
+            JobStage::Done | JobStage::Failed | JobStage::Cancelled
+        )
     }
 }
 
@@ -136,9 +139,15 @@ impl JobQueue {
     {
         let job_id = uuid::Uuid::now_v7().to_string();
         let cancel = CancellationToken::new();
-        self.inner.lock_running().insert(job_id.clone(), cancel.clone());
+        self.inner
+            .lock_running()
+            .insert(job_id.clone(), cancel.clone());
         let limit = self.inner.limit_for(provider);
-        let ctx = JobContext { job_id: job_id.clone(), cancel: cancel.clone(), events: self.inner.events.clone() };
+        let ctx = JobContext {
+            job_id: job_id.clone(),
+            cancel: cancel.clone(),
+            events: self.inner.events.clone(),
+        };
         ctx.stage(JobStage::Queued);
         let inner = Arc::clone(&self.inner);
         tokio::spawn(async move {
@@ -186,7 +195,11 @@ impl Inner {
 
     fn limit_for(&self, provider: &str) -> Arc<Semaphore> {
         let mut limits = self.limits.lock().unwrap_or_else(PoisonError::into_inner);
-        Arc::clone(limits.entry(provider.to_owned()).or_insert_with(|| Arc::new(Semaphore::new(self.per_provider))))
+        Arc::clone(
+            limits
+                .entry(provider.to_owned())
+                .or_insert_with(|| Arc::new(Semaphore::new(self.per_provider))),
+        )
     }
 }
 
@@ -201,7 +214,10 @@ fn final_event(job_id: &str, outcome: Result<JobOutput>) -> JobEvent {
             error: Some(ErrorPayload::from(&Error::Cancelled)),
             ..JobEvent::new(job_id, JobStage::Cancelled)
         },
-        Err(e) => JobEvent { error: Some(ErrorPayload::from(&e)), ..JobEvent::new(job_id, JobStage::Failed) },
+        Err(e) => JobEvent {
+            error: Some(ErrorPayload::from(&e)),
+            ..JobEvent::new(job_id, JobStage::Failed)
+        },
     }
 }
 
@@ -248,7 +264,10 @@ mod tests {
             }
         }
         let other_at = finished.iter().position(|id| *id == other).unwrap();
-        assert!(other_at < 2, "a job of another provider waited behind this one's queue");
+        assert!(
+            other_at < 2,
+            "a job of another provider waited behind this one's queue"
+        );
         assert_eq!(peak.load(Ordering::SeqCst), 2);
         assert_eq!(q.active(), 0);
     }
@@ -276,12 +295,17 @@ mod tests {
         let mut rx = q.subscribe();
         let id = q.submit("p", |ctx| async move {
             ctx.retry_wait(1, Duration::from_millis(1500));
-            Err(Error::QuotaExhausted { message: "You exceeded your current quota.".into() })
+            Err(Error::QuotaExhausted {
+                message: "You exceeded your current quota.".into(),
+            })
         });
         let first = rx.recv().await.unwrap();
         assert_eq!(first.stage, JobStage::Queued);
         let wait = rx.recv().await.unwrap();
-        assert_eq!((wait.stage, wait.retry_in_ms), (JobStage::WaitingToRetry, Some(1500)));
+        assert_eq!(
+            (wait.stage, wait.retry_in_ms),
+            (JobStage::WaitingToRetry, Some(1500))
+        );
         let end = final_of(&mut rx, &id).await;
         assert_eq!(end.stage, JobStage::Failed);
         assert_eq!(end.error.unwrap().code, "quota_exhausted");

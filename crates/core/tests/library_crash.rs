@@ -30,7 +30,11 @@ fn crash_child() {
         for index in 0..2u32 {
             // Big enough (~0.5-1 MB) that the kill often lands in a write; some repeats to
             // exercise dedupe.
-            let seed = if n % 5 == 0 { 1 } else { pid ^ (n * 2 + index) };
+            let seed = if n.is_multiple_of(5) {
+                1
+            } else {
+                pid ^ (n * 2 + index)
+            };
             let bytes = png(400 + (n % 7) * 40, 300 + index * 50, seed);
             let license = snapshot_for("openai", "gpt-image-1");
             lib.store_image(NewImage {
@@ -45,7 +49,7 @@ fn crash_child() {
         }
         lib.finish_generation(&generation, &Default::default())
             .unwrap();
-        if n % 4 == 0 {
+        if n.is_multiple_of(4) {
             let page = lib.list(&Default::default()).unwrap();
             if let Some(last) = page.images.last() {
                 lib.delete_images(std::slice::from_ref(&last.id)).unwrap();
@@ -84,6 +88,10 @@ fn killing_an_ingest_at_random_moments_leaves_a_sound_library() {
             .unwrap();
         // Early rounds kill soon (during open/first ingest), later ones after more work.
         let delay = 100 + pseudo_random(&mut rng) % (400 + 150 * round);
+        if round == rounds - 1 {
+            // However slow the machine, the last round kills only after something was stored.
+            wait_for_an_image(dir.path());
+        }
         std::thread::sleep(Duration::from_millis(delay));
         assert!(
             child.try_wait().unwrap().is_none(),
@@ -122,6 +130,18 @@ fn killing_an_ingest_at_random_moments_leaves_a_sound_library() {
         "{images} images after {rounds} kills: {interrupted_seen} generations interrupted, \
          {temps} temp files and {orphans} orphan blobs swept"
     );
+}
+
+fn wait_for_an_image(root: &Path) {
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(120) {
+        let count = rusqlite::Connection::open(root.join(DB_FILE))
+            .and_then(|c| c.query_row("SELECT count(*) FROM images", [], |r| r.get::<_, i64>(0)));
+        if matches!(count, Ok(n) if n > 0) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
 
 /// Every row's files exist with the right content, and no file exists without a row.

@@ -200,7 +200,7 @@ fn store_list_show_search_favorite_delete_restore() {
         vec![other.clone()],
         "all or nothing"
     );
-    lib.restore_images(std::slice::from_ref(&fox)).unwrap();
+    lib.restore_images(&[fox.clone(), fox.clone()]).unwrap();
     assert!(lib.image(&fox).unwrap().summary.favorite);
     assert_eq!(all_ids(&lib, &text("fox")), vec![fox.clone()]);
 }
@@ -539,6 +539,17 @@ fn purge_removes_old_deleted_rows_and_unshared_files() {
     );
     assert_eq!(all_ids(&lib, &text("alone")), Vec::<String>::new());
     assert_eq!(all_ids(&lib, &ListQuery::default()), vec![b]);
+    let stats = lib.stats().unwrap();
+    assert_eq!(
+        (
+            stats.images,
+            stats.deleted,
+            stats.favorites,
+            stats.generations
+        ),
+        (1, 0, 0, 3)
+    );
+    assert_eq!(stats.original_bytes, shared.len() as u64);
     lib.check_integrity().unwrap();
 }
 
@@ -556,4 +567,117 @@ fn a_second_process_style_open_shares_the_library() {
     );
     let id = store(&second, "from the second", &png(16, 16, 9));
     assert_eq!(first.image(&id).unwrap().summary.prompt, "from the second");
+}
+
+#[test]
+fn search_paging_is_exact_with_many_and_few_matches() {
+    // Over 500 matches the search walks the time index instead of looking matches up; both
+    // ways must page identically.
+    let dir = tempfile::tempdir().unwrap();
+    let lib = Library::open(dir.path()).unwrap();
+    let tiny = png(4, 4, 0);
+    let mut stored = Vec::new();
+    for i in 0..540 {
+        let extra = if i % 3 == 0 { "rare" } else { "plain" };
+        stored.push(store(&lib, &format!("common picture {i} {extra}"), &tiny));
+    }
+    let rare: Vec<String> = stored.iter().step_by(3).cloned().collect();
+    for (term, expected) in [("common", &stored), ("rare", &rare), ("comm", &stored)] {
+        for order in [SortOrder::NewestFirst, SortOrder::OldestFirst] {
+            let q = ListQuery {
+                text: Some(term.into()),
+                limit: 37,
+                order,
+                ..Default::default()
+            };
+            let mut want = expected.clone();
+            if order == SortOrder::NewestFirst {
+                want.reverse();
+            }
+            assert_eq!(all_ids(&lib, &q), want, "{term} {order:?}");
+        }
+    }
+    // Deleted rows drop out of both plans.
+    lib.delete_images(&stored[..3]).unwrap();
+    let q = ListQuery {
+        text: Some("common".into()),
+        limit: 500,
+        ..Default::default()
+    };
+    assert_eq!(all_ids(&lib, &q).len(), 537);
+    let q = ListQuery {
+        text: Some("rare".into()),
+        limit: 500,
+        ..Default::default()
+    };
+    assert_eq!(all_ids(&lib, &q).len(), 179);
+}
+
+#[test]
+fn webp_and_jpeg_are_kept_as_they_are_and_damaged_copies_are_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = Library::open(dir.path()).unwrap();
+    let img = image::DynamicImage::ImageRgba8(image::RgbaImage::from_pixel(
+        50,
+        20,
+        image::Rgba([10, 20, 30, 128]),
+    ));
+    let webp = library_support::encode(&img, image::ImageFormat::WebP);
+    let id = store(&lib, "webp", &webp);
+    let d = lib.image(&id).unwrap();
+    assert_eq!(
+        (d.summary.format, d.summary.width, d.summary.height),
+        (ImageFormat::Webp, 50, 20)
+    );
+    assert!(d.summary.path.ends_with(".webp"));
+    assert_eq!(std::fs::read(&d.summary.path).unwrap(), webp);
+
+    // Damage the stored copy (same length); storing the same bytes again repairs it.
+    let mut damaged = webp.clone();
+    let last = damaged.len() - 1;
+    damaged[last] ^= 0xff;
+    std::fs::write(&d.summary.path, &damaged).unwrap();
+    store(&lib, "webp again", &webp);
+    assert_eq!(std::fs::read(&d.summary.path).unwrap(), webp);
+}
+
+#[test]
+fn concurrent_stores_from_many_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Library>();
+    let dir = tempfile::tempdir().unwrap();
+    let lib = std::sync::Arc::new(Library::open(dir.path()).unwrap());
+    let threads: Vec<_> = (0..4u32)
+        .map(|t| {
+            let lib = lib.clone();
+            std::thread::spawn(move || {
+                (0..6u32)
+                    .map(|i| store(&lib, &format!("thread {t} image {i}"), &png(24, 24, i % 3)))
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    let mut ids: Vec<String> = threads
+        .into_iter()
+        .flat_map(|t| t.join().unwrap())
+        .collect();
+    ids.sort();
+    let mut listed = all_ids(
+        &lib,
+        &ListQuery {
+            limit: 7,
+            ..Default::default()
+        },
+    );
+    listed.sort();
+    assert_eq!(listed, ids);
+    assert_eq!(
+        files_under(&dir.path().join("originals")).len(),
+        3,
+        "three distinct images"
+    );
+    for id in &ids {
+        assert!(lib.original_path(id).unwrap().is_file());
+        assert!(lib.thumbnail_path(id, ThumbSize::Small).unwrap().is_file());
+    }
 }

@@ -128,6 +128,7 @@ async function openApp(t, { viewport = { width: 1280, height: 800 }, colorScheme
   });
   return {
     page,
+    context,
     errors,
     imageRequests: () => imageRequests,
     assertClean: () => assert.deepEqual(errors, [], `console errors:\n${errors.join('\n')}`),
@@ -251,6 +252,20 @@ test('a generation streams its stages and shows the result', async (t) => {
   await page.getByTestId('job-result').first().click();
   await page.getByTestId('license-panel').waitFor();
   assert.match(await page.getByTestId('image-prompt').textContent(), /paper boat/);
+  assertClean();
+});
+
+test('offline: Generate says why it cannot run', async (t) => {
+  const { page, context, assertClean } = await openApp(t);
+  await page.getByTestId('prompt-input').fill('a lighthouse');
+  assert.equal(await page.getByTestId('generate-button').isEnabled(), true);
+  await context.setOffline(true);
+  await page.getByTestId('generate-hint').getByText('You are offline').waitFor();
+  assert.equal(await page.getByTestId('generate-button').isDisabled(), true);
+  await page.getByRole('status').getByText('Offline').waitFor();
+  await shot(page, 'generate-offline-1280x800');
+  await context.setOffline(false);
+  await page.waitForFunction(() => !document.querySelector('[data-testid="generate-button"]').disabled);
   assertClean();
 });
 
@@ -399,6 +414,8 @@ test('export dialog shows licence flags before exporting', async (t) => {
   assert.equal(await dialog.getByTestId('export-run').isDisabled(), true);
   await dialog.getByTestId('export-choose-folder').click();
   await dialog.getByTestId('export-folder').getByText('Easel export').waitFor();
+  assert.equal(await dialog.getByTestId('export-run').isDisabled(), true, 'flagged images need an acknowledgement');
+  await dialog.getByTestId('export-acknowledge').check();
   await dialog.getByTestId('export-run').click();
   await dialog.getByTestId('export-result').getByText('Exported 4 files').waitFor();
   await shot(page, 'export-done-1280x800');

@@ -135,6 +135,7 @@ describe('generate', () => {
     const request = callsOf(backend, 'start_generation')[0].args.request as { model: string; params: Record<string, unknown> };
     expect(request.model).toBe('gpt-image-1.5');
     expect(request.params).toMatchObject({ n: 1, size: 'auto', quality: 'auto', output_format: 'png' });
+    expect(screen.getByTestId('job-announcement')).toHaveTextContent('Generation done (1 image): a red fox');
     await fireEvent.click(results[0]);
     expect(app.nav.imageId).toBe('img-000500');
   });
@@ -211,8 +212,11 @@ describe('export dialog', () => {
     expect(within(dialog).getByTestId('export-run')).toBeDisabled();
     await fireEvent.click(within(dialog).getByTestId('export-choose-folder'));
     await within(dialog).findByText('/home/user/Pictures/Easel export');
+    expect(within(dialog).getByTestId('export-run')).toBeDisabled();
+    await fireEvent.click(within(dialog).getByTestId('export-acknowledge'));
     await fireEvent.click(within(dialog).getByTestId('export-run'));
     expect(await within(dialog).findByTestId('export-result')).toHaveTextContent('Exported 3 files');
+    expect(within(dialog).queryByTestId('export-error')).toBeNull();
     const exported = callsOf(backend, 'export_images')[0].args;
     expect(exported.outDir).toBe('/home/user/Pictures/Easel export');
     expect(exported.ids).toEqual(['img-000004', 'img-000005', 'img-000007']);
@@ -243,5 +247,17 @@ describe('live library', () => {
     const toast = await screen.findByText('2 images are ready');
     await fireEvent.click(within(toast.closest('[data-testid="toast"]') as HTMLElement).getByTestId('toast-action'));
     expect(app.nav.imageId).toBe(app.jobs.jobs[0].imageIds[0]);
+  });
+});
+
+describe('jobs that cannot start', () => {
+  it('show the rejection at the job', async () => {
+    const { app } = start({ keyPresent: false });
+    await waitFor(() => expect(app.catalog.loaded).toBe(true));
+    await app.jobs.start({ provider: 'openai', model: 'gpt-image-1', prompt: 'x', params: {} });
+    const item = await screen.findByTestId('job-item');
+    expect(item.dataset.stage).toBe('failed');
+    expect(within(item).getByTestId('job-error')).toHaveTextContent('The API key was rejected — check it in Settings');
+    expect(within(item).queryByTestId('job-cancel')).toBeNull();
   });
 });

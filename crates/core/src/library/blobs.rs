@@ -3,12 +3,12 @@
 //! directory, write, fsync, rename, fsync the directory).
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
 use super::records::ThumbSize;
+use crate::atomic_file;
 use crate::error::{Error, Result};
 
 /// Prefix of temp files; anything with it left in a blob directory is debris from a crash.
@@ -116,40 +116,19 @@ fn remove_if_present(path: &Path) -> Result<()> {
 /// the process dies or the machine loses power midway. `tag` goes into the temp file's name so
 /// the crash sweep can find it.
 pub fn write_atomic(path: &Path, tag: &str, bytes: &[u8]) -> Result<()> {
-    let dir = path
-        .parent()
-        .ok_or_else(|| Error::InvalidInput(format!("{} has no folder", path.display())))?;
-    fs::create_dir_all(dir).map_err(Error::io("create folder", dir))?;
-    let mut temp = tempfile::Builder::new()
-        .prefix(&format!("{TEMP_PREFIX}{tag}-"))
-        .tempfile_in(dir)
-        .map_err(Error::io("create a temp file in", dir))?;
-    temp.write_all(bytes)
-        .map_err(Error::io("write", temp.path().to_path_buf()))?;
-    temp.as_file()
-        .sync_all()
-        .map_err(Error::io("flush", temp.path().to_path_buf()))?;
-    temp.persist(path)
-        .map_err(|e| Error::io("rename into place", path)(e.error))?;
-    sync_dir(dir)
-}
-
-/// Makes a rename in `dir` durable.
-pub fn sync_dir(dir: &Path) -> Result<()> {
-    #[cfg(unix)]
-    {
-        fs::File::open(dir)
-            .and_then(|d| d.sync_all())
-            .map_err(Error::io("flush folder", dir))?;
-    }
-    #[cfg(not(unix))]
-    let _ = dir; // Windows cannot open directories for sync; NTFS journals the rename.
-    Ok(())
+    atomic_file::write_with_prefix(path, bytes, &format!("{TEMP_PREFIX}{tag}-"), None)
 }
 
 /// True when `path` holds a file of `len` bytes: a stored original is reused only then.
 pub fn is_complete(path: &Path, len: u64) -> bool {
     fs::metadata(path)
         .map(|m| m.is_file() && m.len() == len)
+        .unwrap_or(false)
+}
+
+/// True when the file at `path` holds exactly `bytes`.
+pub fn holds(path: &Path, bytes: &[u8]) -> bool {
+    fs::read(path)
+        .map(|on_disk| on_disk == bytes)
         .unwrap_or(false)
 }

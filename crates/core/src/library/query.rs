@@ -83,15 +83,37 @@ pub fn clamp_limit(limit: u32) -> u32 {
 pub const SUMMARY_COLUMNS: &str = "i.id, i.generation_id, g.prompt, g.provider, g.model, \
      i.created_at, i.width, i.height, i.format, i.favorite, i.commercial_use, i.sha256";
 
+/// Above this many text matches, walking the time index and testing membership beats
+/// looking every match up and sorting (measured at 100k rows: ~8 µs per looked-up match vs
+/// ~0.15 µs per index entry walked; the walk stops after a page of hits).
+pub const SCAN_ABOVE_MATCHES: i64 = 500;
+
+/// How the text filter meets the time order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextPlan {
+    /// Few matches: look each up by key, then sort them.
+    LookupMatches,
+    /// Many matches: walk the list in order, keep rows that match.
+    WalkInOrder,
+}
+
 /// SQL and parameters for one page; asks for `limit + 1` rows to learn whether more follow.
-pub fn page_sql(q: &ListQuery) -> Result<(String, Vec<SqlValue>)> {
+pub fn page_sql(q: &ListQuery, plan: TextPlan) -> Result<(String, Vec<SqlValue>)> {
     let mut sql = format!(
         "SELECT {SUMMARY_COLUMNS} FROM images i JOIN generations g ON g.id = i.generation_id \
          WHERE i.deleted_at IS NULL"
     );
     let mut params: Vec<SqlValue> = Vec::new();
     if let Some(text) = q.text.as_deref().and_then(fts_query) {
-        sql.push_str(" AND i.seq IN (SELECT rowid FROM images_fts WHERE images_fts MATCH ?)");
+        // `+` keeps SQLite from driving the query by the key lookups, so it walks the order.
+        let plus = if plan == TextPlan::WalkInOrder {
+            "+"
+        } else {
+            ""
+        };
+        sql.push_str(&format!(
+            " AND {plus}i.seq IN (SELECT rowid FROM images_fts WHERE images_fts MATCH ?)"
+        ));
         params.push(SqlValue::Text(text));
     }
     if let Some(provider) = q.provider.as_deref().filter(|s| !s.is_empty()) {

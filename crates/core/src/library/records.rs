@@ -218,3 +218,16 @@ pub struct GenerationRecord {
     /// Ids of the generation's images that are not deleted, in answer order.
     pub image_ids: Vec<String>,
 }
+
+/// Totals for a settings or status screen.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LibraryStats {
+    /// Live (not deleted) images.
+    pub images: u64,
+    pub favorites: u64,
+    /// Soft-deleted images waiting for a purge.
+    pub deleted: u64,
+    pub generations: u64,
+    /// Bytes of distinct originals on disk (shared files counted once).
+    pub original_bytes: u64,
+}

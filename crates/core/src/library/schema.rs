@@ -112,7 +112,8 @@ pub fn configure(conn: &Connection) -> Result<()> {
     }
     conn.execute_batch(
         "PRAGMA foreign_keys = ON;
-         PRAGMA synchronous = NORMAL;",
+         PRAGMA synchronous = NORMAL;
+         PRAGMA cache_size = -32768;",
     )?;
     Ok(())
 }

@@ -8,6 +8,8 @@ export class JobList {
   now = $state(Date.now());
   #timer: ReturnType<typeof setInterval> | null = null;
   #seq = 0;
+  /** The latest finished job in words, for a screen reader live region. */
+  announcement = $state('');
   /** Called once when a job reaches done, failed or cancelled. */
   onFinished: (job: Job) => void = () => {};
 
@@ -24,14 +26,14 @@ export class JobList {
         const before = this.jobs.find((j) => j.key === key);
         this.#update(key, (job) => applyEvent(job, event, Date.now()));
         const after = this.jobs.find((j) => j.key === key);
-        if (before && after && !isFinal(before.stage) && isFinal(after.stage)) this.onFinished(after);
+        if (before && after && !isFinal(before.stage) && isFinal(after.stage)) this.#finished(after);
       });
       this.#update(key, (job) => ({ ...job, jobId: job.jobId ?? jobId }));
     } catch (e) {
       const err = toIpcError(e);
       this.#update(key, (job) => failToStart(job, { code: err.code, message: err.message }, Date.now()));
       const failed = this.jobs.find((j) => j.key === key);
-      if (failed) this.onFinished(failed);
+      if (failed) this.#finished(failed);
     }
     return key;
   }
@@ -54,6 +56,18 @@ export class JobList {
 
   clearFinished(): void {
     this.jobs = this.jobs.filter((j) => !isFinal(j.stage));
+  }
+
+  #finished(job: Job): void {
+    const what = job.request.prompt.length > 60 ? `${job.request.prompt.slice(0, 60)}…` : job.request.prompt;
+    const count = job.imageIds.length;
+    this.announcement =
+      job.stage === 'done'
+        ? `Generation done (${count} image${count === 1 ? '' : 's'}): ${what}`
+        : job.stage === 'failed'
+          ? `Generation failed: ${what}`
+          : `Generation cancelled: ${what}`;
+    this.onFinished(job);
   }
 
   #update(key: string, change: (job: Job) => Job): void {

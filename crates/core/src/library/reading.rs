@@ -1,0 +1,207 @@
+//! The read side: pages of summaries, one image's detail, totals.
+
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use super::query::{self, Cursor};
+use super::records::{
+    GenerationStatus, ImageDetail, ImageFormat, ImagePage, ImageSummary, LibraryStats, ListQuery,
+};
+use super::{Library, clock, corrupt, image_not_found};
+use crate::error::Result;
+use crate::license::{CommercialUse, LicenseSnapshot};
+use crate::request::GenerationParams;
+
+impl Library {
+    /// One page of live images, newest or oldest first; `next` continues after it.
+    pub fn list(&self, q: &ListQuery) -> Result<ImagePage> {
+        let limit = query::clamp_limit(q.limit) as usize;
+        let conn = self.conn();
+        let plan = match q.text.as_deref().and_then(query::fts_query) {
+            Some(text) => {
+                let matches: i64 = conn.prepare_cached(
+                    "SELECT count(*) FROM (SELECT 1 FROM images_fts WHERE images_fts MATCH ?1 LIMIT ?2)",
+                )?
+                .query_row(params![text, query::SCAN_ABOVE_MATCHES + 1], |r| r.get(0))?;
+                if matches > query::SCAN_ABOVE_MATCHES {
+                    query::TextPlan::WalkInOrder
+                } else {
+                    query::TextPlan::LookupMatches
+                }
+            }
+            None => query::TextPlan::LookupMatches,
+        };
+        let (sql, values) = query::page_sql(q, plan)?;
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let mut rows: Vec<(i64, ImageSummary)> = stmt
+            .query_map(rusqlite::params_from_iter(values), |r| self.summary(r))?
+            .collect::<rusqlite::Result<_>>()?;
+        let next = if rows.len() > limit {
+            rows.truncate(limit);
+            rows.last().map(|(ms, s)| {
+                Cursor {
+                    created_at: *ms,
+                    id: s.id.clone(),
+                }
+                .encode()
+            })
+        } else {
+            None
+        };
+        Ok(ImagePage {
+            images: rows.into_iter().map(|(_, s)| s).collect(),
+            next,
+        })
+    }
+
+    /// Reads `SUMMARY_COLUMNS` starting at column 0; also returns the raw `created_at`.
+    pub(super) fn summary(&self, r: &Row<'_>) -> rusqlite::Result<(i64, ImageSummary)> {
+        let created_at: i64 = r.get(5)?;
+        let format: String = r.get(8)?;
+        let format = ImageFormat::parse(&format).ok_or_else(|| {
+            rusqlite::Error::InvalidColumnType(8, format, rusqlite::types::Type::Text)
+        })?;
+        let commercial: String = r.get(10)?;
+        let sha: String = r.get(11)?;
+        Ok((
+            created_at,
+            ImageSummary {
+                id: r.get(0)?,
+                generation_id: r.get(1)?,
+                prompt: r.get(2)?,
+                provider: r.get(3)?,
+                model: r.get(4)?,
+                created_at: clock::to_rfc3339(created_at),
+                width: r.get(6)?,
+                height: r.get(7)?,
+                format,
+                favorite: r.get(9)?,
+                commercial_use: parse_commercial(&commercial),
+                path: self
+                    .layout
+                    .original(&sha, format.extension())
+                    .to_string_lossy()
+                    .into_owned(),
+            },
+        ))
+    }
+
+    /// Everything about one live image. `Error::NotFound` for unknown or deleted ids.
+    pub fn image(&self, id: &str) -> Result<ImageDetail> {
+        let conn = self.conn();
+        self.detail_with(&conn, id)
+    }
+
+    pub(super) fn detail_with(&self, conn: &Connection, id: &str) -> Result<ImageDetail> {
+        let sql = format!(
+            "SELECT {}, {DETAIL_COLUMNS} FROM images i \
+             JOIN generations g ON g.id = i.generation_id \
+             JOIN license_terms l ON l.id = i.license_id \
+             WHERE i.id = ?1 AND i.deleted_at IS NULL",
+            query::SUMMARY_COLUMNS
+        );
+        type Raw = (
+            ImageSummary,
+            u32,
+            i64,
+            Option<String>,
+            Option<i64>,
+            String,
+            Option<String>,
+            Option<String>,
+            String,
+            String,
+            String,
+            String,
+        );
+        let raw: Option<Raw> = conn
+            .query_row(&sql, [id], |r| {
+                let (_, summary) = self.summary(r)?;
+                Ok((
+                    summary,
+                    r.get(12)?,
+                    r.get(13)?,
+                    r.get(14)?,
+                    r.get(15)?,
+                    r.get(16)?,
+                    r.get(17)?,
+                    r.get(18)?,
+                    r.get(19)?,
+                    r.get(20)?,
+                    r.get(21)?,
+                    r.get(11)?,
+                ))
+            })
+            .optional()?;
+        let (
+            summary,
+            index,
+            byte_size,
+            revised_prompt,
+            seed,
+            params,
+            usage,
+            request_id,
+            terms,
+            status,
+            license_at,
+            sha256,
+        ) = raw.ok_or_else(|| image_not_found(id))?;
+        let params: GenerationParams =
+            serde_json::from_str(&params).map_err(|e| corrupt("generation params", e))?;
+        let usage = usage
+            .map(|u| serde_json::from_str(&u))
+            .transpose()
+            .map_err(|e| corrupt("generation usage", e))?;
+        let license = LicenseSnapshot {
+            terms: serde_json::from_str(&terms).map_err(|e| corrupt("image licence", e))?,
+            snapshot_at: license_at,
+        };
+        let generation_status = GenerationStatus::parse(&status)
+            .ok_or_else(|| corrupt("generation status", &status))?;
+        Ok(ImageDetail {
+            summary,
+            index,
+            sha256,
+            byte_size: byte_size.max(0) as u64,
+            revised_prompt,
+            seed,
+            params,
+            usage,
+            request_id,
+            license,
+            generation_status,
+        })
+    }
+
+    pub fn stats(&self) -> Result<LibraryStats> {
+        let conn = self.conn();
+        let count = |sql: &str| -> Result<u64> {
+            let n: i64 = conn.query_row(sql, [], |r| r.get(0))?;
+            Ok(n.max(0) as u64)
+        };
+        Ok(LibraryStats {
+            images: count("SELECT count(*) FROM images WHERE deleted_at IS NULL")?,
+            favorites: count(
+                "SELECT count(*) FROM images WHERE deleted_at IS NULL AND favorite = 1",
+            )?,
+            deleted: count("SELECT count(*) FROM images WHERE deleted_at IS NOT NULL")?,
+            generations: count("SELECT count(*) FROM generations")?,
+            original_bytes: count(
+                "SELECT coalesce(sum(byte_size), 0) FROM \
+                 (SELECT byte_size FROM images GROUP BY sha256)",
+            )?,
+        })
+    }
+}
+
+fn parse_commercial(s: &str) -> CommercialUse {
+    match s {
+        "yes" => CommercialUse::Yes,
+        "no" => CommercialUse::No,
+        "conditional" => CommercialUse::Conditional,
+        _ => CommercialUse::Unknown,
+    }
+}
+
+const DETAIL_COLUMNS: &str = "i.idx, i.byte_size, i.revised_prompt, i.seed, g.params, g.usage, \
+     g.request_id, l.json, g.status, i.license_at";
