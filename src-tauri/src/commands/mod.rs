@@ -2,6 +2,7 @@
 //! `{code, message}`; blocking core calls run on the blocking pool.
 
 pub mod desktop;
+pub mod export;
 pub mod generation;
 pub mod library;
 pub mod settings;
@@ -29,6 +30,9 @@ pub fn all() -> tauri_specta::Commands<tauri::Wry> {
         desktop::reveal_image,
         desktop::copy_credit_line,
         desktop::choose_export_folder,
+        export::export_presets,
+        export::plan_export,
+        export::export_images,
     ]
 }
 
