@@ -137,7 +137,10 @@ async fn text_of(c: &Client, testid: &str) -> String {
     wait_for(c, testid).await.text().await.unwrap()
 }
 
+/// WebDriver's snapshot of the page, after a moment for decoding and painting to settle
+/// (under Xvfb WebKit paints in software, and an X grab of the window can lag behind).
 async fn shot(c: &Client, name: &str) {
+    tokio::time::sleep(Duration::from_millis(800)).await;
     match c.screenshot().await {
         Ok(png) => std::fs::write(artifacts().join(format!("{name}.png")), png).unwrap(),
         Err(e) => eprintln!("screenshot {name} failed: {e}"),
@@ -178,8 +181,8 @@ async fn open_first_image(c: &Client) {
     wait_js(
         c,
         "the full image",
-        "const i = document.querySelector(\"[data-testid='image-view'] img\");
-         return i !== null && i.complete && i.naturalWidth > 0;",
+        "const i = document.querySelector(\"[data-testid='image-original']\");
+         return i !== null && i.complete && i.naturalWidth === 1024 && !i.classList.contains('pending');",
         vec![],
     )
     .await;
@@ -287,6 +290,14 @@ async fn generate_browse_and_keep_offline() {
         .await
         .unwrap();
     assert_eq!(stage, json!("done"), "the job did not finish well");
+    wait_js(
+        &c,
+        "the job's result thumbnail",
+        "const i = document.querySelector(\"[data-testid='job-result'] img\");
+         return i !== null && i.complete && i.naturalWidth > 0;",
+        vec![],
+    )
+    .await;
     shot(&c, "03-generate").await;
 
     // What the app sent follows the contract, with the key that was typed.
