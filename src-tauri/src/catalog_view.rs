@@ -110,7 +110,10 @@ mod tests {
                 assert_eq!(m.moderation, spec.moderations);
                 if let Some(rule) = &spec.custom_size {
                     let c = m.custom_size.as_ref().unwrap();
-                    assert_eq!((c.max_edge, c.max_aspect), (rule.max_edge, rule.max_aspect_ratio));
+                    assert_eq!(
+                        (c.max_edge, c.max_aspect),
+                        (rule.max_edge, rule.max_aspect_ratio)
+                    );
                 }
             }
         }

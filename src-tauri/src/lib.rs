@@ -16,7 +16,7 @@ pub use catalog_view::{CustomSizeInfo, ModelInfo, ProviderInfo};
 pub use engine_state::EngineState;
 pub use events::LibraryChanged;
 pub use export_view::{ExportFailureView, ExportPlanView, ExportReportView, ExportedFileView};
-pub use protocol::{ImageVariant, ImageRoute};
+pub use protocol::{ImageRoute, ImageVariant};
 pub use throttle::Throttle;
 pub use views::{ProviderSettingsView, SettingsView};
 

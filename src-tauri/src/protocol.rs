@@ -82,12 +82,18 @@ pub fn handle<R: Runtime>(
     request: Request<Vec<u8>>,
     responder: UriSchemeResponder,
 ) {
-    let state = ctx.app_handle().try_state::<EngineState>().map(|s| s.inner().clone());
+    let state = ctx
+        .app_handle()
+        .try_state::<EngineState>()
+        .map(|s| s.inner().clone());
     // File and database work stays off the main (UI) thread.
     tauri::async_runtime::spawn_blocking(move || {
         let response = match state {
             Some(state) => answer(&state, &request),
-            None => plain(StatusCode::SERVICE_UNAVAILABLE, "The library is not open yet."),
+            None => plain(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The library is not open yet.",
+            ),
         };
         responder.respond(response);
     });
@@ -99,7 +105,10 @@ pub fn answer(state: &EngineState, request: &Request<Vec<u8>>) -> Response<Vec<u
         return plain(StatusCode::METHOD_NOT_ALLOWED, "Only GET is supported.");
     }
     let Some(route) = ImageRoute::parse(request.uri().path()) else {
-        return plain(StatusCode::BAD_REQUEST, "Expected /<image-id>/<thumb-small|thumb-large|original>.");
+        return plain(
+            StatusCode::BAD_REQUEST,
+            "Expected /<image-id>/<thumb-small|thumb-large|original>.",
+        );
     };
     let library = state.engine().library();
     let found = match route.variant {
@@ -112,7 +121,10 @@ pub fn answer(state: &EngineState, request: &Request<Vec<u8>>) -> Response<Vec<u
         Err(e) if e.code() == "not_found" => return plain(StatusCode::NOT_FOUND, "No such image."),
         Err(e) => {
             log::warn!("image {} ({:?}): {e}", route.image_id, route.variant);
-            return plain(StatusCode::INTERNAL_SERVER_ERROR, "The image could not be read.");
+            return plain(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The image could not be read.",
+            );
         }
     };
     // Files are named by the sha256 of the original, which makes a strong validator.
@@ -123,24 +135,39 @@ pub fn answer(state: &EngineState, request: &Request<Vec<u8>>) -> Response<Vec<u
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.split(',').any(|t| t.trim() == etag));
     let mut response = if not_modified {
-        Response::builder().status(StatusCode::NOT_MODIFIED).body(Vec::new())
+        Response::builder()
+            .status(StatusCode::NOT_MODIFIED)
+            .body(Vec::new())
     } else {
         match std::fs::read(&path) {
             Ok(bytes) => Response::builder()
                 .status(StatusCode::OK)
                 .header(header::CONTENT_TYPE, content_type(&path))
                 .header(header::CONTENT_LENGTH, bytes.len())
-                .body(if request.method() == Method::HEAD { Vec::new() } else { bytes }),
+                .body(if request.method() == Method::HEAD {
+                    Vec::new()
+                } else {
+                    bytes
+                }),
             Err(e) => {
                 log::warn!("image {}: {e}", route.image_id);
-                return plain(StatusCode::INTERNAL_SERVER_ERROR, "The image could not be read.");
+                return plain(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "The image could not be read.",
+                );
             }
         }
     }
     .unwrap_or_else(|_| Response::new(Vec::new()));
     let headers = response.headers_mut();
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(CACHE_FOREVER));
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(CACHE_FOREVER),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     if let Ok(v) = HeaderValue::from_str(&etag) {
         headers.insert(header::ETAG, v);
     }
@@ -156,7 +183,9 @@ fn variant_tag(v: ImageVariant) -> &'static str {
 }
 
 fn stem(path: &Path) -> String {
-    path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 fn content_type(path: &Path) -> &'static str {
@@ -171,9 +200,10 @@ fn content_type(path: &Path) -> &'static str {
 fn plain(status: StatusCode, text: &'static str) -> Response<Vec<u8>> {
     let mut response = Response::new(text.as_bytes().to_vec());
     *response.status_mut() = status;
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
     response
 }
 
@@ -187,14 +217,21 @@ mod tests {
     #[test]
     fn accepts_only_a_uuid_and_a_known_variant() {
         let ok = ImageRoute::parse(&format!("/{ID}/thumb-small")).unwrap();
-        assert_eq!((ok.image_id.as_str(), ok.variant), (ID, ImageVariant::ThumbSmall));
         assert_eq!(
-            ImageRoute::parse(&format!("/{ID}/original")).unwrap().variant,
+            (ok.image_id.as_str(), ok.variant),
+            (ID, ImageVariant::ThumbSmall)
+        );
+        assert_eq!(
+            ImageRoute::parse(&format!("/{ID}/original"))
+                .unwrap()
+                .variant,
             ImageVariant::Original
         );
         // What convertFileSrc produces: the separator percent-encoded.
         assert_eq!(
-            ImageRoute::parse(&format!("/{ID}%2Fthumb-large")).unwrap().variant,
+            ImageRoute::parse(&format!("/{ID}%2Fthumb-large"))
+                .unwrap()
+                .variant,
             ImageVariant::ThumbLarge
         );
         for bad in [
@@ -239,10 +276,9 @@ mod tests {
         use easel_core::library::NewImage;
         use easel_core::license::{LicenseSnapshot, terms_for};
         let dir = tempfile::tempdir().unwrap();
-        let engine = easel_core::engine::Engine::open(
-            easel_core::app_dirs::AppDirs::under(dir.path()),
-        )
-        .unwrap();
+        let engine =
+            easel_core::engine::Engine::open(easel_core::app_dirs::AppDirs::under(dir.path()))
+                .unwrap();
         let state = EngineState::new(std::sync::Arc::new(engine));
         let library = state.engine().library();
         let request = easel_core::GenerationRequest {
@@ -270,14 +306,25 @@ mod tests {
 
         let original = get(&state, &format!("easel://localhost/{id}/original"), None);
         assert_eq!(original.status(), StatusCode::OK);
-        assert_eq!(original.body(), &bytes, "the original is exactly the stored bytes");
+        assert_eq!(
+            original.body(),
+            &bytes,
+            "the original is exactly the stored bytes"
+        );
         let h = original.headers();
         assert_eq!(h[header::CONTENT_TYPE], "image/png");
         assert_eq!(h[header::CACHE_CONTROL], CACHE_FOREVER);
         let etag = h[header::ETAG].to_str().unwrap().to_owned();
-        assert!(etag.contains(&stored.sha256), "{etag} is not based on the sha256");
+        assert!(
+            etag.contains(&stored.sha256),
+            "{etag} is not based on the sha256"
+        );
 
-        let again = get(&state, &format!("easel://localhost/{id}/original"), Some(&etag));
+        let again = get(
+            &state,
+            &format!("easel://localhost/{id}/original"),
+            Some(&etag),
+        );
         assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
         assert!(again.body().is_empty());
 
@@ -290,14 +337,22 @@ mod tests {
             assert_ne!(thumb.headers()[header::ETAG].to_str().unwrap(), etag);
         }
 
-        let unknown = get(&state, "easel://localhost/0193a5b2-7c1e-7f00-8a00-0123456789ab/original", None);
+        let unknown = get(
+            &state,
+            "easel://localhost/0193a5b2-7c1e-7f00-8a00-0123456789ab/original",
+            None,
+        );
         assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
         for bad in [
             format!("easel://localhost/{id}/../../easel.sqlite3"),
             "easel://localhost/easel.sqlite3/original".to_owned(),
             format!("easel://localhost/{id}/thumb-huge"),
         ] {
-            assert_eq!(get(&state, &bad, None).status(), StatusCode::BAD_REQUEST, "{bad}");
+            assert_eq!(
+                get(&state, &bad, None).status(),
+                StatusCode::BAD_REQUEST,
+                "{bad}"
+            );
         }
         let post = answer(
             &state,

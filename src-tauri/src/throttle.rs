@@ -73,7 +73,10 @@ mod tests {
         let t0 = Instant::now();
         let ms = Duration::from_millis;
         let mut t = Throttle::new(ms(100));
-        assert_eq!(t.offer(ev(JobStage::Queued, 0), t0).unwrap().stage, JobStage::Queued);
+        assert_eq!(
+            t.offer(ev(JobStage::Queued, 0), t0).unwrap().stage,
+            JobStage::Queued
+        );
         assert!(t.offer(ev(JobStage::Sending, 1), t0 + ms(10)).is_none());
         assert!(t.offer(ev(JobStage::Sending, 2), t0 + ms(20)).is_none());
         assert_eq!(t.due(), Some(t0 + ms(100)));
@@ -93,9 +96,15 @@ mod tests {
         let mut t = Throttle::new(ms(100));
         t.offer(ev(JobStage::Sending, 1), t0);
         assert!(t.offer(ev(JobStage::Storing, 1), t0 + ms(5)).is_none());
-        let done = t.offer(JobEvent::new("job", JobStage::Done), t0 + ms(6)).unwrap();
+        let done = t
+            .offer(JobEvent::new("job", JobStage::Done), t0 + ms(6))
+            .unwrap();
         assert_eq!(done.stage, JobStage::Done);
-        assert_eq!(t.due(), None, "a stale stage must not follow the final event");
+        assert_eq!(
+            t.due(),
+            None,
+            "a stale stage must not follow the final event"
+        );
         for stage in [JobStage::Failed, JobStage::Cancelled] {
             assert!(t.offer(JobEvent::new("job", stage), t0 + ms(7)).is_some());
         }

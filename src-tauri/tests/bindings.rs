@@ -25,11 +25,29 @@ fn typescript_bindings_are_up_to_date() {
 fn bindings_cover_every_command_and_the_library_event() {
     let rendered = easel_app::render_bindings().unwrap();
     for name in [
-        "getCatalog", "getSettings", "saveProviderSettings", "savePreferences", "setApiKey",
-        "deleteApiKey", "testProvider", "startGeneration", "cancelJob", "listImages", "getImage",
-        "setFavorite", "deleteImages", "restoreImages", "copyImage", "revealImage",
-        "copyCreditLine", "chooseExportFolder", "library-changed",
+        "getCatalog",
+        "getSettings",
+        "saveProviderSettings",
+        "savePreferences",
+        "setApiKey",
+        "deleteApiKey",
+        "testProvider",
+        "startGeneration",
+        "cancelJob",
+        "listImages",
+        "getImage",
+        "setFavorite",
+        "deleteImages",
+        "restoreImages",
+        "copyImage",
+        "revealImage",
+        "copyCreditLine",
+        "chooseExportFolder",
+        "library-changed",
     ] {
-        assert!(rendered.contains(name), "{name} is missing from the bindings");
+        assert!(
+            rendered.contains(name),
+            "{name} is missing from the bindings"
+        );
     }
 }

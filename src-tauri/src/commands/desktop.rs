@@ -84,7 +84,9 @@ pub async fn choose_export_folder(app: AppHandle) -> CommandResult<Option<String
             .blocking_pick_folder())
     })
     .await?;
-    let Some(picked) = picked else { return Ok(None) };
+    let Some(picked) = picked else {
+        return Ok(None);
+    };
     let path: PathBuf = picked.into_path().map_err(|e| {
         payload(Error::InvalidInput(format!(
             "The chosen folder cannot be used ({e}); pick a local folder."

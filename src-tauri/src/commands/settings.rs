@@ -13,7 +13,10 @@ use crate::views::SettingsView;
 #[tauri::command]
 #[specta::specta]
 pub async fn get_catalog() -> CommandResult<Vec<ProviderInfo>> {
-    Ok(catalog::providers().iter().map(ProviderInfo::from).collect())
+    Ok(catalog::providers()
+        .iter()
+        .map(ProviderInfo::from)
+        .collect())
 }
 
 #[tauri::command]
@@ -111,7 +114,5 @@ pub async fn test_provider(
 }
 
 fn non_blank(value: Option<String>) -> Option<String> {
-    value
-        .map(|v| v.trim().to_owned())
-        .filter(|v| !v.is_empty())
+    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
 }

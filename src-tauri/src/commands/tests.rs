@@ -74,8 +74,12 @@ fn catalogue_and_settings_reach_the_ui() {
 #[test]
 fn errors_cross_as_code_and_message() {
     let f = fixture();
-    let err = invoke(&f, "get_image", json!({"id": "0193a5b2-7c1e-7f00-8a00-0123456789ab"}))
-        .unwrap_err();
+    let err = invoke(
+        &f,
+        "get_image",
+        json!({"id": "0193a5b2-7c1e-7f00-8a00-0123456789ab"}),
+    )
+    .unwrap_err();
     assert_eq!(err["code"], json!("not_found"));
     assert!(err["message"].as_str().unwrap().contains("not found"));
     let err = invoke(
@@ -103,7 +107,10 @@ fn provider_settings_round_trip_and_blank_clears() {
         json!({"provider": "openai", "baseUrl": "http://127.0.0.1:9/v1", "defaultModel": "dall-e-3"}),
     )
     .unwrap();
-    assert_eq!(saved["providers"][0]["base_url"], json!("http://127.0.0.1:9/v1"));
+    assert_eq!(
+        saved["providers"][0]["base_url"],
+        json!("http://127.0.0.1:9/v1")
+    );
     assert_eq!(saved["providers"][0]["default_model"], json!("dall-e-3"));
     let cleared = invoke(
         &f,

@@ -64,7 +64,10 @@ impl Driver {
             .expect("tauri-driver could not be started (cargo install tauri-driver --locked --version '^2')");
         let deadline = Instant::now() + Duration::from_secs(15);
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "tauri-driver did not listen on {port}");
+            assert!(
+                Instant::now() < deadline,
+                "tauri-driver did not listen on {port}"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
         Driver { child, port }
@@ -94,7 +97,11 @@ impl Drop for Driver {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn css(testid: &str) -> String {
@@ -124,7 +131,10 @@ async fn wait_js(c: &Client, what: &str, script: &str, args: Vec<Value>) -> Valu
 }
 
 async fn wait_for(c: &Client, testid: &str) -> fantoccini::elements::Element {
-    let script = format!("return document.querySelector(\"{}\") !== null", css(testid));
+    let script = format!(
+        "return document.querySelector(\"{}\") !== null",
+        css(testid)
+    );
     wait_js(c, testid, &script, vec![]).await;
     c.find(Locator::Css(&css(testid))).await.unwrap()
 }
@@ -160,7 +170,10 @@ async fn gallery_images_loaded(c: &Client) -> Value {
 }
 
 async fn gallery_count(c: &Client) -> usize {
-    c.find_all(Locator::Css(&css("gallery-item"))).await.unwrap().len()
+    c.find_all(Locator::Css(&css("gallery-item")))
+        .await
+        .unwrap()
+        .len()
 }
 
 async fn search(c: &Client, text: &str) {
@@ -209,7 +222,11 @@ fn picture() -> Vec<u8> {
         } else if sun {
             image::Rgb([255, 214, 110])
         } else {
-            image::Rgb([(250.0 - 120.0 * fy) as u8, (150.0 - 60.0 * fy) as u8, (110.0 + 120.0 * fy) as u8])
+            image::Rgb([
+                (250.0 - 120.0 * fy) as u8,
+                (150.0 - 60.0 * fy) as u8,
+                (110.0 + 120.0 * fy) as u8,
+            ])
         }
     });
     let mut out = std::io::Cursor::new(Vec::new());
@@ -267,7 +284,10 @@ async fn generate_browse_and_keep_offline() {
     )
     .await;
     let page = c.source().await.unwrap();
-    assert!(!page.contains(KEY), "the key reached the page after it was saved");
+    assert!(
+        !page.contains(KEY),
+        "the key reached the page after it was saved"
+    );
     shot(&c, "02-settings").await;
 
     // Generate.
@@ -286,7 +306,10 @@ async fn generate_browse_and_keep_offline() {
     )
     .await;
     let stage = c
-        .execute("return document.querySelector(\"[data-testid='job-item']\").dataset.stage", vec![])
+        .execute(
+            "return document.querySelector(\"[data-testid='job-item']\").dataset.stage",
+            vec![],
+        )
         .await
         .unwrap();
     assert_eq!(stage, json!("done"), "the job did not finish well");
@@ -301,10 +324,17 @@ async fn generate_browse_and_keep_offline() {
     shot(&c, "03-generate").await;
 
     // What the app sent follows the contract, with the key that was typed.
-    let sent: Vec<_> = stand_in.requests().into_iter().filter(|r| r.path == GENERATIONS).collect();
+    let sent: Vec<_> = stand_in
+        .requests()
+        .into_iter()
+        .filter(|r| r.path == GENERATIONS)
+        .collect();
     assert_eq!(sent.len(), 1);
     assert_eq!(sent[0].json()["prompt"], json!(PROMPT));
-    assert_eq!(sent[0].headers.get("authorization").map(String::as_str), Some(&*format!("Bearer {KEY}")));
+    assert_eq!(
+        sent[0].headers.get("authorization").map(String::as_str),
+        Some(&*format!("Bearer {KEY}"))
+    );
 
     // Library: the image is there with real pixels; open it; read the licence.
     click(&c, "nav-library").await;
