@@ -118,7 +118,9 @@ pub fn answer(state: &EngineState, request: &Request<Vec<u8>>) -> Response<Vec<u
     };
     let path = match found {
         Ok(path) => path,
-        Err(e) if e.code() == "not_found" => return plain(StatusCode::NOT_FOUND, "No such image."),
+        Err(easel_core::Error::NotFound { .. }) => {
+            return plain(StatusCode::NOT_FOUND, "No such image.");
+        }
         Err(e) => {
             log::warn!("image {} ({:?}): {e}", route.image_id, route.variant);
             return plain(
