@@ -137,6 +137,7 @@ impl Error {
 
 /// The shape errors take when they cross to a front end (JSON on the CLI, IPC in the app).
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ErrorPayload {
     pub code: String,
     pub message: String,

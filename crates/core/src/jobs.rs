@@ -16,6 +16,7 @@ pub type JobId = String;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum JobStage {
     Queued,
     Sending,
@@ -38,6 +39,7 @@ impl JobStage {
 
 /// One step of a job. Flat so that it crosses to TypeScript and JSON without ceremony.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct JobEvent {
     pub job_id: JobId,
     pub stage: JobStage,

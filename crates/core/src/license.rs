@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum CommercialUse {
     Yes,
     No,
@@ -14,6 +15,7 @@ pub enum CommercialUse {
 
 /// One source a point of the summary rests on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct TermsSource {
     /// Which point of the summary this supports, e.g. "output_ownership".
     pub point: String,
@@ -23,6 +25,7 @@ pub struct TermsSource {
 
 /// A summary of the terms that apply to images from one provider / model family.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct LicenseTerms {
     /// Stable id of the catalogue entry, e.g. "openai-images"; "unknown" for no entry.
     pub id: String,
@@ -52,6 +55,7 @@ pub struct LicenseTerms {
 
 /// The terms an image was made under, frozen at the time it was stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct LicenseSnapshot {
     #[serde(flatten)]
     pub terms: LicenseTerms,

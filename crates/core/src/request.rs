@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct GenerationRequest {
     /// Provider id from the model catalogue, e.g. "openai".
     pub provider: String,
@@ -16,6 +17,7 @@ pub struct GenerationRequest {
 
 /// The OpenAI Images API's optional parameters. Other providers map what they can.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct GenerationParams {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub n: Option<u32>,

@@ -46,6 +46,7 @@ impl fmt::Debug for ApiKey {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum KeySource {
     Env,
     Keychain,
@@ -53,6 +54,7 @@ pub enum KeySource {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct KeyStatus {
     pub present: bool,
     pub source: Option<KeySource>,

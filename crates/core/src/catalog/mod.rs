@@ -23,6 +23,7 @@ pub struct Catalog {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ProviderSpec {
     pub id: String,
     pub name: String,
@@ -38,6 +39,7 @@ pub struct ProviderSpec {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum ModelStatus {
     Current,
     /// Still served, but superseded; the UI may tuck it away.
@@ -49,12 +51,14 @@ pub enum ModelStatus {
 /// How the provider hands images back when the request does not say.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum AnswerKind {
     Url,
     B64Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct CountRange {
     pub min: u32,
     pub max: u32,
@@ -62,6 +66,7 @@ pub struct CountRange {
 
 /// Free-form `WIDTHxHEIGHT` sizes some models accept besides their fixed list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct CustomSizeRule {
     pub multiple_of: u32,
     /// Long side divided by short side, at most.
@@ -75,6 +80,7 @@ pub struct CustomSizeRule {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ModelSpec {
     pub id: String,
     pub label: String,

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum ExportFormat {
     Png,
     Jpeg,
@@ -28,6 +29,7 @@ impl ExportFormat {
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum ExportSize {
     Original,
     /// The longer side becomes `px`.
@@ -49,6 +51,7 @@ pub enum ExportSize {
 /// What to do when the chosen name is already taken in the target folder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum NameClash {
     /// `name-2.png`, `name-3.png`, … (batch export always does this).
     #[default]
@@ -58,6 +61,7 @@ pub enum NameClash {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ExportOptions {
     pub format: ExportFormat,
     pub size: ExportSize,
@@ -126,6 +130,7 @@ impl ExportOptions {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Preset {
     pub id: String,
     pub label: String,

@@ -8,6 +8,7 @@ use crate::license::CommercialUse;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum FlagKind {
     NonCommercial,
     Conditional,
@@ -15,6 +16,7 @@ pub enum FlagKind {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ExportFlag {
     pub image_id: String,
     pub kind: FlagKind,

@@ -30,6 +30,7 @@ pub struct GenerationDone {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum GenerationStatus {
     Running,
     Succeeded,
@@ -64,6 +65,7 @@ impl GenerationStatus {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum ImageFormat {
     Png,
     Jpeg,
@@ -100,6 +102,7 @@ impl ImageFormat {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum ThumbSize {
     /// 256 px long edge: grids.
     Small,
@@ -120,6 +123,7 @@ impl ThumbSize {
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum SortOrder {
     #[default]
     NewestFirst,
@@ -128,6 +132,7 @@ pub enum SortOrder {
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ListQuery {
     /// Full-text search over prompt and revised prompt. Any user input is safe: terms are
     /// quoted; the last term (or any ending in `*`) matches as a prefix.
@@ -149,6 +154,7 @@ pub struct ListQuery {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ImagePage {
     pub images: Vec<ImageSummary>,
     /// Cursor for the next page; `None` on the last page.
@@ -156,6 +162,7 @@ pub struct ImagePage {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ImageSummary {
     pub id: String,
     pub generation_id: String,
@@ -173,6 +180,7 @@ pub struct ImageSummary {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ImageDetail {
     #[serde(flatten)]
     pub summary: ImageSummary,

@@ -1,23 +1,16 @@
 // The only module that talks to Tauri. Everything else imports `api`, `imageUrl` and the types
-// from `$lib/ipc`, so swapping to generated bindings later touches only this folder.
-import { Channel, convertFileSrc, invoke } from '@tauri-apps/api/core';
-import { listen } from '@tauri-apps/api/event';
+// from `$lib/ipc`. Commands and their types are generated from Rust (`bindings.ts`).
+import { Channel, convertFileSrc } from '@tauri-apps/api/core';
 import { writeText } from '@tauri-apps/plugin-clipboard-manager';
 import { openUrl } from '@tauri-apps/plugin-opener';
+import { commands, events } from './bindings';
 import type {
   ExportOptions,
-  ExportPlan,
-  ExportPreset,
-  ExportReport,
   GenerationRequest,
-  ImageDetail,
-  ImagePage,
   ImageVariant,
   JobEvent,
   LibraryChanged,
   ListQuery,
-  ProviderInfo,
-  Settings,
 } from './types';
 
 export type * from './types';
@@ -43,44 +36,43 @@ export function toIpcError(raw: unknown): IpcError {
   return new IpcError('unknown', typeof raw === 'string' ? raw : 'Unexpected error from the app backend.');
 }
 
-async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+async function call<T>(run: () => Promise<T>): Promise<T> {
   try {
-    return await invoke<T>(cmd, args);
+    return await run();
   } catch (e) {
     throw toIpcError(e);
   }
 }
 
-// Tauri converts Rust's snake_case command arguments to camelCase keys.
 export const api = {
-  getCatalog: () => call<ProviderInfo[]>('get_catalog'),
-  getSettings: () => call<Settings>('get_settings'),
+  getCatalog: () => call(() => commands.getCatalog()),
+  getSettings: () => call(() => commands.getSettings()),
   saveProviderSettings: (provider: string, baseUrl: string | null, defaultModel: string | null) =>
-    call<Settings>('save_provider_settings', { provider, baseUrl, defaultModel }),
+    call(() => commands.saveProviderSettings(provider, baseUrl, defaultModel)),
   savePreferences: (embedPromptInExports: boolean) =>
-    call<Settings>('save_preferences', { embedPromptInExports }),
-  setApiKey: (provider: string, key: string) => call<Settings>('set_api_key', { provider, key }),
-  deleteApiKey: (provider: string) => call<Settings>('delete_api_key', { provider }),
-  testProvider: (provider: string) => call<string[]>('test_provider', { provider }),
+    call(() => commands.savePreferences(embedPromptInExports)),
+  setApiKey: (provider: string, key: string) => call(() => commands.setApiKey(provider, key)),
+  deleteApiKey: (provider: string) => call(() => commands.deleteApiKey(provider)),
+  testProvider: (provider: string) => call(() => commands.testProvider(provider)),
   startGeneration: (request: GenerationRequest, onEvent: (event: JobEvent) => void) => {
     const channel = new Channel<JobEvent>(onEvent);
-    return call<string>('start_generation', { request, onEvent: channel });
+    return call(() => commands.startGeneration(request, channel));
   },
-  cancelJob: (jobId: string) => call<void>('cancel_job', { jobId }),
-  listImages: (query: ListQuery) => call<ImagePage>('list_images', { query }),
-  getImage: (id: string) => call<ImageDetail>('get_image', { id }),
-  setFavorite: (id: string, favorite: boolean) => call<void>('set_favorite', { id, favorite }),
-  deleteImages: (ids: string[]) => call<void>('delete_images', { ids }),
-  restoreImages: (ids: string[]) => call<void>('restore_images', { ids }),
-  copyImage: (id: string) => call<void>('copy_image', { id }),
-  revealImage: (id: string) => call<void>('reveal_image', { id }),
-  exportPresets: () => call<ExportPreset[]>('export_presets'),
-  planExport: (ids: string[], options: ExportOptions) =>
-    call<ExportPlan>('plan_export', { ids, options }),
-  chooseExportFolder: () => call<string | null>('choose_export_folder'),
+  cancelJob: (jobId: string) => call(() => commands.cancelJob(jobId)).then(() => undefined),
+  listImages: (query: ListQuery) => call(() => commands.listImages(query)),
+  getImage: (id: string) => call(() => commands.getImage(id)),
+  setFavorite: (id: string, favorite: boolean) =>
+    call(() => commands.setFavorite(id, favorite)).then(() => undefined),
+  deleteImages: (ids: string[]) => call(() => commands.deleteImages(ids)).then(() => undefined),
+  restoreImages: (ids: string[]) => call(() => commands.restoreImages(ids)).then(() => undefined),
+  copyImage: (id: string) => call(() => commands.copyImage(id)).then(() => undefined),
+  revealImage: (id: string) => call(() => commands.revealImage(id)).then(() => undefined),
+  exportPresets: () => call(() => commands.exportPresets()),
+  planExport: (ids: string[], options: ExportOptions) => call(() => commands.planExport(ids, options)),
+  chooseExportFolder: () => call(() => commands.chooseExportFolder()),
   exportImages: (ids: string[], options: ExportOptions, outDir: string) =>
-    call<ExportReport>('export_images', { ids, options, outDir }),
-  copyCreditLine: (id: string) => call<void>('copy_credit_line', { id }),
+    call(() => commands.exportImages(ids, options, outDir)),
+  copyCreditLine: (id: string) => call(() => commands.copyCreditLine(id)).then(() => undefined),
 };
 
 export type Api = typeof api;
@@ -92,7 +84,7 @@ export function imageUrl(id: string, variant: ImageVariant): string {
 
 /** Calls `handler` whenever images were added, changed or removed; returns an unsubscribe. */
 export async function onLibraryChanged(handler: (change: LibraryChanged) => void): Promise<() => void> {
-  return listen<LibraryChanged>('library-changed', (event) => handler(event.payload));
+  return events.libraryChanged.listen((event) => handler(event.payload));
 }
 
 export async function copyText(text: string): Promise<void> {

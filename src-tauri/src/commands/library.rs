@@ -1,0 +1,77 @@
+//! Browsing and curating the library.
+
+use easel_core::library::{ImageDetail, ImagePage, ListQuery};
+use tauri::{AppHandle, State};
+use tauri_specta::Event;
+
+use super::{CommandResult, blocking};
+use crate::engine_state::EngineState;
+use crate::events::LibraryChanged;
+
+/// One page, newest (or oldest) first; pass `next` back as `cursor` for the following one.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_images(
+    state: State<'_, EngineState>,
+    query: ListQuery,
+) -> CommandResult<ImagePage> {
+    let library = state.engine().library().clone();
+    blocking(move || library.list(&query)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn get_image(state: State<'_, EngineState>, id: String) -> CommandResult<ImageDetail> {
+    let library = state.engine().library().clone();
+    blocking(move || library.image(&id)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn set_favorite(
+    app: AppHandle,
+    state: State<'_, EngineState>,
+    id: String,
+    favorite: bool,
+) -> CommandResult<()> {
+    let library = state.engine().library().clone();
+    let ids = vec![id.clone()];
+    blocking(move || library.set_favorite(&id, favorite)).await?;
+    announce(&app, ids);
+    Ok(())
+}
+
+/// Soft delete: `restore_images` undoes it.
+#[tauri::command]
+#[specta::specta]
+pub async fn delete_images(
+    app: AppHandle,
+    state: State<'_, EngineState>,
+    ids: Vec<String>,
+) -> CommandResult<()> {
+    let library = state.engine().library().clone();
+    let changed = ids.clone();
+    blocking(move || library.delete_images(&ids)).await?;
+    announce(&app, changed);
+    Ok(())
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn restore_images(
+    app: AppHandle,
+    state: State<'_, EngineState>,
+    ids: Vec<String>,
+) -> CommandResult<()> {
+    let library = state.engine().library().clone();
+    let changed = ids.clone();
+    blocking(move || library.restore_images(&ids)).await?;
+    announce(&app, changed);
+    Ok(())
+}
+
+fn announce(app: &AppHandle, ids: Vec<String>) {
+    if let Err(e) = (LibraryChanged { ids }).emit(app) {
+        log::warn!("library-changed not sent: {e}");
+    }
+}

@@ -1,0 +1,67 @@
+//! The IPC commands. Each unpacks its arguments, calls the core and maps errors into
+//! `{code, message}`; blocking core calls run on the blocking pool.
+
+pub mod desktop;
+pub mod export;
+pub mod generation;
+pub mod library;
+pub mod settings;
+
+use easel_core::ErrorPayload;
+
+/// Every command, for the invoke handler and the TypeScript bindings.
+pub fn all() -> tauri_specta::Commands<tauri::Wry> {
+    tauri_specta::collect_commands![
+        settings::get_catalog,
+        settings::get_settings,
+        settings::save_provider_settings,
+        settings::save_preferences,
+        settings::set_api_key,
+        settings::delete_api_key,
+        settings::test_provider,
+        generation::start_generation,
+        generation::cancel_job,
+        library::list_images,
+        library::get_image,
+        library::set_favorite,
+        library::delete_images,
+        library::restore_images,
+        desktop::copy_image,
+        desktop::reveal_image,
+        desktop::copy_credit_line,
+        desktop::choose_export_folder,
+        export::export_presets,
+        export::plan_export,
+        export::export_images,
+    ]
+}
+
+pub type CommandResult<T> = Result<T, ErrorPayload>;
+
+/// Runs blocking core work off the async workers.
+pub async fn blocking<T, F>(work: F) -> CommandResult<T>
+where
+    F: FnOnce() -> easel_core::Result<T> + Send + 'static,
+    T: Send + 'static,
+{
+    match tauri::async_runtime::spawn_blocking(work).await {
+        Ok(result) => result.map_err(payload),
+        Err(e) => {
+            log::error!("a command's work stopped: {e}");
+            Err(ErrorPayload {
+                code: "internal".to_owned(),
+                message: "Easel hit an internal error. Try again; if it persists, restart Easel."
+                    .to_owned(),
+            })
+        }
+    }
+}
+
+/// The error as the UI sees it. Core messages never carry keys, so they may be logged.
+pub fn payload(e: easel_core::Error) -> ErrorPayload {
+    log::warn!("{}: {e}", e.code());
+    ErrorPayload::from(&e)
+}
+
+#[cfg(test)]
+mod tests;

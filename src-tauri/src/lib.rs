@@ -1,0 +1,103 @@
+//! Easel's desktop window: a thin Tauri shell over `easel-core`. Commands unpack their
+//! arguments, call the core `Engine` and turn its errors into `{code, message}`; images reach
+//! the webview through the `easel://` scheme, never over IPC.
+
+mod catalog_view;
+mod commands;
+mod engine_state;
+mod events;
+mod export_view;
+mod progress;
+mod protocol;
+mod throttle;
+mod views;
+
+pub use catalog_view::{CustomSizeInfo, ModelInfo, ProviderInfo};
+pub use engine_state::EngineState;
+pub use events::LibraryChanged;
+pub use export_view::{ExportFailureView, ExportPlanView, ExportReportView, ExportedFileView};
+pub use protocol::{ImageRoute, ImageVariant};
+pub use throttle::Throttle;
+pub use views::{ProviderSettingsView, SettingsView};
+
+use std::sync::Arc;
+
+use easel_core::app_dirs::AppDirs;
+use easel_core::engine::Engine;
+use tauri::Manager;
+
+/// Where the generated TypeScript bindings live, relative to this crate.
+pub const BINDINGS_PATH: &str = "../ui/src/lib/ipc/bindings.ts";
+
+/// Every command and event the UI can use; also the source of the TypeScript bindings.
+pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
+    tauri_specta::Builder::<tauri::Wry>::new()
+        .commands(commands::all())
+        .events(tauri_specta::collect_events![LibraryChanged])
+        .error_handling(tauri_specta::ErrorHandlingMode::Throw)
+}
+
+/// The TypeScript flavour the bindings are written in.
+pub fn typescript() -> specta_typescript::Typescript {
+    specta_typescript::Typescript::default()
+        .header("// @ts-nocheck\n/* eslint-disable */")
+        // Sizes, byte counts and milliseconds all fit a JS number comfortably.
+        .bigint(specta_typescript::BigIntExportBehavior::Number)
+}
+
+/// Renders the bindings as they should be committed.
+pub fn render_bindings() -> Result<String, specta_typescript::ExportError> {
+    specta_builder().export_str(typescript())
+}
+
+pub fn run() {
+    let specta = specta_builder();
+    let invoke_handler = specta.invoke_handler();
+    let app = tauri::Builder::default()
+        // First, so that a second launch only focuses the running window.
+        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
+            if let Some(window) = app.get_webview_window("main") {
+                let _ = window.unminimize();
+                let _ = window.set_focus();
+            }
+        }))
+        .plugin(
+            tauri_plugin_log::Builder::new()
+                .level(log::LevelFilter::Info)
+                .build(),
+        )
+        .plugin(tauri_plugin_window_state::Builder::default().build())
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_clipboard_manager::init())
+        .plugin(tauri_plugin_opener::init())
+        .register_asynchronous_uri_scheme_protocol(protocol::SCHEME, protocol::handle)
+        .invoke_handler(invoke_handler)
+        .setup(move |app| {
+            specta.mount_events(app);
+            let dirs = AppDirs::from_env().map_err(startup_error)?;
+            let engine = Engine::open(dirs).map_err(startup_error)?;
+            log::info!("library opened in {}", engine.dirs().data.display());
+            app.manage(EngineState::new(Arc::new(engine)));
+            Ok(())
+        })
+        .build(tauri::generate_context!());
+    match app {
+        Ok(app) => app.run(|handle, event| {
+            if let tauri::RunEvent::Exit = event
+                && let Some(state) = handle.try_state::<EngineState>()
+            {
+                // Requests in flight are recorded as interrupted on the next start.
+                state.engine().cancel_all();
+            }
+        }),
+        Err(e) => {
+            eprintln!("Easel could not start: {e}");
+            std::process::exit(1);
+        }
+    }
+}
+
+fn startup_error(e: easel_core::Error) -> Box<dyn std::error::Error> {
+    log::error!("startup failed ({}): {e}", e.code());
+    Box::new(e)
+}

@@ -1,0 +1,53 @@
+//! What the Settings screen shows: preferences, where keys live and whether each provider has
+//! one. Never the key itself.
+
+use easel_core::catalog;
+use easel_core::engine::Engine;
+use easel_core::secrets::KeyStatus;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+pub struct SettingsView {
+    pub data_dir: String,
+    pub embed_prompt_in_exports: bool,
+    pub keychain_available: bool,
+    /// Set when keys are kept in a private file because no keychain service runs.
+    pub key_file_path: Option<String>,
+    pub providers: Vec<ProviderSettingsView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+pub struct ProviderSettingsView {
+    pub id: String,
+    pub base_url: Option<String>,
+    pub default_model: Option<String>,
+    pub key: KeyStatus,
+}
+
+impl SettingsView {
+    pub fn of(engine: &Engine) -> easel_core::Result<SettingsView> {
+        let settings = engine.settings()?;
+        let providers = catalog::providers()
+            .iter()
+            .map(|p| {
+                let prefs = settings.providers.get(&p.id);
+                Ok(ProviderSettingsView {
+                    id: p.id.clone(),
+                    base_url: prefs.and_then(|x| x.base_url.clone()),
+                    default_model: prefs.and_then(|x| x.default_model.clone()),
+                    key: engine.key_status(&p.id)?,
+                })
+            })
+            .collect::<easel_core::Result<Vec<_>>>()?;
+        Ok(SettingsView {
+            data_dir: engine.dirs().data.display().to_string(),
+            embed_prompt_in_exports: settings.embed_prompt_in_exports,
+            keychain_available: engine.keys().keychain_available(),
+            key_file_path: engine
+                .keys()
+                .fallback_file()
+                .map(|p| p.display().to_string()),
+            providers,
+        })
+    }
+}

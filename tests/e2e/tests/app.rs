@@ -1,0 +1,388 @@
+//! The real Easel window, driven through WebDriver (tauri-driver + WebKitWebDriver) against
+//! the contract-checked OpenAI stand-in. Run by `tests/e2e/run.sh` (which builds the UI and
+//! the app and provides a display); ignored by a plain `cargo test`.
+#![allow(clippy::unwrap_used, clippy::print_stderr)]
+
+#[path = "../../../crates/core/tests/support/mod.rs"]
+mod support;
+
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value, json};
+use support::stand_in::{GENERATIONS, MODELS, Reply, StandIn};
+
+const PROMPT: &str = "A lighthouse on a cliff at sunset, watercolour";
+const KEY: &str = "sk-e2e-test-key-0123456789";
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The app binary; `EASEL_E2E_APP` overrides the default debug build.
+fn app_binary() -> PathBuf {
+    std::env::var_os("EASEL_E2E_APP")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join("target/debug/easel"))
+        .canonicalize()
+        .expect("the app binary is missing: run tests/e2e/run.sh, which builds it")
+}
+
+fn artifacts() -> PathBuf {
+    let dir = repo_root().join("tests/artifacts/e2e");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// `tauri-driver` with the app's environment; killed on drop.
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Driver {
+    fn start(profile: &Path, base_url: &str) -> Driver {
+        let port = free_port();
+        let native_port = free_port();
+        let child = Command::new(std::env::var("TAURI_DRIVER").unwrap_or_else(|_| "tauri-driver".into()))
+            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .env("EASEL_DATA_DIR", profile.join("data"))
+            .env("EASEL_CONFIG_DIR", profile.join("config"))
+            .env("EASEL_KEY_STORE", "file")
+            .env("OPENAI_BASE_URL", base_url)
+            .env_remove("OPENAI_API_KEY")
+            // Window state, logs and WebKit caches stay in the throwaway profile too.
+            .env("XDG_CONFIG_HOME", profile.join("xdg-config"))
+            .env("XDG_DATA_HOME", profile.join("xdg-data"))
+            .env("XDG_CACHE_HOME", profile.join("xdg-cache"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("tauri-driver could not be started (cargo install tauri-driver --locked --version '^2')");
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "tauri-driver did not listen on {port}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Driver { child, port }
+    }
+
+    async fn session(&self) -> Client {
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "tauri:options".into(),
+            json!({"application": app_binary().display().to_string()}),
+        );
+        caps.insert("browserName".into(), json!("wry"));
+        ClientBuilder::rustls()
+            .unwrap()
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{}", self.port))
+            .await
+            .expect("no WebDriver session: is WebKitWebDriver (webkit2gtk-driver) installed and a display available?")
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn css(testid: &str) -> String {
+    format!("[data-testid='{testid}']")
+}
+
+/// Polls a script until it returns something truthy; returns that value.
+async fn wait_js(c: &Client, what: &str, script: &str, args: Vec<Value>) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let v = c.execute(script, args.clone()).await.unwrap();
+        let truthy = match &v {
+            Value::Null | Value::Bool(false) => false,
+            Value::Number(n) => n.as_f64() != Some(0.0),
+            Value::String(s) => !s.is_empty(),
+            _ => true,
+        };
+        if truthy {
+            return v;
+        }
+        if Instant::now() > deadline {
+            shot(c, &format!("failed-{}", what.replace(' ', "-"))).await;
+            panic!("timed out waiting for {what} (last: {v})");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn wait_for(c: &Client, testid: &str) -> fantoccini::elements::Element {
+    let script = format!(
+        "return document.querySelector(\"{}\") !== null",
+        css(testid)
+    );
+    wait_js(c, testid, &script, vec![]).await;
+    c.find(Locator::Css(&css(testid))).await.unwrap()
+}
+
+async fn click(c: &Client, testid: &str) {
+    wait_for(c, testid).await.click().await.unwrap();
+}
+
+async fn text_of(c: &Client, testid: &str) -> String {
+    wait_for(c, testid).await.text().await.unwrap()
+}
+
+/// WebDriver's snapshot of the page, after a moment for decoding and painting to settle
+/// (under Xvfb WebKit paints in software, and an X grab of the window can lag behind).
+async fn shot(c: &Client, name: &str) {
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    match c.screenshot().await {
+        Ok(png) => std::fs::write(artifacts().join(format!("{name}.png")), png).unwrap(),
+        Err(e) => eprintln!("screenshot {name} failed: {e}"),
+    }
+}
+
+/// Every gallery thumbnail has loaded with real pixels.
+async fn gallery_images_loaded(c: &Client) -> Value {
+    wait_js(
+        c,
+        "gallery thumbnails",
+        "const imgs = [...document.querySelectorAll(\"[data-testid='gallery-item'] img\")];
+         return imgs.length > 0 && imgs.every(i => i.complete && i.naturalWidth > 0) ? imgs.length : 0;",
+        vec![],
+    )
+    .await
+}
+
+async fn gallery_count(c: &Client) -> usize {
+    c.find_all(Locator::Css(&css("gallery-item")))
+        .await
+        .unwrap()
+        .len()
+}
+
+async fn search(c: &Client, text: &str) {
+    let input = wait_for(c, "search-input").await;
+    input.clear().await.unwrap();
+    input.send_keys(text).await.unwrap();
+}
+
+async fn open_first_image(c: &Client) {
+    let tile = wait_for(c, "gallery-item").await;
+    c.execute(
+        "arguments[0].dispatchEvent(new MouseEvent('dblclick', {bubbles: true}))",
+        vec![serde_json::to_value(&tile).unwrap()],
+    )
+    .await
+    .unwrap();
+    wait_for(c, "image-view").await;
+    wait_js(
+        c,
+        "the full image",
+        "const i = document.querySelector(\"[data-testid='image-original']\");
+         return i !== null && i.complete && i.naturalWidth === 1024 && !i.classList.contains('pending');",
+        vec![],
+    )
+    .await;
+}
+
+async fn check_license(c: &Client) {
+    let license = text_of(c, "license-panel").await;
+    for needle in ["OpenAI", "terms", "commercial"] {
+        assert!(
+            license.to_lowercase().contains(&needle.to_lowercase()),
+            "the licence panel does not mention {needle:?}: {license}"
+        );
+    }
+}
+
+/// A recognisable 1024x1024 picture (sky, sun, hills) so screenshots show something real.
+fn picture() -> Vec<u8> {
+    let img = image::RgbImage::from_fn(1024, 1024, |x, y| {
+        let (fx, fy) = (x as f32 / 1024.0, y as f32 / 1024.0);
+        let hill = 0.72 + 0.06 * (fx * 9.0).sin() + 0.03 * (fx * 23.0).cos();
+        let sun = ((fx - 0.68).powi(2) + (fy - 0.42).powi(2)).sqrt() < 0.11;
+        if fy > hill {
+            image::Rgb([(30.0 + 40.0 * fy) as u8, (90.0 + 50.0 * fx) as u8, 70])
+        } else if sun {
+            image::Rgb([255, 214, 110])
+        } else {
+            image::Rgb([
+                (250.0 - 120.0 * fy) as u8,
+                (150.0 - 60.0 * fy) as u8,
+                (110.0 + 120.0 * fy) as u8,
+            ])
+        }
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
+}
+
+fn models_reply() -> Reply {
+    Reply::models(json!({"object": "list", "data": [
+        {"id": "gpt-image-2", "object": "model", "created": 1686935002, "owned_by": "system"},
+        {"id": "gpt-image-1.5", "object": "model", "created": 1686935002, "owned_by": "system"},
+        {"id": "gpt-image-1", "object": "model", "created": 1686935002, "owned_by": "system"},
+        {"id": "gpt-image-1-mini", "object": "model", "created": 1686935002, "owned_by": "system"},
+        {"id": "dall-e-3", "object": "model", "created": 1686935002, "owned_by": "system"}
+    ]}))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a display, tauri-driver and the built app: run tests/e2e/run.sh"]
+async fn generate_browse_and_keep_offline() {
+    let profile = tempfile::tempdir().unwrap();
+    let stand_in = StandIn::start().await;
+    for _ in 0..20 {
+        stand_in.script(MODELS, models_reply());
+    }
+    stand_in.generations(Reply::images(json!({
+        "created": 1713833628,
+        "data": [{"b64_json": support::b64(&picture()), "revised_prompt": "A white lighthouse on a green cliff under an orange sunset sky, loose watercolour"}],
+        "usage": {"total_tokens": 100, "input_tokens": 50, "output_tokens": 50,
+                  "input_tokens_details": {"text_tokens": 10, "image_tokens": 40}}
+    })).header("x-request-id", "req_e2e_1"));
+
+    let driver = Driver::start(profile.path(), &stand_in.base_url());
+    let started = Instant::now();
+    let c = driver.session().await;
+    eprintln!("session up in {:?}", started.elapsed());
+    assert_eq!(c.title().await.unwrap(), "Easel");
+
+    // First run: no key yet.
+    click(&c, "nav-generate").await;
+    wait_for(&c, "welcome-panel").await;
+    shot(&c, "01-welcome").await;
+
+    // Settings: type the key and save it; it is never shown again.
+    click(&c, "nav-settings").await;
+    let input = wait_for(&c, "settings-key-input").await;
+    input.send_keys(KEY).await.unwrap();
+    click(&c, "settings-save").await;
+    wait_js(
+        &c,
+        "the saved key status",
+        "const s = document.querySelector(\"[data-testid='settings-key-status']\");
+         return s !== null && /file/i.test(s.textContent) ? s.textContent : '';",
+        vec![],
+    )
+    .await;
+    let page = c.source().await.unwrap();
+    assert!(
+        !page.contains(KEY),
+        "the key reached the page after it was saved"
+    );
+    shot(&c, "02-settings").await;
+
+    // Generate.
+    click(&c, "nav-generate").await;
+    let prompt = wait_for(&c, "prompt-input").await;
+    prompt.send_keys(PROMPT).await.unwrap();
+    click(&c, "generate-button").await;
+    wait_for(&c, "job-item").await;
+    wait_js(
+        &c,
+        "the job to finish",
+        "const j = document.querySelector(\"[data-testid='job-item']\");
+         if (j && j.dataset.stage === 'failed') return 'failed: ' + j.textContent;
+         return j !== null && j.dataset.stage === 'done' ? 'done' : '';",
+        vec![],
+    )
+    .await;
+    let stage = c
+        .execute(
+            "return document.querySelector(\"[data-testid='job-item']\").dataset.stage",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(stage, json!("done"), "the job did not finish well");
+    wait_js(
+        &c,
+        "the job's result thumbnail",
+        "const i = document.querySelector(\"[data-testid='job-result'] img\");
+         return i !== null && i.complete && i.naturalWidth > 0;",
+        vec![],
+    )
+    .await;
+    shot(&c, "03-generate").await;
+
+    // What the app sent follows the contract, with the key that was typed.
+    let sent: Vec<_> = stand_in
+        .requests()
+        .into_iter()
+        .filter(|r| r.path == GENERATIONS)
+        .collect();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].json()["prompt"], json!(PROMPT));
+    assert_eq!(
+        sent[0].headers.get("authorization").map(String::as_str),
+        Some(&*format!("Bearer {KEY}"))
+    );
+
+    // Library: the image is there with real pixels; open it; read the licence.
+    click(&c, "nav-library").await;
+    gallery_images_loaded(&c).await;
+    assert_eq!(gallery_count(&c).await, 1);
+    shot(&c, "04-library").await;
+    open_first_image(&c).await;
+    check_license(&c).await;
+    shot(&c, "05-image-view").await;
+
+    // Search finds it by a word of the prompt and not by a word that is not there.
+    click(&c, "nav-library").await;
+    search(&c, "lighthouse").await;
+    gallery_images_loaded(&c).await;
+    search(&c, "submarine").await;
+    wait_js(
+        &c,
+        "an empty search result",
+        "return document.querySelectorAll(\"[data-testid='gallery-item']\").length === 0",
+        vec![],
+    )
+    .await;
+    shot(&c, "06-search-empty").await;
+    c.close().await.unwrap();
+
+    // Restart with the provider gone: everything is still there.
+    drop(stand_in);
+    let c = driver.session().await;
+    click(&c, "nav-library").await;
+    gallery_images_loaded(&c).await;
+    assert_eq!(gallery_count(&c).await, 1);
+    search(&c, "watercolour").await;
+    gallery_images_loaded(&c).await;
+    shot(&c, "07-library-after-restart").await;
+    open_first_image(&c).await;
+    check_license(&c).await;
+    shot(&c, "08-image-view-after-restart").await;
+    c.close().await.unwrap();
+
+    // The key never reached the library database or the settings file.
+    for file in ["data/easel.sqlite3", "config/settings.json"] {
+        let path = profile.path().join(file);
+        if let Ok(bytes) = std::fs::read(&path) {
+            assert!(
+                !bytes.windows(KEY.len()).any(|w| w == KEY.as_bytes()),
+                "the key was written to {file}"
+            );
+        }
+    }
+    eprintln!("scenario done in {:?}", started.elapsed());
+}
