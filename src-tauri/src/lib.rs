@@ -77,7 +77,14 @@ pub fn run() {
             let dirs = AppDirs::from_env().map_err(startup_error)?;
             let engine = Engine::open(dirs).map_err(startup_error)?;
             log::info!("library opened in {}", engine.dirs().data.display());
-            app.manage(EngineState::new(Arc::new(engine)));
+            let engine = Arc::new(engine);
+            let housekeeping = Arc::clone(&engine);
+            tauri::async_runtime::spawn_blocking(move || {
+                if let Err(e) = housekeeping.purge_old_deletions() {
+                    log::warn!("purging old deletions failed ({}): {e}", e.code());
+                }
+            });
+            app.manage(EngineState::new(engine));
             Ok(())
         })
         .build(tauri::generate_context!());

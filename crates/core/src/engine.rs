@@ -21,6 +21,8 @@ use crate::{Error, GenerationRequest, Result};
 pub const OPENAI_BASE_URL_ENV: &str = "OPENAI_BASE_URL";
 /// How many generations may talk to one provider at once.
 const JOBS_PER_PROVIDER: usize = 3;
+/// How long a deleted image can still be restored.
+const DELETED_KEPT_FOR: std::time::Duration = std::time::Duration::from_secs(7 * 24 * 3600);
 
 pub struct Engine {
     dirs: AppDirs,
@@ -43,6 +45,12 @@ impl Engine {
             keys,
             jobs: JobQueue::new(JOBS_PER_PROVIDER),
         })
+    }
+
+    /// Housekeeping for a long-running front end, off its start-up path: deleted images
+    /// stay restorable for a week, then their rows and unshared files go for good.
+    pub fn purge_old_deletions(&self) -> Result<usize> {
+        self.library.purge_deleted(DELETED_KEPT_FOR)
     }
 
     pub fn dirs(&self) -> &AppDirs {
