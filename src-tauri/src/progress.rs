@@ -58,3 +58,53 @@ pub async fn forward<R: Runtime>(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use std::sync::{Arc, Mutex};
+    use tauri::ipc::InvokeResponseBody;
+
+    #[tokio::test]
+    async fn a_burst_is_thinned_and_the_final_event_always_arrives() {
+        let app = tauri::test::mock_app();
+        let (tx, rx) = broadcast::channel(256);
+        let got: Arc<Mutex<Vec<JobEvent>>> = Arc::default();
+        let sink = Arc::clone(&got);
+        let channel = Channel::new(move |body| {
+            if let InvokeResponseBody::Json(json) = body {
+                sink.lock()
+                    .unwrap()
+                    .push(serde_json::from_str(&json).unwrap());
+            }
+            Ok(())
+        });
+        let task = tokio::spawn(forward(app.handle().clone(), rx, "job".into(), channel));
+        for attempt in 1..=50 {
+            tx.send(JobEvent {
+                attempt: Some(attempt),
+                ..JobEvent::new("job", JobStage::Sending)
+            })
+            .unwrap();
+            // Another job's events never reach this channel.
+            tx.send(JobEvent::new("other", JobStage::Receiving))
+                .unwrap();
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        tx.send(JobEvent::new("job", JobStage::Storing)).unwrap();
+        tx.send(JobEvent::new("job", JobStage::Failed)).unwrap();
+        tokio::time::timeout(Duration::from_secs(5), task)
+            .await
+            .unwrap()
+            .unwrap();
+
+        let got = got.lock().unwrap();
+        assert!(got.iter().all(|e| e.job_id == "job"));
+        assert!(got.len() <= 4, "not throttled: {} events", got.len());
+        assert_eq!(got[0].attempt, Some(1), "the first event goes at once");
+        // The held-back latest attempt was delivered when its interval was over.
+        assert!(got.iter().any(|e| e.attempt == Some(50)));
+        assert_eq!(got.last().unwrap().stage, JobStage::Failed);
+    }
+}
