@@ -263,7 +263,13 @@ async fn generate_browse_and_keep_offline() {
     let started = Instant::now();
     let c = driver.session().await;
     eprintln!("session up in {:?}", started.elapsed());
-    assert_eq!(c.title().await.unwrap(), "Easel");
+    wait_js(
+        &c,
+        "the page title",
+        "return document.title === 'Easel'",
+        vec![],
+    )
+    .await;
 
     // First run: no key yet.
     click(&c, "nav-generate").await;
@@ -323,13 +329,38 @@ async fn generate_browse_and_keep_offline() {
     .await;
     shot(&c, "03-generate").await;
 
+    // A provider error reaches the job with its code: quota used up is not retried.
+    stand_in.generations(Reply::error(
+        429,
+        "insufficient_quota",
+        Some("insufficient_quota"),
+        "You exceeded your current quota, please check your plan and billing details.",
+    ));
+    let prompt = wait_for(&c, "prompt-input").await;
+    prompt.clear().await.unwrap();
+    prompt
+        .send_keys("A second picture that the provider refuses to pay for")
+        .await
+        .unwrap();
+    click(&c, "generate-button").await;
+    let code = wait_js(
+        &c,
+        "the failed job's error",
+        "const e = document.querySelector(\"[data-testid='job-item'][data-stage='failed'] [data-code]\");
+         return e === null ? '' : e.dataset.code;",
+        vec![],
+    )
+    .await;
+    assert_eq!(code, json!("quota_exhausted"));
+    shot(&c, "03b-generate-failed").await;
+
     // What the app sent follows the contract, with the key that was typed.
     let sent: Vec<_> = stand_in
         .requests()
         .into_iter()
         .filter(|r| r.path == GENERATIONS)
         .collect();
-    assert_eq!(sent.len(), 1);
+    assert_eq!(sent.len(), 2, "the quota error was retried");
     assert_eq!(sent[0].json()["prompt"], json!(PROMPT));
     assert_eq!(
         sent[0].headers.get("authorization").map(String::as_str),
