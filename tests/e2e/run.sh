@@ -3,7 +3,9 @@
 # then drives it through tauri-driver + WebKitWebDriver on a virtual display against the
 # contract-checked OpenAI stand-in. Screenshots land in tests/artifacts/e2e/.
 #   tests/e2e/run.sh            build, then test
-#   EASEL_E2E_SKIP_BUILD=1 ...  test the binaries already built
+#   EASEL_E2E_SKIP_BUILD=1 ...  test the binaries already built (the app must have been built
+#                                with --features custom-protocol: `cargo test -p easel-app`
+#                                rebuilds target/debug/easel without it, as a devUrl build)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export PATH="$HOME/.cargo/bin:$PATH"
