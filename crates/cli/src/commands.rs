@@ -63,7 +63,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             let engine = open()?;
             let detail = engine.library().image(&args.id)?;
             if args.json {
-                println!("{}", to_json(&detail));
+                println!("{}", to_json(&with_path(&detail, &detail.summary.path)));
             } else {
                 human::print_detail(&detail);
             }
@@ -112,9 +112,20 @@ fn query(text: Option<String>, page: &PageArgs) -> ListQuery {
     }
 }
 
+/// An image as scripts see it: the record plus the path of its original, which the record
+/// itself never serializes (it must not reach the webview).
+pub fn with_path<T: serde::Serialize>(record: &T, path: &str) -> serde_json::Value {
+    let mut value = serde_json::to_value(record).unwrap_or_default();
+    if let Some(obj) = value.as_object_mut() {
+        obj.insert("path".into(), json!(path));
+    }
+    value
+}
+
 fn print_page(page: &easel_core::library::ImagePage, as_json: bool) {
     if as_json {
-        println!("{}", json!({ "images": page.images, "next": page.next }));
+        let images: Vec<_> = page.images.iter().map(|i| with_path(i, &i.path)).collect();
+        println!("{}", json!({ "images": images, "next": page.next }));
     } else {
         human::print_page(page);
     }

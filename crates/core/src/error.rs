@@ -28,7 +28,9 @@ pub enum Error {
     },
 
     /// `insufficient_quota`, `billing_hard_limit_reached`: retrying cannot help.
-    #[error("Your provider account has no quota left: {message} Check your plan and billing.")]
+    #[error(
+        "Your provider account has no quota left; check its plan and billing. The provider said: {message}"
+    )]
     QuotaExhausted { message: String },
 
     /// `content_policy_violation`, `moderation_blocked`.

@@ -128,6 +128,9 @@ async fn a_generation_reports_each_stage_and_stores_its_images() {
     let detail = engine.library().image(&done.image_ids[0]).unwrap();
     assert_eq!(std::fs::read(&detail.summary.path).unwrap(), png_bytes());
     assert!(detail.license.terms.known);
+    // Records cross to the webview as JSON: no file path may be in them.
+    let json = serde_json::to_value(&detail).unwrap();
+    assert!(json.get("path").is_none() && !json.to_string().contains(&detail.summary.path));
     let generation = engine
         .library()
         .generation(done.generation_id.as_deref().unwrap())

@@ -175,7 +175,10 @@ pub struct ImageSummary {
     pub format: ImageFormat,
     pub favorite: bool,
     pub commercial_use: CommercialUse,
-    /// Absolute path of the original.
+    /// Absolute path of the original, for scripts (the CLI prints it). Never serialized, so
+    /// that no file path crosses to the webview.
+    #[serde(skip)]
+    #[cfg_attr(feature = "specta", specta(skip))]
     pub path: String,
 }
 

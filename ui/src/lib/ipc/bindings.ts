@@ -222,11 +222,7 @@ export type GenerationStatus = "running" | "succeeded" | "failed" |
  * The app stopped while the request was in flight; never re-sent (it may have cost money).
  */
 "interrupted" | "cancelled"
-export type ImageDetail = ({ id: string; generation_id: string; prompt: string; provider: string; model: string; created_at: string; width: number; height: number; format: ImageFormat; favorite: boolean; commercial_use: CommercialUse; 
-/**
- * Absolute path of the original.
- */
-path: string }) & { index: number; sha256: string; byte_size: number; revised_prompt: string | null; seed: number | null; params: GenerationParams; usage: JsonValue | null; request_id: string | null; 
+export type ImageDetail = ({ id: string; generation_id: string; prompt: string; provider: string; model: string; created_at: string; width: number; height: number; format: ImageFormat; favorite: boolean; commercial_use: CommercialUse }) & { index: number; sha256: string; byte_size: number; revised_prompt: string | null; seed: number | null; params: GenerationParams; usage: JsonValue | null; request_id: string | null; 
 /**
  * The terms as they were when the image was stored.
  */
@@ -237,11 +233,7 @@ export type ImagePage = { images: ImageSummary[];
  * Cursor for the next page; `None` on the last page.
  */
 next: string | null }
-export type ImageSummary = { id: string; generation_id: string; prompt: string; provider: string; model: string; created_at: string; width: number; height: number; format: ImageFormat; favorite: boolean; commercial_use: CommercialUse; 
-/**
- * Absolute path of the original.
- */
-path: string }
+export type ImageSummary = { id: string; generation_id: string; prompt: string; provider: string; model: string; created_at: string; width: number; height: number; format: ImageFormat; favorite: boolean; commercial_use: CommercialUse }
 /**
  * One step of a job. Flat so that it crosses to TypeScript and JSON without ceremony.
  */
