@@ -75,19 +75,9 @@ fn options(args: &ExportArgs) -> Result<ExportOptions, Error> {
                     ))
                 })?
         }
-        None => ExportOptions {
-            format: ExportFormat::Png,
-            size: ExportSize::Original,
-            ..export::presets()
-                .into_iter()
-                .map(|p| p.options)
-                .next()
-                .ok_or_else(|| Error::InvalidInput("No export presets are defined.".into()))?
-        },
+        // Without a preset: PNG at the original size, no DPI claimed.
+        None => ExportOptions::default(),
     };
-    if args.preset.is_none() {
-        opts.dpi = None;
-    }
     if let Some(f) = args.format {
         opts.format = match f {
             FormatArg::Png => ExportFormat::Png,
