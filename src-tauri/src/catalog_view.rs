@@ -50,7 +50,7 @@ impl From<&ProviderSpec> for ProviderInfo {
         ProviderInfo {
             id: p.id.clone(),
             name: p.name.clone(),
-            key_env_var: p.api_key_env.clone(),
+            key_env_var: p.api_key_env().to_owned(),
             default_base_url: p.default_base_url.clone(),
             default_model: p.default_model.clone(),
             models: p.models.iter().map(ModelInfo::from).collect(),
@@ -102,7 +102,7 @@ mod tests {
     fn every_catalogued_model_maps_to_its_controls() {
         for p in easel_core::catalog::providers() {
             let info = ProviderInfo::from(p);
-            assert_eq!(info.key_env_var, p.api_key_env);
+            assert_eq!(info.key_env_var, p.api_key_env());
             assert!(info.models.iter().any(|m| m.id == info.default_model));
             for (m, spec) in info.models.iter().zip(&p.models) {
                 assert_eq!(m.n_max, spec.n.max);

@@ -302,6 +302,7 @@ mod tests {
                     terms: terms_for("openai", "gpt-image-1"),
                     snapshot_at: "2026-01-01T00:00:00.000Z".into(),
                 },
+                facts: Default::default(),
             })
             .unwrap();
         let id = stored.summary.id.clone();

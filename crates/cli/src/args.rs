@@ -79,6 +79,18 @@ pub struct GenerateArgs {
     /// url or b64_json (DALL·E models).
     #[arg(long)]
     pub response_format: Option<String>,
+    /// W:H, for models sized by aspect ratio (see `easel-cli models`).
+    #[arg(long)]
+    pub aspect_ratio: Option<String>,
+    /// What the image should not show.
+    #[arg(long = "negative")]
+    pub negative: Option<String>,
+    /// Fixes the provider's randomness, for models that take a seed.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Any other parameter the model's catalogue entry lists, as NAME=VALUE (repeatable).
+    #[arg(long = "param", value_name = "NAME=VALUE")]
+    pub params: Vec<String>,
     #[arg(long)]
     pub json: bool,
     pub prompt: String,

@@ -1,3 +1,4 @@
+use std::collections::BTreeMap;
 use std::io::Read;
 use std::time::Instant;
 
@@ -137,6 +138,23 @@ fn to_json<T: serde::Serialize>(value: &T) -> String {
     })
 }
 
+/// `--param NAME=VALUE` pairs. A value that reads as JSON (a number, true, false) is taken as
+/// such; anything else is text. The catalogue checks names and values before anything is sent.
+fn extra_params(pairs: &[String]) -> Result<BTreeMap<String, serde_json::Value>, Failure> {
+    let mut out = BTreeMap::new();
+    for pair in pairs {
+        let Some((name, value)) = pair.split_once('=') else {
+            return Err(Error::InvalidInput(format!("--param {pair:?} is not NAME=VALUE.")).into());
+        };
+        let value = match serde_json::from_str::<serde_json::Value>(value) {
+            Ok(v @ (serde_json::Value::Number(_) | serde_json::Value::Bool(_))) => v,
+            _ => serde_json::Value::from(value),
+        };
+        out.insert(name.trim().to_owned(), value);
+    }
+    Ok(out)
+}
+
 async fn generate(args: GenerateArgs) -> Result<(), Failure> {
     let engine = open()?;
     let model = match args.model {
@@ -158,6 +176,10 @@ async fn generate(args: GenerateArgs) -> Result<(), Failure> {
             moderation: args.moderation,
             response_format: args.response_format,
             user: None,
+            negative_prompt: args.negative,
+            aspect_ratio: args.aspect_ratio,
+            seed: args.seed,
+            extra: extra_params(&args.params)?,
         },
     };
     let mut events = engine.subscribe();
@@ -273,7 +295,7 @@ fn key(cmd: KeyCommand) -> Result<(), Failure> {
         }
         KeyCommand::Status { provider } => {
             let status = engine.key_status(&provider)?;
-            let env = &catalog::provider(&provider)?.api_key_env;
+            let env = &catalog::provider(&provider)?.api_key_env();
             match status.source {
                 None => println!(
                     "No {provider} key. Set one with `easel-cli key set {provider}` or {env}."

@@ -29,6 +29,11 @@ impl Progress {
         }
         let what = match ev.stage {
             JobStage::Queued => "queued".to_owned(),
+            JobStage::Held => format!(
+                "held by the provider's rate limit, {:.0} s",
+                ev.retry_in_ms.unwrap_or(0) as f64 / 1000.0
+            ),
+            JobStage::Processing => "the provider is working on it".to_owned(),
             JobStage::Sending => match ev.attempt {
                 Some(n) if n > 1 => format!("sending (attempt {n})"),
                 _ => "sending".to_owned(),

@@ -217,6 +217,7 @@ fn bench_ingest(dir: &Path) -> BoxResult<()> {
             revised_prompt: None,
             seed: None,
             license: snapshot_for("openai", "gpt-image-1"),
+            facts: Default::default(),
         })?;
         times.push(started.elapsed());
     }
@@ -311,6 +312,7 @@ fn fill(dir: &Path, rows: usize) -> BoxResult<()> {
             revised_prompt: None,
             seed: None,
             license: snapshot_for("openai", "gpt-image-1"),
+            facts: Default::default(),
         })?;
         lib.finish_generation(&generation, &Default::default())?;
         (rec.sha256, rec.license.snapshot_at)

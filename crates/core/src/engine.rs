@@ -2,27 +2,28 @@
 //! generation pipeline that ties a provider's answer to stored images. Front ends hold one
 //! `Engine` and call it; they hold no logic of their own.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use tokio::sync::broadcast;
 
 use crate::app_dirs::AppDirs;
-use crate::catalog;
+use crate::catalog::{self, ProviderSpec};
 use crate::export::ExportItem;
 use crate::jobs::{JobContext, JobEvent, JobId, JobOutput, JobQueue, JobStage};
-use crate::library::{GenerationDone, Library, NewImage};
+use crate::library::{GenerationDone, ImageFacts, Library, NewImage};
 use crate::license::{self, LicenseSnapshot};
-use crate::openai::{OpenAiClient, OpenAiConfig, ProviderProgress};
-use crate::secrets::{ApiKey, KeySource, KeyStatus, KeyStore};
+use crate::providers::credentials::{self, FieldStatus};
+use crate::providers::{self, Connection, ImageProvider, ProviderProgress};
+use crate::secrets::{ApiKey, KeyStatus, KeyStore};
 use crate::settings::{Settings, SettingsFile};
 use crate::{Error, GenerationRequest, Result};
 
-/// Overrides the OpenAI base URL (tests, proxies, compatible services).
-pub const OPENAI_BASE_URL_ENV: &str = "OPENAI_BASE_URL";
-/// How many generations may talk to one provider at once.
-const JOBS_PER_PROVIDER: usize = 3;
 /// How long a deleted image can still be restored.
 const DELETED_KEPT_FOR: std::time::Duration = std::time::Duration::from_secs(7 * 24 * 3600);
+
+/// A provider's client and the fingerprint of the connection it was made for.
+type CachedClient = (String, Arc<dyn ImageProvider>);
 
 pub struct Engine {
     dirs: AppDirs,
@@ -30,6 +31,9 @@ pub struct Engine {
     settings_file: SettingsFile,
     keys: KeyStore,
     jobs: JobQueue,
+    /// One client per provider, kept while its connection is unchanged, so that a signed-in
+    /// token (Getty, Firefly) serves every job until it expires.
+    clients: Mutex<HashMap<String, CachedClient>>,
 }
 
 impl Engine {
@@ -43,7 +47,8 @@ impl Engine {
             library,
             settings_file,
             keys,
-            jobs: JobQueue::new(JOBS_PER_PROVIDER),
+            jobs: JobQueue::new(),
+            clients: Mutex::new(HashMap::new()),
         })
     }
 
@@ -79,30 +84,69 @@ impl Engine {
         self.settings_file.save(settings)
     }
 
+    /// Whether the provider's first credential (its API key, for most) is set, and from where.
     pub fn key_status(&self, provider: &str) -> Result<KeyStatus> {
-        let p = catalog::provider(provider)?;
-        self.keys.status(&p.id, &p.api_key_env)
+        let statuses = self.credential_status(provider)?;
+        let first = statuses.first();
+        Ok(KeyStatus {
+            present: first.is_some_and(|s| s.present),
+            source: first.and_then(|s| s.source),
+        })
     }
 
+    /// Each credential field of the provider: set or not, and from where (never the value).
+    pub fn credential_status(&self, provider: &str) -> Result<Vec<FieldStatus>> {
+        let spec = catalog::provider(provider)?;
+        Ok(credentials::load(spec, &self.keys)?.1)
+    }
+
+    /// True when every credential field the provider needs is set.
+    pub fn is_configured(&self, provider: &str) -> Result<bool> {
+        Ok(self.credential_status(provider)?.iter().all(|s| s.present))
+    }
+
+    /// Stores the provider's first credential (its API key, for most).
     pub fn set_api_key(&self, provider: &str, key: &str) -> Result<()> {
-        let p = catalog::provider(provider)?;
-        self.keys.set(&p.id, &ApiKey::new(key)?)
+        let spec = catalog::provider(provider)?;
+        let field = spec
+            .credentials
+            .first()
+            .ok_or_else(|| Error::InvalidInput(format!("{} needs no credentials.", spec.name)))?;
+        self.set_credential(provider, &field.id.clone(), key)
     }
 
+    /// Stores one credential field, e.g. Getty's `api_secret`.
+    pub fn set_credential(&self, provider: &str, field: &str, value: &str) -> Result<()> {
+        let spec = catalog::provider(provider)?;
+        let f = spec.credential(field).ok_or_else(|| {
+            let known: Vec<&str> = spec.credentials.iter().map(|f| f.id.as_str()).collect();
+            Error::InvalidInput(format!(
+                "{} has no credential \"{field}\"; it takes {}.",
+                spec.name,
+                known.join(", ")
+            ))
+        })?;
+        self.keys
+            .set(&credentials::account(spec, f), &ApiKey::new(value)?)?;
+        self.forget_client(provider);
+        Ok(())
+    }
+
+    /// Removes every stored credential of the provider (environment variables stay).
     pub fn delete_api_key(&self, provider: &str) -> Result<()> {
-        let p = catalog::provider(provider)?;
-        self.keys.delete(&p.id)
+        let spec = catalog::provider(provider)?;
+        for f in &spec.credentials {
+            self.keys.delete(&credentials::account(spec, f))?;
+        }
+        self.forget_client(provider);
+        Ok(())
     }
 
     /// The base URL in force: environment, then settings, then the catalogue's default.
     pub fn base_url(&self, provider: &str) -> Result<String> {
         let p = catalog::provider(provider)?;
-        if provider == "openai"
-            && let Some(url) = std::env::var(OPENAI_BASE_URL_ENV)
-                .ok()
-                .filter(|u| !u.trim().is_empty())
-        {
-            return Ok(url.trim().to_owned());
+        if let Some(url) = env_override(p.base_url_env.as_deref()) {
+            return Ok(url);
         }
         let settings = self.settings()?;
         Ok(settings
@@ -110,6 +154,14 @@ impl Engine {
             .get(provider)
             .and_then(|prefs| prefs.base_url.clone())
             .unwrap_or_else(|| p.default_base_url.clone()))
+    }
+
+    /// The OAuth token endpoint in force, for providers that sign in with client credentials.
+    pub fn auth_url(&self, provider: &str) -> Result<Option<String>> {
+        let p = catalog::provider(provider)?;
+        Ok(p.auth
+            .as_ref()
+            .map(|a| env_override(Some(&a.env_var)).unwrap_or_else(|| a.default_url.clone())))
     }
 
     /// The model to use when the caller names none.
@@ -123,31 +175,51 @@ impl Engine {
             .unwrap_or_else(|| p.default_model.clone()))
     }
 
-    fn client(&self, provider: &str) -> Result<OpenAiClient> {
-        let p = catalog::provider(provider)?;
-        if p.id != "openai" {
-            return Err(Error::InvalidInput(format!(
-                "Provider {provider} has no client in this version of Easel."
-            )));
+    /// The provider's client, made once per connection (base URL, sign-in URL, credentials)
+    /// and reused, so that an OAuth token lives as long as it is valid.
+    pub fn client(&self, provider: &str) -> Result<Arc<dyn ImageProvider>> {
+        let spec: &'static ProviderSpec = catalog::provider(provider)?;
+        let (creds, statuses) = credentials::load(spec, &self.keys)?;
+        if let Some(missing) = statuses.iter().find(|s| !s.present) {
+            let field = spec.credential(&missing.field);
+            return Err(Error::Auth {
+                message: format!(
+                    "No {} is set for {}.",
+                    field.map_or(missing.field.as_str(), |f| f.label.as_str()),
+                    spec.name
+                ),
+                env_var: field.map_or_else(String::new, |f| f.env_var.clone()),
+            });
         }
-        let (key, _source): (ApiKey, KeySource) = self
-            .keys
-            .get(&p.id, &p.api_key_env)?
-            .ok_or_else(|| Error::Auth {
-                message: format!("No API key is set for {}.", p.name),
-                env_var: p.api_key_env.clone(),
-            })?;
-        OpenAiClient::new(OpenAiConfig::new(
-            self.base_url(provider)?,
-            key.expose().to_owned(),
-        ))
+        let conn = Connection {
+            base_url: self.base_url(provider)?,
+            auth_url: self.auth_url(provider)?,
+            credentials: creds,
+        };
+        let fingerprint = connection_fingerprint(spec, &conn);
+        let mut clients = self.clients.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((fp, client)) = clients.get(provider)
+            && *fp == fingerprint
+        {
+            return Ok(Arc::clone(client));
+        }
+        let client = providers::connect(spec, conn)?;
+        clients.insert(provider.to_owned(), (fingerprint, Arc::clone(&client)));
+        Ok(client)
     }
 
-    /// Image models the key can use, as the provider lists them.
+    fn forget_client(&self, provider: &str) {
+        self.clients
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(provider);
+    }
+
+    /// Image models the account can use, as the provider lists them.
     pub async fn available_models(&self, provider: &str) -> Result<Vec<String>> {
         let client = self.client(provider)?;
         client
-            .list_image_models(&tokio_util::sync::CancellationToken::new())
+            .list_models(&tokio_util::sync::CancellationToken::new())
             .await
     }
 
@@ -187,11 +259,12 @@ impl Engine {
     pub fn generate(&self, request: GenerationRequest) -> Result<JobId> {
         let spec = catalog::model(&request.provider, &request.model)?;
         spec.validate(&request)?;
+        let limits = catalog::provider(&request.provider)?.limits;
         let client = self.client(&request.provider)?;
         let generation_id = self.library.create_generation(&request)?;
         let library = Arc::clone(&self.library);
         let provider = request.provider.clone();
-        Ok(self.jobs.submit(&provider, move |ctx| {
+        Ok(self.jobs.submit(&provider, limits, move |ctx| {
             run_generation(ctx, client, library, request, generation_id)
         }))
     }
@@ -199,7 +272,7 @@ impl Engine {
 
 async fn run_generation(
     ctx: JobContext,
-    client: OpenAiClient,
+    client: Arc<dyn ImageProvider>,
     library: Arc<Library>,
     request: GenerationRequest,
     generation_id: String,
@@ -222,7 +295,7 @@ async fn run_generation(
 
 async fn fetch_and_store(
     ctx: &JobContext,
-    client: &OpenAiClient,
+    client: &Arc<dyn ImageProvider>,
     library: &Arc<Library>,
     request: &GenerationRequest,
     generation_id: &str,
@@ -234,6 +307,11 @@ async fn fetch_and_store(
             ..JobEvent::new(&ctx.job_id, JobStage::Sending)
         }),
         ProviderProgress::WaitingToRetry { attempt, delay, .. } => ctx.retry_wait(attempt, delay),
+        ProviderProgress::Polling { attempt } => ctx.emit(JobEvent {
+            attempt: Some(attempt),
+            generation_id: Some(generation_id.to_owned()),
+            ..JobEvent::new(&ctx.job_id, JobStage::Processing)
+        }),
         ProviderProgress::Receiving | ProviderProgress::Downloading { .. } => {
             ctx.stage(JobStage::Receiving)
         }
@@ -261,8 +339,14 @@ async fn fetch_and_store(
                 index: u32::try_from(index).unwrap_or(u32::MAX),
                 bytes: &image.bytes,
                 revised_prompt: image.revised_prompt.clone(),
-                seed: None,
+                seed: image.seed,
                 license,
+                facts: ImageFacts {
+                    filtered: image.filtered,
+                    asset_id: image.asset_id.clone(),
+                    license_status: image.license_status,
+                    ..ImageFacts::default()
+                },
             })
         })
         .await
@@ -300,6 +384,23 @@ async fn fetch_and_store(
         generation_id: Some(generation_id.to_owned()),
         image_ids,
     })
+}
+
+/// An environment variable's value, when it is set to something.
+fn env_override(var: Option<&str>) -> Option<String> {
+    let v = std::env::var(var?).ok()?;
+    let v = v.trim();
+    (!v.is_empty()).then(|| v.to_owned())
+}
+
+/// Identifies a connection without keeping its secrets: a hash over every part.
+fn connection_fingerprint(spec: &ProviderSpec, conn: &Connection) -> String {
+    let mut text = format!("{}\n{}\n{:?}", spec.id, conn.base_url, conn.auth_url);
+    for f in &spec.credentials {
+        text.push('\n');
+        text.push_str(conn.credentials.get(&f.id).unwrap_or(""));
+    }
+    crate::library::sha256_hex(text.as_bytes())
 }
 
 fn validate_base_url(url: &str) -> Result<()> {

@@ -1,15 +1,18 @@
 //! The job queue: bounded concurrency per provider, cancellation, and progress events on a
 //! broadcast channel that any front end (CLI, desktop window) can subscribe to.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
+
+use tokio::time::Instant;
 
 use serde::{Deserialize, Serialize};
 use tokio::sync::{Semaphore, broadcast};
 use tokio_util::sync::CancellationToken;
 
+use crate::catalog::ProviderLimits;
 use crate::{Error, ErrorPayload, Result};
 
 pub type JobId = String;
@@ -19,7 +22,12 @@ pub type JobId = String;
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum JobStage {
     Queued,
+    /// Held back by the provider's rate limits (or its lock-out after a 429);
+    /// `retry_in_ms` says for how long.
+    Held,
     Sending,
+    /// The provider accepted the job and is working on it (asynchronous providers).
+    Processing,
     WaitingToRetry,
     Receiving,
     Storing,
@@ -87,9 +95,86 @@ impl JobContext {
     pub fn retry_wait(&self, attempt: u32, delay: Duration) {
         self.emit(JobEvent {
             attempt: Some(attempt),
-            retry_in_ms: Some(u64::try_from(delay.as_millis()).unwrap_or(u64::MAX)),
+            retry_in_ms: Some(millis(delay)),
             ..JobEvent::new(&self.job_id, JobStage::WaitingToRetry)
         });
+    }
+
+    fn held(&self, delay: Duration) {
+        self.emit(JobEvent {
+            retry_in_ms: Some(millis(delay)),
+            ..JobEvent::new(&self.job_id, JobStage::Held)
+        });
+    }
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// One provider's limits as the queue keeps them: how many jobs at once, how many may start
+/// in a window, and a lock-out after the provider answered 429.
+struct Gate {
+    slots: Arc<Semaphore>,
+    limits: ProviderLimits,
+    state: Mutex<GateState>,
+}
+
+#[derive(Default)]
+struct GateState {
+    /// When recent jobs started, oldest first, within the current window.
+    starts: VecDeque<Instant>,
+    locked_until: Option<Instant>,
+}
+
+impl Gate {
+    fn new(limits: ProviderLimits) -> Gate {
+        Gate {
+            slots: Arc::new(Semaphore::new(limits.concurrent_jobs.max(1) as usize)),
+            limits,
+            state: Mutex::new(GateState::default()),
+        }
+    }
+
+    fn lock_state(&self) -> std::sync::MutexGuard<'_, GateState> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Records a start and returns None, or says how long to wait before asking again.
+    fn try_start(&self, now: Instant) -> Option<Duration> {
+        let mut st = self.lock_state();
+        if let Some(until) = st.locked_until {
+            if now < until {
+                return Some(until - now);
+            }
+            st.locked_until = None;
+        }
+        if let Some(w) = self.limits.requests {
+            let window = Duration::from_millis(w.window_ms);
+            while st
+                .starts
+                .front()
+                .is_some_and(|t| now.duration_since(*t) >= window)
+            {
+                st.starts.pop_front();
+            }
+            if st.starts.len() >= w.count.max(1) as usize
+                && let Some(oldest) = st.starts.front()
+            {
+                return Some(window.saturating_sub(now.duration_since(*oldest)));
+            }
+            st.starts.push_back(now);
+        }
+        None
+    }
+
+    /// After a rate-limit answer: nothing starts until the provider's lock-out has passed.
+    fn rate_limited(&self, now: Instant) {
+        if let Some(ms) = self.limits.lockout_after_rate_limit_ms {
+            let until = now + Duration::from_millis(ms);
+            let mut st = self.lock_state();
+            st.locked_until = Some(st.locked_until.map_or(until, |u| u.max(until)));
+        }
     }
 }
 
@@ -105,20 +190,17 @@ pub struct JobQueue {
 }
 
 struct Inner {
-    per_provider: usize,
-    limits: Mutex<HashMap<String, Arc<Semaphore>>>,
+    gates: Mutex<HashMap<String, Arc<Gate>>>,
     running: Mutex<HashMap<JobId, CancellationToken>>,
     events: broadcast::Sender<JobEvent>,
 }
 
 impl JobQueue {
-    /// `per_provider`: how many jobs may talk to one provider at once (at least 1).
-    pub fn new(per_provider: usize) -> JobQueue {
+    pub fn new() -> JobQueue {
         let (events, _) = broadcast::channel(1024);
         JobQueue {
             inner: Arc::new(Inner {
-                per_provider: per_provider.max(1),
-                limits: Mutex::new(HashMap::new()),
+                gates: Mutex::new(HashMap::new()),
                 running: Mutex::new(HashMap::new()),
                 events,
             }),
@@ -129,10 +211,10 @@ impl JobQueue {
         self.inner.events.subscribe()
     }
 
-    /// Queues `work` under `provider`'s limit and returns its id at once. The job emits
-    /// `queued`, then whatever `work` reports, then exactly one final event.
-    /// Must be called within a tokio runtime.
-    pub fn submit<F, Fut>(&self, provider: &str, work: F) -> JobId
+    /// Queues `work` under `provider`'s limits and returns its id at once. The job emits
+    /// `queued` (and `held` while the limits hold it back), then whatever `work` reports,
+    /// then exactly one final event. Must be called within a tokio runtime.
+    pub fn submit<F, Fut>(&self, provider: &str, limits: ProviderLimits, work: F) -> JobId
     where
         F: FnOnce(JobContext) -> Fut + Send + 'static,
         Fut: Future<Output = Result<JobOutput>> + Send + 'static,
@@ -142,7 +224,7 @@ impl JobQueue {
         self.inner
             .lock_running()
             .insert(job_id.clone(), cancel.clone());
-        let limit = self.inner.limit_for(provider);
+        let gate = self.inner.gate_for(provider, limits);
         let ctx = JobContext {
             job_id: job_id.clone(),
             cancel: cancel.clone(),
@@ -154,10 +236,7 @@ impl JobQueue {
             let outcome = tokio::select! {
                 biased;
                 _ = cancel.cancelled() => Err(Error::Cancelled),
-                permit = limit.acquire_owned() => match permit {
-                    Ok(_permit) => work(ctx.clone()).await,
-                    Err(_) => Err(Error::Cancelled),
-                },
+                r = run_gated(&gate, &ctx, work) => r,
             };
             inner.lock_running().remove(&ctx.job_id);
             ctx.emit(final_event(&ctx.job_id, outcome));
@@ -193,14 +272,44 @@ impl Inner {
         self.running.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn limit_for(&self, provider: &str) -> Arc<Semaphore> {
-        let mut limits = self.limits.lock().unwrap_or_else(PoisonError::into_inner);
-        Arc::clone(
-            limits
-                .entry(provider.to_owned())
-                .or_insert_with(|| Arc::new(Semaphore::new(self.per_provider))),
-        )
+    fn gate_for(&self, provider: &str, limits: ProviderLimits) -> Arc<Gate> {
+        let mut gates = self.gates.lock().unwrap_or_else(PoisonError::into_inner);
+        let gate = gates
+            .entry(provider.to_owned())
+            .or_insert_with(|| Arc::new(Gate::new(limits)));
+        // New limits (a catalogue or settings change) apply to jobs queued from now on.
+        if gate.limits != limits {
+            *gate = Arc::new(Gate::new(limits));
+        }
+        Arc::clone(gate)
     }
+}
+
+impl Default for JobQueue {
+    fn default() -> Self {
+        JobQueue::new()
+    }
+}
+
+/// Waits for a slot and for the provider's rate window, runs `work`, and locks the provider
+/// out for a while when it answered with a rate limit.
+async fn run_gated<F, Fut>(gate: &Gate, ctx: &JobContext, work: F) -> Result<JobOutput>
+where
+    F: FnOnce(JobContext) -> Fut,
+    Fut: Future<Output = Result<JobOutput>>,
+{
+    let Ok(_permit) = Arc::clone(&gate.slots).acquire_owned().await else {
+        return Err(Error::Cancelled);
+    };
+    while let Some(wait) = gate.try_start(Instant::now()) {
+        ctx.held(wait);
+        tokio::time::sleep(wait).await;
+    }
+    let outcome = work(ctx.clone()).await;
+    if matches!(outcome, Err(Error::RateLimited { .. })) {
+        gate.rate_limited(Instant::now());
+    }
+    outcome
 }
 
 fn final_event(job_id: &str, outcome: Result<JobOutput>) -> JobEvent {
@@ -227,6 +336,14 @@ mod tests {
     use super::*;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
+    fn slots(n: u32) -> ProviderLimits {
+        ProviderLimits {
+            concurrent_jobs: n,
+            requests: None,
+            lockout_after_rate_limit_ms: None,
+        }
+    }
+
     async fn final_of(rx: &mut broadcast::Receiver<JobEvent>, job: &str) -> JobEvent {
         loop {
             let ev = rx.recv().await.unwrap();
@@ -238,14 +355,14 @@ mod tests {
 
     #[tokio::test]
     async fn limits_concurrency_per_provider() {
-        let q = JobQueue::new(2);
+        let q = JobQueue::new();
         let mut rx = q.subscribe();
         let now = Arc::new(AtomicUsize::new(0));
         let peak = Arc::new(AtomicUsize::new(0));
         let mut ids = Vec::new();
         for _ in 0..6 {
             let (now, peak) = (now.clone(), peak.clone());
-            ids.push(q.submit("p", move |_ctx| async move {
+            ids.push(q.submit("p", slots(2), move |_ctx| async move {
                 let n = now.fetch_add(1, Ordering::SeqCst) + 1;
                 peak.fetch_max(n, Ordering::SeqCst);
                 tokio::time::sleep(Duration::from_millis(20)).await;
@@ -254,7 +371,7 @@ mod tests {
             }));
         }
         // Another provider is not held up by the first one's queue.
-        let other = q.submit("q", |_ctx| async { Ok(JobOutput::default()) });
+        let other = q.submit("q", slots(2), |_ctx| async { Ok(JobOutput::default()) });
         let mut finished = Vec::new();
         while finished.len() < ids.len() + 1 {
             let ev = rx.recv().await.unwrap();
@@ -274,13 +391,13 @@ mod tests {
 
     #[tokio::test]
     async fn cancels_queued_and_running_jobs() {
-        let q = JobQueue::new(1);
+        let q = JobQueue::new();
         let mut rx = q.subscribe();
-        let running = q.submit("p", |ctx| async move {
+        let running = q.submit("p", slots(1), |ctx| async move {
             ctx.cancel.cancelled().await;
             Err(Error::Cancelled)
         });
-        let queued = q.submit("p", |_ctx| async { Ok(JobOutput::default()) });
+        let queued = q.submit("p", slots(1), |_ctx| async { Ok(JobOutput::default()) });
         assert!(q.cancel(&queued));
         assert!(q.cancel(&running));
         let a = final_of(&mut rx, &running).await;
@@ -291,9 +408,9 @@ mod tests {
 
     #[tokio::test]
     async fn failure_carries_code_and_message() {
-        let q = JobQueue::new(1);
+        let q = JobQueue::new();
         let mut rx = q.subscribe();
-        let id = q.submit("p", |ctx| async move {
+        let id = q.submit("p", slots(1), |ctx| async move {
             ctx.retry_wait(1, Duration::from_millis(1500));
             Err(Error::QuotaExhausted {
                 message: "You exceeded your current quota.".into(),
@@ -309,5 +426,94 @@ mod tests {
         let end = final_of(&mut rx, &id).await;
         assert_eq!(end.stage, JobStage::Failed);
         assert_eq!(end.error.unwrap().code, "quota_exhausted");
+    }
+
+    /// Jobs past the provider's window wait (visibly, with the delay) instead of being sent.
+    #[tokio::test(start_paused = true)]
+    async fn a_request_window_holds_jobs_back() {
+        let q = JobQueue::new();
+        let mut rx = q.subscribe();
+        let limits = ProviderLimits {
+            concurrent_jobs: 10,
+            requests: Some(crate::catalog::RequestWindow {
+                count: 2,
+                window_ms: 60_000,
+            }),
+            lockout_after_rate_limit_ms: None,
+        };
+        let started = Arc::new(Mutex::new(Vec::new()));
+        let t0 = Instant::now();
+        let mut ids = Vec::new();
+        for _ in 0..3 {
+            let started = started.clone();
+            ids.push(q.submit("firefly", limits, move |_ctx| async move {
+                started
+                    .lock()
+                    .unwrap()
+                    .push(Instant::now().duration_since(t0));
+                Ok(JobOutput::default())
+            }));
+        }
+        let mut held = Vec::new();
+        let mut done = 0;
+        while done < 3 {
+            let ev = rx.recv().await.unwrap();
+            if ev.stage == JobStage::Held {
+                held.push((ev.job_id.clone(), ev.retry_in_ms.unwrap()));
+            }
+            if ev.stage.is_final() {
+                done += 1;
+            }
+        }
+        assert_eq!(held.len(), 1, "{held:?}");
+        assert_eq!(held[0], (ids[2].clone(), 60_000));
+        let started = started.lock().unwrap().clone();
+        assert!(started[2] >= Duration::from_secs(60), "{started:?}");
+        assert!(started[1] < Duration::from_secs(1), "{started:?}");
+    }
+
+    /// A 429 locks the provider's queue for its lock-out; other providers go on.
+    #[tokio::test(start_paused = true)]
+    async fn a_rate_limit_locks_the_provider_out() {
+        let q = JobQueue::new();
+        let mut rx = q.subscribe();
+        let limits = ProviderLimits {
+            concurrent_jobs: 1,
+            requests: None,
+            lockout_after_rate_limit_ms: Some(60_000),
+        };
+        let t0 = Instant::now();
+        let first = q.submit("stability", limits, |_ctx| async {
+            Err(Error::RateLimited {
+                message: "150 requests in 10 s".into(),
+                retry_after: None,
+            })
+        });
+        let end = final_of(&mut rx, &first).await;
+        assert_eq!(end.error.unwrap().code, "rate_limited");
+        let second = q.submit("stability", limits, |_ctx| async {
+            Ok(JobOutput::default())
+        });
+        let other = q.submit("openai", slots(1), |_ctx| async {
+            Ok(JobOutput::default())
+        });
+        let mut held_for = None;
+        let mut order = Vec::new();
+        while order.len() < 2 {
+            let ev = rx.recv().await.unwrap();
+            if ev.job_id == second && ev.stage == JobStage::Held {
+                held_for = ev.retry_in_ms;
+            }
+            if ev.stage.is_final() {
+                order.push((ev.job_id.clone(), Instant::now().duration_since(t0)));
+            }
+        }
+        assert_eq!(order[0].0, other, "another provider waited: {order:?}");
+        assert_eq!(order[1].0, second);
+        assert!(order[1].1 >= Duration::from_secs(60), "{order:?}");
+        assert!(
+            held_for.is_some_and(|ms| ms > 59_000 && ms <= 60_000),
+            "{held_for:?}"
+        );
     }
 }

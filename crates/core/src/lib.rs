@@ -11,7 +11,7 @@ pub mod export;
 pub mod jobs;
 pub mod library;
 pub mod license;
-pub mod openai;
+pub mod providers;
 pub mod request;
 pub mod secrets;
 pub mod settings;

@@ -1,6 +1,8 @@
 //! What a user asks a provider for. Every parameter is optional and kept as the user gave
 //! it: the model catalogue decides which ones apply and which values are allowed.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -15,12 +17,23 @@ pub struct GenerationRequest {
     pub params: GenerationParams,
 }
 
-/// The OpenAI Images API's optional parameters. Other providers map what they can.
+/// Every optional parameter, by the name the model catalogue gives it. The common ones have
+/// fields; anything only one provider takes goes in `extra`, under its catalogue name. The
+/// JSON is one flat object either way, so generations recorded by older versions read as before.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct GenerationParams {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub n: Option<u32>,
+    /// What the image should not show.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub negative_prompt: Option<String>,
+    /// "W:H", for providers that size by aspect ratio.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aspect_ratio: Option<String>,
+    /// Fixes the provider's randomness, where it takes a seed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
     /// "WIDTHxHEIGHT" or "auto".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<String>,
@@ -42,4 +55,23 @@ pub struct GenerationParams {
     pub response_format: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
+    /// Provider-specific parameters, by catalogue name (e.g. Firefly's `content_class`).
+    #[serde(flatten, default)]
+    pub extra: BTreeMap<String, serde_json::Value>,
+}
+
+impl GenerationParams {
+    /// The parameters that are set, by name, as one JSON object.
+    pub fn to_map(&self) -> serde_json::Map<String, serde_json::Value> {
+        match serde_json::to_value(self) {
+            Ok(serde_json::Value::Object(map)) => map,
+            // A struct of options and a string map always serializes to an object.
+            _ => serde_json::Map::new(),
+        }
+    }
+
+    /// A parameter by catalogue name, whether it has a field or lives in `extra`.
+    pub fn get(&self, name: &str) -> Option<serde_json::Value> {
+        self.to_map().remove(name)
+    }
 }

@@ -44,6 +44,7 @@ fn crash_child() {
                 revised_prompt: None,
                 seed: None,
                 license,
+                facts: Default::default(),
             })
             .unwrap();
         }

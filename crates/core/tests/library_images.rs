@@ -55,6 +55,7 @@ fn store_list_show_search_favorite_delete_restore() {
             revised_prompt: Some("A soft watercolour painting of a red fox".into()),
             seed: Some(42),
             license: snapshot_for("openai", "gpt-image-1"),
+            facts: Default::default(),
         })
         .unwrap();
     lib.finish_generation(
@@ -382,6 +383,7 @@ fn huge_header_is_refused_fast_and_nothing_is_stored() {
                 revised_prompt: None,
                 seed: None,
                 license: license.clone(),
+                facts: Default::default(),
             })
             .unwrap_err();
         assert!(
@@ -411,6 +413,7 @@ fn huge_header_is_refused_fast_and_nothing_is_stored() {
                 revised_prompt: None,
                 seed: None,
                 license: license.clone(),
+                facts: Default::default(),
             })
             .unwrap_err();
         assert_eq!(err.code(), "not_an_image", "{junk:?}: {err}");
@@ -425,6 +428,7 @@ fn huge_header_is_refused_fast_and_nothing_is_stored() {
             revised_prompt: None,
             seed: None,
             license: license.clone(),
+            facts: Default::default(),
         })
         .unwrap();
     assert_eq!(rec.summary.format, ImageFormat::Jpeg);
@@ -443,6 +447,7 @@ fn huge_header_is_refused_fast_and_nothing_is_stored() {
             revised_prompt: None,
             seed: None,
             license,
+            facts: Default::default(),
         })
         .unwrap_err();
     assert_eq!(again.code(), "invalid_input");
@@ -495,6 +500,7 @@ fn generation_lifecycle_and_unknown_ids() {
             revised_prompt: None,
             seed: None,
             license: snapshot_for("openai", "dall-e-3"),
+            facts: Default::default(),
         })
         .unwrap_err();
     assert_eq!(err.code(), "not_found");

@@ -70,6 +70,7 @@ fn the_snapshot_stored_with_an_image_is_what_comes_back() {
             revised_prompt: None,
             seed: None,
             license: old.clone(),
+            facts: Default::default(),
         })
         .unwrap()
         .summary
@@ -109,6 +110,7 @@ fn the_snapshot_stored_with_an_image_is_what_comes_back() {
         revised_prompt: None,
         seed: None,
         license: snapshot_for("acme", "x"),
+        facts: Default::default(),
     })
     .unwrap();
     let commercial = lib

@@ -7,7 +7,7 @@ mod support;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use easel_core::openai::{
+use easel_core::providers::openai::{
     ImageSource, OpenAiClient, OpenAiConfig, ProviderProgress, ResponseLimits, RetryPolicy,
 };
 use easel_core::{Error, GenerationParams, GenerationRequest};
@@ -67,7 +67,10 @@ impl Progress {
 async fn generate(
     c: &OpenAiClient,
     req: &GenerationRequest,
-) -> (Result<easel_core::openai::GeneratedImages, Error>, Progress) {
+) -> (
+    Result<easel_core::providers::openai::GeneratedImages, Error>,
+    Progress,
+) {
     let progress = Progress::default();
     let sink = progress.sink();
     let r = c.generate(req, &sink, &CancellationToken::new()).await;
@@ -912,6 +915,7 @@ async fn every_model_with_every_parameter_sends_a_contract_body() {
                 .find(|r| *r == "b64_json")
                 .cloned(),
             user: Some("user-1234".into()),
+            ..GenerationParams::default()
         };
         s.generations(one_image_answer());
         let out = generate(&c, &request(&m.id, params.clone()))

@@ -10,10 +10,13 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::request::GenerationParams;
 
+mod params;
 mod size;
 mod validate;
 
+pub use params::{ParamKind, ParamSpec};
 pub use size::parse_size;
+use validate::or_list;
 
 const MODELS_JSON: &str = include_str!("../../data/models.json");
 
@@ -27,14 +30,62 @@ pub struct Catalog {
 pub struct ProviderSpec {
     pub id: String,
     pub name: String,
-    /// Environment variable the API key may come from.
-    pub api_key_env: String,
+    /// Which client speaks to it (`providers::connect`): "openai", "stability", ...
+    pub kind: String,
+    /// What it needs to sign in: one field (an API key) or several (key and secret, client
+    /// id and secret). The first field's keychain entry is named after the provider alone.
+    pub credentials: Vec<CredentialField>,
     pub default_base_url: String,
+    /// Environment variable that overrides the base URL (tests, proxies).
+    pub base_url_env: Option<String>,
+    /// OAuth client-credentials token endpoint, for providers that sign in that way.
+    #[serde(default)]
+    pub auth: Option<AuthEndpoint>,
+    /// How hard the queue may use it, so that jobs wait here instead of collecting 429s.
+    pub limits: ProviderLimits,
     pub default_model: String,
     /// Model ids starting with one of these are image models even if the catalogue does
     /// not know them yet (the provider ships new ones every few months).
     pub model_prefixes: Vec<String>,
     pub models: Vec<ModelSpec>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct CredentialField {
+    /// "api_key", "api_secret", "client_id", "client_secret".
+    pub id: String,
+    pub label: String,
+    /// The environment variable that overrides the stored value.
+    pub env_var: String,
+    /// False for fields that are not secret in themselves (a client id): still kept in the
+    /// key store, but Settings may show them.
+    pub secret: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct AuthEndpoint {
+    pub default_url: String,
+    pub env_var: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ProviderLimits {
+    /// Jobs that may talk to the provider at once.
+    pub concurrent_jobs: u32,
+    /// At most this many jobs may start in any window (the provider's published rate).
+    pub requests: Option<RequestWindow>,
+    /// After a rate-limit answer the provider locks the caller out this long (Stability: 60 s).
+    pub lockout_after_rate_limit_ms: Option<u64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct RequestWindow {
+    pub count: u32,
+    pub window_ms: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,11 +100,12 @@ pub enum ModelStatus {
 }
 
 /// How the provider hands images back when the request does not say.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub enum AnswerKind {
     Url,
+    #[default]
     B64Json,
 }
 
@@ -62,6 +114,12 @@ pub enum AnswerKind {
 pub struct CountRange {
     pub min: u32,
     pub max: u32,
+}
+
+impl Default for CountRange {
+    fn default() -> Self {
+        CountRange { min: 1, max: 1 }
+    }
 }
 
 /// Free-form `WIDTHxHEIGHT` sizes some models accept besides their fixed list.
@@ -91,25 +149,50 @@ pub struct ModelSpec {
     pub snapshot_of: Option<String>,
     pub notes: String,
     pub prompt_max_chars: u32,
+    /// What the model accepts, parameter by parameter. When empty, the OpenAI-shaped fields
+    /// below describe it (see `ModelSpec::parameters`).
+    #[serde(default)]
+    pub parameters: Vec<ParamSpec>,
+    /// Provider credits one image costs, shown before generating.
+    #[serde(default)]
+    pub credits_per_image: Option<f64>,
+    /// The provider's path or name for this model's endpoint, where it is not the model id.
+    #[serde(default)]
+    pub endpoint: Option<String>,
     /// Allowed fixed sizes, including "auto" where the model sizes itself.
+    #[serde(default)]
     pub sizes: Vec<String>,
+    #[serde(default)]
     pub default_size: String,
+    #[serde(default)]
     pub custom_size: Option<CustomSizeRule>,
+    #[serde(default)]
     pub n: CountRange,
+    #[serde(default)]
     pub qualities: Vec<String>,
+    #[serde(default)]
     pub default_quality: String,
+    #[serde(default)]
     pub styles: Vec<String>,
+    #[serde(default)]
     pub backgrounds: Vec<String>,
     /// Output formats that can carry a transparent background.
+    #[serde(default)]
     pub transparent_background_formats: Vec<String>,
+    #[serde(default)]
     pub output_formats: Vec<String>,
+    #[serde(default)]
     pub default_output_format: Option<String>,
     /// Output formats for which `output_compression` (0-100) applies.
+    #[serde(default)]
     pub compression_formats: Vec<String>,
+    #[serde(default)]
     pub moderations: Vec<String>,
     /// Values of `response_format` the model takes; empty where it always answers base64.
+    #[serde(default)]
     pub response_formats: Vec<String>,
     /// How images come back when `response_format` is not set.
+    #[serde(default)]
     pub default_answer: AnswerKind,
 }
 
@@ -150,6 +233,15 @@ pub fn model(provider_id: &str, model_id: &str) -> Result<&'static ModelSpec> {
 }
 
 impl ProviderSpec {
+    /// The environment variable of the first credential field (the API key, for most).
+    pub fn api_key_env(&self) -> &str {
+        self.credentials.first().map_or("", |f| f.env_var.as_str())
+    }
+
+    pub fn credential(&self, field: &str) -> Option<&CredentialField> {
+        self.credentials.iter().find(|f| f.id == field)
+    }
+
     /// True for ids that name an image model of this provider, known or not yet catalogued.
     pub fn is_image_model(&self, id: &str) -> bool {
         self.models.iter().any(|m| m.id == id)
@@ -186,7 +278,7 @@ mod tests {
         let ps = providers();
         assert_eq!(ps.len(), 1);
         let openai = &ps[0];
-        assert_eq!(openai.api_key_env, "OPENAI_API_KEY");
+        assert_eq!(openai.api_key_env(), "OPENAI_API_KEY");
         let ids: Vec<&str> = openai.models.iter().map(|m| m.id.as_str()).collect();
         for id in [
             "gpt-image-2",

@@ -19,7 +19,28 @@ impl ModelSpec {
             )));
         }
         self.check_prompt(&req.prompt)?;
+        if !self.parameters.is_empty() {
+            return self.check_listed_parameters(req);
+        }
         let p = &req.params;
+        for (name, set) in [
+            ("negative_prompt", p.negative_prompt.is_some()),
+            ("aspect_ratio", p.aspect_ratio.is_some()),
+            ("seed", p.seed.is_some()),
+        ] {
+            if set {
+                return Err(invalid(format!(
+                    "{} does not take the {name} parameter; leave it out.",
+                    self.id
+                )));
+            }
+        }
+        if let Some(name) = p.extra.keys().next() {
+            return Err(invalid(format!(
+                "{} does not take the {name} parameter; leave it out.",
+                self.id
+            )));
+        }
         if let Some(n) = p.n {
             self.check_n(n)?;
         }
@@ -174,7 +195,7 @@ impl ModelSpec {
         Ok(())
     }
 }
-fn or_list(items: &[String]) -> String {
+pub(super) fn or_list(items: &[String]) -> String {
     match items {
         [] => String::new(),
         [one] => one.clone(),

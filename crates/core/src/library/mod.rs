@@ -28,8 +28,9 @@ pub use blobs::sha256_hex;
 pub use decode::{MAX_ALLOC, MAX_SIDE, Probe, probe};
 pub use query::{Cursor, fts_query};
 pub use records::{
-    GenerationDone, GenerationId, GenerationRecord, GenerationStatus, ImageDetail, ImageFormat,
-    ImagePage, ImageRecord, ImageSummary, LibraryStats, ListQuery, NewImage, SortOrder, ThumbSize,
+    GenerationDone, GenerationId, GenerationRecord, GenerationStatus, ImageDetail, ImageFacts,
+    ImageFormat, ImagePage, ImageRecord, ImageSummary, LibraryStats, ListQuery, NewImage,
+    SortOrder, ThumbSize,
 };
 pub use schema::SCHEMA_VERSION;
 pub use sweep::SweepReport;
@@ -127,6 +128,15 @@ impl Library {
         let terms_json = serde_json::to_string(&new.license.terms)
             .map_err(|e| Error::InvalidInput(format!("The licence cannot be saved: {e}")))?;
         let terms_sha = blobs::sha256_hex(terms_json.as_bytes());
+        let transaction = new
+            .facts
+            .license_transaction
+            .as_ref()
+            .map(serde_json::to_string)
+            .transpose()
+            .map_err(|e| {
+                Error::InvalidInput(format!("The licence transaction cannot be saved: {e}"))
+            })?;
         let prompt: String = {
             let conn = self.conn();
             let prompt = conn
@@ -163,8 +173,9 @@ impl Library {
         let inserted = tx.execute(
             "INSERT INTO images (id, generation_id, idx, sha256, width, height, format, \
              byte_size, revised_prompt, seed, favorite, license_id, license_at, commercial_use, \
-             created_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 0, ?11, ?12, ?13, ?14) \
+             created_at, filtered, asset_id, license_status, license_transaction, licensed_from) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 0, ?11, ?12, ?13, ?14, ?15, ?16, \
+             ?17, ?18, ?19) \
              ON CONFLICT (generation_id, idx) DO NOTHING",
             params![
                 id,
@@ -181,6 +192,11 @@ impl Library {
                 new.license.snapshot_at,
                 commercial_str(new.license.terms.commercial_use),
                 clock::now_ms(),
+                new.facts.filtered,
+                new.facts.asset_id,
+                new.facts.license_status.as_str(),
+                transaction,
+                new.facts.licensed_from,
             ],
         )?;
         if inserted == 0 {

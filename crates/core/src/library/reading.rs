@@ -9,6 +9,7 @@ use super::records::{
 use super::{Library, clock, corrupt, image_not_found};
 use crate::error::Result;
 use crate::license::{CommercialUse, LicenseSnapshot};
+use crate::providers::LicenseStatus;
 use crate::request::GenerationParams;
 
 impl Library {
@@ -62,6 +63,7 @@ impl Library {
         })?;
         let commercial: String = r.get(10)?;
         let sha: String = r.get(11)?;
+        let status: String = r.get(13)?;
         Ok((
             created_at,
             ImageSummary {
@@ -76,6 +78,10 @@ impl Library {
                 format,
                 favorite: r.get(9)?,
                 commercial_use: parse_commercial(&commercial),
+                filtered: r.get(12)?,
+                license_status: LicenseStatus::parse(&status).ok_or_else(|| {
+                    rusqlite::Error::InvalidColumnType(13, status, rusqlite::types::Type::Text)
+                })?,
                 path: self
                     .layout
                     .original(&sha, format.extension())
@@ -112,14 +118,13 @@ impl Library {
             String,
             String,
             String,
+            (Option<String>, Option<String>, Option<String>),
         );
         let raw: Option<Raw> = conn
             .query_row(&sql, [id], |r| {
                 let (_, summary) = self.summary(r)?;
                 Ok((
                     summary,
-                    r.get(12)?,
-                    r.get(13)?,
                     r.get(14)?,
                     r.get(15)?,
                     r.get(16)?,
@@ -128,7 +133,10 @@ impl Library {
                     r.get(19)?,
                     r.get(20)?,
                     r.get(21)?,
+                    r.get(22)?,
+                    r.get(23)?,
                     r.get(11)?,
+                    (r.get(24)?, r.get(25)?, r.get(26)?),
                 ))
             })
             .optional()?;
@@ -145,7 +153,12 @@ impl Library {
             status,
             license_at,
             sha256,
+            (asset_id, license_transaction, licensed_from),
         ) = raw.ok_or_else(|| image_not_found(id))?;
+        let license_transaction = license_transaction
+            .map(|t| serde_json::from_str(&t))
+            .transpose()
+            .map_err(|e| corrupt("licence transaction", e))?;
         let params: GenerationParams =
             serde_json::from_str(&params).map_err(|e| corrupt("generation params", e))?;
         let usage = usage
@@ -170,6 +183,9 @@ impl Library {
             request_id,
             license,
             generation_status,
+            asset_id,
+            license_transaction,
+            licensed_from,
         })
     }
 
@@ -204,4 +220,5 @@ fn parse_commercial(s: &str) -> CommercialUse {
 }
 
 const DETAIL_COLUMNS: &str = "i.idx, i.byte_size, i.revised_prompt, i.seed, g.params, g.usage, \
-     g.request_id, l.json, g.status, i.license_at";
+     g.request_id, l.json, g.status, i.license_at, i.asset_id, i.license_transaction, \
+     i.licensed_from";

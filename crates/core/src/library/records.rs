@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::license::{CommercialUse, LicenseSnapshot};
+use crate::providers::LicenseStatus;
 use crate::request::GenerationParams;
 
 pub type GenerationId = String;
@@ -20,6 +21,21 @@ pub struct NewImage<'a> {
     pub revised_prompt: Option<String>,
     pub seed: Option<i64>,
     pub license: LicenseSnapshot,
+    pub facts: ImageFacts,
+}
+
+/// What the provider said about one image besides its bytes.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ImageFacts {
+    /// Replaced by the provider's moderation (a blurred image); kept, since it was paid for.
+    pub filtered: bool,
+    /// The provider's own id for the image, to license, vary or re-download it.
+    pub asset_id: Option<String>,
+    pub license_status: LicenseStatus,
+    /// The licence transaction (reference, size, time), when `license_status` is `licensed`.
+    pub license_transaction: Option<Value>,
+    /// The preview image this full-size file was licensed from.
+    pub licensed_from: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -175,6 +191,9 @@ pub struct ImageSummary {
     pub format: ImageFormat,
     pub favorite: bool,
     pub commercial_use: CommercialUse,
+    /// The provider's moderation replaced the content (a blurred image).
+    pub filtered: bool,
+    pub license_status: LicenseStatus,
     /// Absolute path of the original, for scripts (the CLI prints it). Never serialized, so
     /// that no file path crosses to the webview.
     #[serde(skip)]
@@ -198,6 +217,9 @@ pub struct ImageDetail {
     /// The terms as they were when the image was stored.
     pub license: LicenseSnapshot,
     pub generation_status: GenerationStatus,
+    pub asset_id: Option<String>,
+    pub license_transaction: Option<Value>,
+    pub licensed_from: Option<String>,
 }
 
 /// What the image record store returns right after storing.

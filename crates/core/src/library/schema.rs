@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 
 /// Each entry moves the schema one version up; entry `i` produces version `i + 1`.
 /// Never edit a released entry: add a new one.
-const MIGRATIONS: &[&str] = &[V1];
+const MIGRATIONS: &[&str] = &[V1, V2];
 
 /// The newest schema this build knows.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -84,6 +84,19 @@ CREATE TABLE blob_journal (
     ext        TEXT NOT NULL,
     started_at INTEGER NOT NULL
 );
+"#;
+
+/// Providers beyond OpenAI: what each answer says about an image (moderation, the
+/// provider's asset id), whether it must still be licensed, and how a licensed full-size
+/// file came from its preview. Old rows read as before: included terms, not filtered.
+const V2: &str = r#"
+ALTER TABLE images ADD COLUMN filtered INTEGER NOT NULL DEFAULT 0 CHECK (filtered IN (0,1));
+ALTER TABLE images ADD COLUMN asset_id TEXT;
+ALTER TABLE images ADD COLUMN license_status TEXT NOT NULL DEFAULT 'included'
+    CHECK (license_status IN ('included','preview','licensed'));
+ALTER TABLE images ADD COLUMN license_transaction TEXT;   -- JSON, when licensed
+ALTER TABLE images ADD COLUMN licensed_from TEXT;          -- id of the preview it licenses
+CREATE INDEX images_licensed_from ON images(licensed_from) WHERE licensed_from IS NOT NULL;
 "#;
 
 pub fn connect(path: &Path) -> Result<Connection> {

@@ -62,6 +62,7 @@ pub fn store(lib: &Library, prompt: &str, bytes: &[u8]) -> String {
             revised_prompt: Some(format!("revised: {prompt}")),
             seed: None,
             license: snapshot_for(&req.provider, &req.model),
+            facts: Default::default(),
         })
         .unwrap();
     lib.finish_generation(&generation, &Default::default())

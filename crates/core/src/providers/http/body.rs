@@ -5,7 +5,7 @@ use crate::error::Error;
 
 /// Reads a whole body, refusing it as soon as it is known to be larger than `cap` bytes
 /// (from Content-Length, or while streaming when the length was not announced or lied).
-pub(super) async fn read_capped(
+pub async fn read_capped(
     mut resp: reqwest::Response,
     cap: u64,
     what: &str,
@@ -32,7 +32,7 @@ pub(super) async fn read_capped(
     Ok(buf)
 }
 
-pub(super) fn human_bytes(n: u64) -> String {
+pub fn human_bytes(n: u64) -> String {
     const MIB: u64 = 1024 * 1024;
     if n >= MIB && n.is_multiple_of(MIB) {
         format!("{} MiB", n / MIB)

@@ -2,47 +2,28 @@
 //! the model listing.
 
 use std::fmt;
-use std::future::Future;
-use std::time::Duration;
 
-use base64::Engine as _;
-use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
-use super::body::{human_bytes, looks_like_image, read_capped};
-use super::config::{OpenAiConfig, ResponseLimits, checked_base_url};
-use super::failure::{Failure, from_status, from_transport};
-use super::retry::{RetryBudget, RetryClass, RetryPolicy};
+use super::config::OpenAiConfig;
+use super::failure::from_status;
 use super::wire::{self, ImagesResponse, ListModelsResponse};
 use crate::catalog::{self, ProviderSpec};
 use crate::error::{Error, Result};
+use crate::providers::http::{
+    self, Failure, ResponseLimits, RetryPolicy, check_image, checked_base_url, decode_b64,
+    download_image, from_transport, read_capped,
+};
+use crate::providers::{
+    BoxFuture, Connection, ImageProvider, Progress, ProviderAnswer, ProviderProgress, ReceivedImage,
+};
 use crate::request::GenerationRequest;
 
 const PROVIDER_ID: &str = "openai";
 /// Error answers are short; anything longer is not worth reading.
 const MAX_ERROR_BODY: u64 = 1024 * 1024;
-
-/// What the client is doing, for a progress display.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ProviderProgress {
-    Sending {
-        attempt: u32,
-    },
-    WaitingToRetry {
-        attempt: u32,
-        delay: Duration,
-        /// `Error::code()` of the failure being retried, e.g. "rate_limited".
-        reason: String,
-    },
-    /// The provider has started answering (headers received).
-    Receiving,
-    /// Fetching image `index` (0-based) from the URL the provider answered with.
-    Downloading {
-        index: u32,
-    },
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -52,16 +33,16 @@ pub enum ImageSource {
 }
 
 #[derive(Clone)]
-pub struct ReceivedImage {
+pub struct OpenAiImage {
     /// Exactly the provider's bytes.
     pub bytes: Vec<u8>,
     pub revised_prompt: Option<String>,
     pub source: ImageSource,
 }
 
-impl fmt::Debug for ReceivedImage {
+impl fmt::Debug for OpenAiImage {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ReceivedImage")
+        f.debug_struct("OpenAiImage")
             .field("bytes", &format_args!("<{} bytes>", self.bytes.len()))
             .field("revised_prompt", &self.revised_prompt)
             .field("source", &self.source)
@@ -76,7 +57,7 @@ pub struct GeneratedImages {
     /// Token usage as the provider reported it (GPT image models).
     pub usage: Option<Value>,
     pub created: Option<i64>,
-    pub images: Vec<ReceivedImage>,
+    pub images: Vec<OpenAiImage>,
     /// The exact JSON body sent (the key is a header, never in here).
     pub params_sent: Value,
 }
@@ -104,12 +85,12 @@ impl fmt::Debug for OpenAiClient {
 impl OpenAiClient {
     pub fn new(cfg: OpenAiConfig) -> Result<Self> {
         let provider = catalog::provider(PROVIDER_ID)?;
-        let base_url = checked_base_url(&cfg.base_url)?;
+        let base_url = checked_base_url(&cfg.base_url, "https://api.openai.com/v1")?;
         let key = cfg.api_key.trim();
         if key.is_empty() {
             return Err(Error::Auth {
                 message: "No OpenAI API key is set.".to_owned(),
-                env_var: provider.api_key_env.clone(),
+                env_var: provider.api_key_env().to_owned(),
             });
         }
         let mut auth =
@@ -117,17 +98,10 @@ impl OpenAiClient {
                 message:
                     "The OpenAI API key contains characters that cannot be sent; paste it again."
                         .to_owned(),
-                env_var: provider.api_key_env.clone(),
+                env_var: provider.api_key_env().to_owned(),
             })?;
         auth.set_sensitive(true);
-        let http = reqwest::Client::builder()
-            .connect_timeout(cfg.timeouts.connect)
-            .timeout(cfg.timeouts.total)
-            .user_agent(concat!("Easel/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| Error::Network {
-                message: format!("Could not set up the HTTP client: {e}"),
-            })?;
+        let http = http::client(cfg.timeouts)?;
         Ok(OpenAiClient {
             http,
             base_url,
@@ -159,14 +133,14 @@ impl OpenAiClient {
         let body = wire::request_body(req);
         let url = format!("{}/images/generations", self.base_url);
         tracing::info!(model = %req.model, "sending an image generation request");
-        let (headers, bytes) = self
-            .with_retries(
-                cancel,
-                progress,
-                |attempt| progress(ProviderProgress::Sending { attempt }),
-                || self.call(self.http.post(&url).json(&body), progress),
-            )
-            .await?;
+        let (headers, bytes) = http::with_retries(
+            &self.retry,
+            cancel,
+            progress,
+            |attempt| progress(ProviderProgress::Sending { attempt }),
+            || self.call(self.http.post(&url).json(&body), progress),
+        )
+        .await?;
 
         let answer: ImagesResponse =
             serde_json::from_slice(&bytes).map_err(|e| Error::BadResponse {
@@ -184,16 +158,19 @@ impl OpenAiClient {
         for (index, item) in data.into_iter().enumerate() {
             let index = u32::try_from(index).unwrap_or(u32::MAX);
             let (bytes, source) = match (item.b64_json, item.url) {
-                (Some(b64), _) => (self.decode_b64(&b64, index)?, ImageSource::B64),
+                (Some(b64), _) => (
+                    decode_b64(&b64, self.limits.max_image_bytes, index)?,
+                    ImageSource::B64,
+                ),
                 (None, Some(url)) => {
-                    let bytes = self
-                        .with_retries(
-                            cancel,
-                            progress,
-                            |_| progress(ProviderProgress::Downloading { index }),
-                            || self.download(&url),
-                        )
-                        .await?;
+                    let bytes = http::with_retries(
+                        &self.retry,
+                        cancel,
+                        progress,
+                        |_| progress(ProviderProgress::Downloading { index }),
+                        || download_image(&self.http, &url, self.limits.max_image_bytes),
+                    )
+                    .await?;
                     (bytes, ImageSource::Url)
                 }
                 (None, None) => {
@@ -203,7 +180,7 @@ impl OpenAiClient {
                 }
             };
             check_image(&bytes, index)?;
-            images.push(ReceivedImage {
+            images.push(OpenAiImage {
                 bytes,
                 revised_prompt: item.revised_prompt,
                 source,
@@ -226,14 +203,14 @@ impl OpenAiClient {
         }
         let url = format!("{}/models", self.base_url);
         let quiet = |_: ProviderProgress| {};
-        let (_, bytes) = self
-            .with_retries(
-                cancel,
-                &quiet,
-                |_| {},
-                || self.call(self.http.get(&url), &quiet),
-            )
-            .await?;
+        let (_, bytes) = http::with_retries(
+            &self.retry,
+            cancel,
+            &quiet,
+            |_| {},
+            || self.call(self.http.get(&url), &quiet),
+        )
+        .await?;
         let list: ListModelsResponse =
             serde_json::from_slice(&bytes).map_err(|e| Error::BadResponse {
                 message: format!("the model list is not in the documented shape ({e})."),
@@ -283,7 +260,7 @@ impl OpenAiClient {
                 status.as_u16(),
                 &headers,
                 &body,
-                &self.provider.api_key_env,
+                self.provider.api_key_env(),
                 key,
             );
             tracing::warn!(status = status.as_u16(), code = f.error.code(), request_id = ?request_id(&headers), "provider answered with an error");
@@ -293,113 +270,49 @@ impl OpenAiClient {
         let body = read_capped(resp, self.limits.max_json_bytes, "The provider's answer").await?;
         Ok((headers, body))
     }
+}
 
-    /// Fetches an image URL at once (they expire after an hour). No API key goes with it:
-    /// the URL points at the provider's file storage, which may be another host.
-    async fn download(&self, url: &str) -> Result<Vec<u8>, Failure> {
-        let parsed = reqwest::Url::parse(url).map_err(|_| Error::BadResponse {
-            message: "the answer's image URL is not a URL.".to_owned(),
-        })?;
-        if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(Error::BadResponse {
-                message: format!(
-                    "the answer's image URL uses {}:, not http(s).",
-                    parsed.scheme()
-                ),
-            }
-            .into());
-        }
-        let resp = self
-            .http
-            .get(parsed)
-            .send()
-            .await
-            .map_err(|e| from_transport(e, "Downloading the image"))?;
-        let status = resp.status();
-        if !status.is_success() {
-            let error = Error::Provider {
-                status: status.as_u16(),
-                message: "downloading the generated image failed. The image link may have expired; generate again.".to_owned(),
-            };
-            let class = if status.is_server_error() {
-                RetryClass::Transient { hint: None }
-            } else {
-                RetryClass::Never
-            };
-            return Err(Failure { error, class });
-        }
-        read_capped(resp, self.limits.max_image_bytes, "The image download").await
+impl OpenAiClient {
+    /// The client for the catalogue's OpenAI entry, as the engine connects it.
+    pub fn connect(spec: &'static ProviderSpec, conn: Connection) -> Result<Self> {
+        let key = conn.credentials.require(spec, "api_key")?;
+        let mut client = OpenAiClient::new(OpenAiConfig::new(conn.base_url, key))?;
+        client.provider = spec;
+        Ok(client)
     }
+}
 
-    fn decode_b64(&self, b64: &str, index: u32) -> Result<Vec<u8>> {
-        let cap = self.limits.max_image_bytes;
-        if (b64.len() as u64 / 4).saturating_mul(3) > cap {
-            return Err(Error::BadResponse {
-                message: format!(
-                    "image {index} is larger than the {} limit.",
-                    human_bytes(cap)
-                ),
-            });
-        }
-        // Standard alphabet; padding optional, since some gateways strip it.
-        const LENIENT: GeneralPurpose = GeneralPurpose::new(
-            &base64::alphabet::STANDARD,
-            GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
-        );
-        LENIENT
-            .decode(b64.as_bytes())
-            .map_err(|e| Error::BadResponse {
-                message: format!("image {index} is not valid base64 ({e})."),
+impl ImageProvider for OpenAiClient {
+    fn generate<'a>(
+        &'a self,
+        req: &'a GenerationRequest,
+        progress: Progress<'a>,
+        cancel: &'a CancellationToken,
+    ) -> BoxFuture<'a, Result<ProviderAnswer>> {
+        Box::pin(async move {
+            let answer = OpenAiClient::generate(self, req, progress, cancel).await?;
+            Ok(ProviderAnswer {
+                request_id: answer.request_id,
+                usage: answer.usage,
+                images: answer
+                    .images
+                    .into_iter()
+                    .map(|image| ReceivedImage {
+                        bytes: image.bytes,
+                        revised_prompt: image.revised_prompt,
+                        ..ReceivedImage::default()
+                    })
+                    .collect(),
+                params_sent: answer.params_sent,
             })
+        })
     }
 
-    /// Runs `op` until it succeeds, fails for good, runs out of retry budget, or is cancelled
-    /// (at once, also in the middle of a request or a backoff wait).
-    async fn with_retries<T, F, Fut>(
-        &self,
-        cancel: &CancellationToken,
-        progress: &(dyn Fn(ProviderProgress) + Send + Sync),
-        on_attempt: impl Fn(u32),
-        mut op: F,
-    ) -> Result<T>
-    where
-        F: FnMut() -> Fut,
-        Fut: Future<Output = Result<T, Failure>>,
-    {
-        let mut budget = RetryBudget::new(&self.retry);
-        loop {
-            budget.attempts += 1;
-            on_attempt(budget.attempts);
-            let outcome = tokio::select! {
-                biased;
-                _ = cancel.cancelled() => return Err(Error::Cancelled),
-                r = op() => r,
-            };
-            let failure = match outcome {
-                Ok(v) => return Ok(v),
-                Err(f) => f,
-            };
-            let Some(delay) = budget.next_delay(failure.class) else {
-                return Err(failure.error);
-            };
-            let delay = self.retry.scaled(delay);
-            tracing::info!(
-                attempt = budget.attempts,
-                ?delay,
-                code = failure.error.code(),
-                "retrying"
-            );
-            progress(ProviderProgress::WaitingToRetry {
-                attempt: budget.attempts,
-                delay,
-                reason: failure.error.code().to_owned(),
-            });
-            tokio::select! {
-                biased;
-                _ = cancel.cancelled() => return Err(Error::Cancelled),
-                _ = tokio::time::sleep(delay) => {}
-            }
-        }
+    fn list_models<'a>(
+        &'a self,
+        cancel: &'a CancellationToken,
+    ) -> BoxFuture<'a, Result<Vec<String>>> {
+        Box::pin(self.list_image_models(cancel))
     }
 }
 
@@ -408,18 +321,6 @@ fn request_id(headers: &HeaderMap) -> Option<String> {
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned)
-}
-
-fn check_image(bytes: &[u8], index: u32) -> Result<()> {
-    if looks_like_image(bytes).is_none() {
-        return Err(Error::NotAnImage {
-            message: format!(
-                "image {index} ({} bytes) is not PNG, JPEG, WebP or GIF data.",
-                bytes.len()
-            ),
-        });
-    }
-    Ok(())
 }
 
 #[cfg(test)]

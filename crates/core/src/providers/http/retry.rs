@@ -38,7 +38,7 @@ impl Default for RetryPolicy {
 
 /// What kind of failure an attempt ended in, as far as retrying goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum RetryClass {
+pub enum RetryClass {
     Never,
     RateLimit { hint: Option<Duration> },
     Transient { hint: Option<Duration> },
@@ -46,7 +46,7 @@ pub(super) enum RetryClass {
 
 /// Attempts and waits used so far in one operation.
 #[derive(Debug)]
-pub(super) struct RetryBudget<'a> {
+pub struct RetryBudget<'a> {
     policy: &'a RetryPolicy,
     pub attempts: u32,
     transient_retries: u32,
@@ -102,7 +102,7 @@ impl<'a> RetryBudget<'a> {
 }
 
 impl RetryPolicy {
-    pub(super) fn scaled(&self, d: Duration) -> Duration {
+    pub fn scaled(&self, d: Duration) -> Duration {
         if self.time_scale.is_finite() && self.time_scale >= 0.0 {
             d.mul_f64(self.time_scale)
         } else {
@@ -119,7 +119,7 @@ fn random_unit() -> f64 {
 }
 
 /// How long the server asked us to wait, from the headers it sent with a 429/5xx.
-pub(super) fn server_hint(headers: &HeaderMap) -> Option<Duration> {
+pub fn server_hint(headers: &HeaderMap) -> Option<Duration> {
     let text = |name: &str| {
         headers
             .get(name)

@@ -3,14 +3,12 @@
 //! read with size caps; failures map onto `crate::Error` and are retried only when a
 //! retry can help (rate limits, 5xx, dropped connections).
 
-mod body;
 mod client;
 mod config;
 mod failure;
-mod retry;
 mod wire;
 
-pub use body::{ImageKind, looks_like_image};
-pub use client::{GeneratedImages, ImageSource, OpenAiClient, ProviderProgress, ReceivedImage};
-pub use config::{OpenAiConfig, ResponseLimits, Timeouts};
-pub use retry::{RetryPolicy, parse_go_duration};
+pub use crate::providers::ProviderProgress;
+pub use crate::providers::http::{ResponseLimits, RetryPolicy, Timeouts, parse_go_duration};
+pub use client::{GeneratedImages, ImageSource, OpenAiClient, OpenAiImage};
+pub use config::OpenAiConfig;

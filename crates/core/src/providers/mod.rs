@@ -1,0 +1,184 @@
+//! The seam between Easel and the services that make images. Every provider implements
+//! [`ImageProvider`]; the engine, the job queue and the front ends only ever hold a
+//! `dyn ImageProvider` made by [`connect`], so none of them knows a provider by name.
+//!
+//! A provider module turns the provider-neutral [`GenerationRequest`] into its own wire
+//! format, and its answers (or errors) back into [`ProviderAnswer`] (or a typed `Error`).
+
+pub mod credentials;
+pub mod http;
+pub mod oauth;
+pub mod openai;
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use tokio_util::sync::CancellationToken;
+
+pub use credentials::{CredentialSource, Credentials};
+
+use crate::catalog::ProviderSpec;
+use crate::error::{Error, Result};
+use crate::request::GenerationRequest;
+
+/// A boxed future, so that the trait stays object-safe.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Where a progress report goes; called from the provider's task, so it must be cheap.
+pub type Progress<'a> = &'a (dyn Fn(ProviderProgress) + Send + Sync);
+
+/// What the client is doing, for a progress display.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProviderProgress {
+    Sending {
+        attempt: u32,
+    },
+    WaitingToRetry {
+        attempt: u32,
+        delay: Duration,
+        /// `Error::code()` of the failure being retried, e.g. "rate_limited".
+        reason: String,
+    },
+    /// The provider accepted the job and works on it asynchronously; Easel asks again
+    /// (`attempt` counts the status requests).
+    Polling {
+        attempt: u32,
+    },
+    /// The provider has started answering (headers received).
+    Receiving,
+    /// Fetching image `index` (0-based) from the URL the provider answered with.
+    Downloading {
+        index: u32,
+    },
+}
+
+/// Whether an image can be used under the terms that come with generating it, or must be
+/// licensed first (a watermarked or low-resolution preview).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub enum LicenseStatus {
+    /// The terms come with generation (OpenAI, Stability, Firefly).
+    #[default]
+    Included,
+    /// Must be licensed before use (Getty previews).
+    Preview,
+    /// Licensed by a recorded transaction (a Getty full-size download).
+    Licensed,
+}
+
+impl LicenseStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LicenseStatus::Included => "included",
+            LicenseStatus::Preview => "preview",
+            LicenseStatus::Licensed => "licensed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<LicenseStatus> {
+        match s {
+            "included" => Some(LicenseStatus::Included),
+            "preview" => Some(LicenseStatus::Preview),
+            "licensed" => Some(LicenseStatus::Licensed),
+            _ => None,
+        }
+    }
+}
+
+/// One image of an answer, exactly as the provider sent it, with what it said about it.
+#[derive(Clone, Default)]
+pub struct ReceivedImage {
+    /// Exactly the provider's bytes (they may carry signed provenance).
+    pub bytes: Vec<u8>,
+    /// The seed the provider used, when it says (Stability's `seed` header, Firefly's seeds).
+    pub seed: Option<i64>,
+    pub revised_prompt: Option<String>,
+    /// The provider's own id for this image (Getty's generated asset id, for example), needed
+    /// to license, vary or re-download it later.
+    pub asset_id: Option<String>,
+    /// The provider's moderation replaced the content (Stability's `CONTENT_FILTERED` answers
+    /// with a blurred image). Stored, since it was paid for, but marked.
+    pub filtered: bool,
+    pub license_status: LicenseStatus,
+}
+
+impl fmt::Debug for ReceivedImage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ReceivedImage")
+            .field("bytes", &format_args!("<{} bytes>", self.bytes.len()))
+            .field("seed", &self.seed)
+            .field("revised_prompt", &self.revised_prompt)
+            .field("asset_id", &self.asset_id)
+            .field("filtered", &self.filtered)
+            .field("license_status", &self.license_status)
+            .finish()
+    }
+}
+
+/// A provider's whole answer to one generation request.
+#[derive(Debug, Clone, Default)]
+pub struct ProviderAnswer {
+    /// The provider's request or job id, for support requests.
+    pub request_id: Option<String>,
+    /// Usage or cost as the provider reported it or the catalogue priced it (tokens, credits).
+    pub usage: Option<Value>,
+    pub images: Vec<ReceivedImage>,
+    /// What was sent, without any secret (for the record and for tests).
+    pub params_sent: Value,
+}
+
+/// One image service. Implementations hold their HTTP client, credentials and any token
+/// cache; they are shared between jobs (`Arc`) and must be cheap to call concurrently.
+pub trait ImageProvider: Send + Sync {
+    /// Generates images for `req`, reporting progress, and stops at once when `cancel` fires.
+    /// The request has already been checked against the catalogue.
+    fn generate<'a>(
+        &'a self,
+        req: &'a GenerationRequest,
+        progress: Progress<'a>,
+        cancel: &'a CancellationToken,
+    ) -> BoxFuture<'a, Result<ProviderAnswer>>;
+
+    /// Model ids the account can use, as the provider lists them. Providers without a model
+    /// listing answer with the catalogue's current models.
+    fn list_models<'a>(
+        &'a self,
+        cancel: &'a CancellationToken,
+    ) -> BoxFuture<'a, Result<Vec<String>>>;
+}
+
+/// How to reach a provider: where, and with what credentials.
+#[derive(Clone)]
+pub struct Connection {
+    pub base_url: String,
+    /// Token endpoint for OAuth client credentials (Getty, Firefly).
+    pub auth_url: Option<String>,
+    pub credentials: Credentials,
+}
+
+impl fmt::Debug for Connection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Connection")
+            .field("base_url", &self.base_url)
+            .field("auth_url", &self.auth_url)
+            .field("credentials", &self.credentials)
+            .finish()
+    }
+}
+
+/// Makes the client for `spec`'s kind of service. The one place that names providers.
+pub fn connect(spec: &'static ProviderSpec, conn: Connection) -> Result<Arc<dyn ImageProvider>> {
+    match spec.kind.as_str() {
+        "openai" => Ok(Arc::new(openai::OpenAiClient::connect(spec, conn)?)),
+        other => Err(Error::InvalidInput(format!(
+            "{} ({other}) has no client in this version of Easel.",
+            spec.name
+        ))),
+    }
+}
