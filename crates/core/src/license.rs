@@ -1,5 +1,5 @@
 //! Licence terms per provider and model family. The catalogue is data
-//! (`data/licenses.json`); an image keeps a snapshot of the entry it was made under.
+//! (`data/licenses/*.json`); an image keeps a snapshot of the entry it was made under.
 
 use serde::{Deserialize, Serialize};
 
@@ -63,8 +63,11 @@ pub struct LicenseSnapshot {
     pub snapshot_at: String,
 }
 
-/// The catalogue as shipped: `data/licenses.json`, compiled in so it cannot go missing.
-const CATALOGUE_JSON: &str = include_str!("../data/licenses.json");
+/// The catalogue as shipped: `data/licenses/`, compiled in so it cannot go missing.
+/// One file per provider's terms (each an entry), plus the "terms unknown" template.
+const ENTRY_FILES: &[(&str, &str)] =
+    &[("openai.json", include_str!("../data/licenses/openai.json"))];
+const UNKNOWN_JSON: &str = include_str!("../data/licenses/unknown.json");
 
 #[derive(Debug, Deserialize)]
 struct Catalogue {
@@ -98,8 +101,15 @@ impl CatalogueEntry {
     }
 }
 
-static CATALOGUE: std::sync::LazyLock<Result<Catalogue, String>> =
-    std::sync::LazyLock::new(|| serde_json::from_str(CATALOGUE_JSON).map_err(|e| e.to_string()));
+static CATALOGUE: std::sync::LazyLock<Result<Catalogue, String>> = std::sync::LazyLock::new(|| {
+    let mut entries = Vec::with_capacity(ENTRY_FILES.len());
+    for (name, json) in ENTRY_FILES {
+        entries.push(serde_json::from_str(json).map_err(|e| format!("data/licenses/{name}: {e}"))?);
+    }
+    let unknown = serde_json::from_str(UNKNOWN_JSON)
+        .map_err(|e| format!("data/licenses/unknown.json: {e}"))?;
+    Ok(Catalogue { entries, unknown })
+});
 
 /// The terms for images from `model` of `provider`. Never a silent default: with no matching
 /// entry the answer is an explicit entry with `known: false` and `commercial_use: unknown`.

@@ -1,5 +1,5 @@
 //! The model catalogue: which providers and models exist and what each model accepts.
-//! It is data (`data/models.json`) so a new model is a JSON edit, not a code change; the
+//! It is data (`data/providers/*.json`, one file per provider) so a new model is a JSON edit, not a code change; the
 //! UI renders its controls from these types and `ModelSpec::validate` refuses locally
 //! whatever the provider would refuse, so nothing doomed is ever sent (or billed).
 
@@ -18,7 +18,11 @@ pub use params::{ParamKind, ParamSpec};
 pub use size::parse_size;
 use validate::or_list;
 
-const MODELS_JSON: &str = include_str!("../../data/models.json");
+/// One file per provider, in the order the UI lists them. A new provider is a new file here.
+const PROVIDER_FILES: &[(&str, &str)] = &[(
+    "openai.json",
+    include_str!("../../data/providers/openai.json"),
+)];
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Catalog {
@@ -202,7 +206,15 @@ fn catalog() -> &'static Catalog {
         // The file is compiled in and checked by the tests below, so a parse failure is a
         // build defect, not something input can cause.
         #[allow(clippy::expect_used)]
-        serde_json::from_str(MODELS_JSON).expect("data/models.json is valid")
+        Catalog {
+            providers: PROVIDER_FILES
+                .iter()
+                .map(|(name, json)| {
+                    serde_json::from_str(json)
+                        .unwrap_or_else(|e| panic!("data/providers/{name} is not valid: {e}"))
+                })
+                .collect(),
+        }
     })
 }
 
