@@ -43,6 +43,11 @@ pub struct LicenseTerms {
     /// The credit line to use wherever the image is published.
     pub credit_line: String,
     pub indemnity: String,
+    /// Whether the terms offer customers who use the service as Easel does (through its API)
+    /// an indemnity against IP claims over the images, whatever its conditions (`indemnity`
+    /// says which). Drives "commercially safe" mode.
+    #[serde(default)]
+    pub indemnified: bool,
     pub restrictions: Vec<String>,
     pub training_data: String,
     pub creators_compensated: String,
@@ -151,6 +156,27 @@ pub fn snapshot_for(provider: &str, model: &str) -> LicenseSnapshot {
     }
 }
 
+impl LicenseTerms {
+    /// Why these terms are not "commercially safe" (commercial use allowed, with an
+    /// indemnity), or None when they are.
+    pub fn not_commercially_safe_because(&self) -> Option<String> {
+        if !self.known {
+            return Some("its terms are unknown to Easel".to_owned());
+        }
+        match self.commercial_use {
+            CommercialUse::No => return Some("its terms do not allow commercial use".to_owned()),
+            CommercialUse::Unknown => {
+                return Some("whether its terms allow commercial use is unknown".to_owned());
+            }
+            CommercialUse::Yes | CommercialUse::Conditional => {}
+        }
+        if !self.indemnified {
+            return Some("its terms offer no indemnity for the images".to_owned());
+        }
+        None
+    }
+}
+
 fn fill_names(text: &str, provider: &str, model: &str) -> String {
     text.replace("{provider}", provider)
         .replace("{model}", model)
@@ -170,6 +196,7 @@ fn fill_unknown(template: &LicenseTerms, provider: &str, model: &str) -> License
         attribution_required: template.attribution_required,
         credit_line: fill(&template.credit_line),
         indemnity: fill(&template.indemnity),
+        indemnified: false,
         restrictions: template.restrictions.iter().map(|r| fill(r)).collect(),
         training_data: fill(&template.training_data),
         creators_compensated: fill(&template.creators_compensated),
@@ -194,6 +221,7 @@ fn builtin_unknown() -> LicenseTerms {
         attribution_required: false,
         credit_line: "Image generated with {provider} {model}".to_owned(),
         indemnity: unknown.clone(),
+        indemnified: false,
         restrictions: Vec::new(),
         training_data: unknown.clone(),
         creators_compensated: unknown,
@@ -249,5 +277,38 @@ mod tests {
         let t = terms_for("acme", "gpt-image-1");
         assert!(!t.known);
         assert_eq!(t.provider, "acme");
+    }
+
+    #[test]
+    fn commercially_safe_needs_known_terms_commercial_use_and_an_indemnity() {
+        let openai = terms_for("openai", "gpt-image-1");
+        assert_eq!(openai.not_commercially_safe_because(), None);
+        let unknown = terms_for("acme", "x");
+        assert!(
+            unknown
+                .not_commercially_safe_because()
+                .unwrap()
+                .contains("unknown")
+        );
+        let no_indemnity = LicenseTerms {
+            indemnified: false,
+            ..openai.clone()
+        };
+        assert!(
+            no_indemnity
+                .not_commercially_safe_because()
+                .unwrap()
+                .contains("indemnity")
+        );
+        let no_commercial = LicenseTerms {
+            commercial_use: CommercialUse::No,
+            ..openai
+        };
+        assert!(
+            no_commercial
+                .not_commercially_safe_because()
+                .unwrap()
+                .contains("commercial use")
+        );
     }
 }

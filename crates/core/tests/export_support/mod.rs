@@ -76,6 +76,7 @@ fn terms(known: bool, commercial: CommercialUse) -> LicenseTerms {
         attribution_required: false,
         credit_line: "Image generated with OpenAI, via Easel".into(),
         indemnity: "None for outputs.".into(),
+        indemnified: false,
         restrictions: vec!["Do not imply a human made it.".into()],
         training_data: "Not disclosed.".into(),
         creators_compensated: "No.".into(),
