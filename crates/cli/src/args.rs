@@ -22,6 +22,7 @@ impl Cli {
             Command::Models(a) => a.json,
             Command::Export(a) => a.json,
             Command::Key(_) => false,
+            Command::Providers(a) => a.json,
         }
     }
 }
@@ -45,6 +46,9 @@ pub enum Command {
     /// Store or remove a provider's API key (read from standard input).
     #[command(subcommand)]
     Key(KeyCommand),
+    /// Every provider: whether it is set up and where each credential comes from, its
+    /// terms in a line, and its rate limits.
+    Providers(OutputArgs),
 }
 
 #[derive(Debug, Args)]
@@ -175,8 +179,12 @@ pub enum KeyCommand {
     Set {
         #[arg(default_value = "openai")]
         provider: String,
+        /// Which credential, for providers with several (e.g. getty: api_key, api_secret;
+        /// firefly: client_id, client_secret); `easel-cli providers` lists them.
+        #[arg(long)]
+        field: Option<String>,
     },
-    /// Forget the stored key.
+    /// Forget the stored credentials.
     Delete {
         #[arg(default_value = "openai")]
         provider: String,

@@ -43,6 +43,7 @@ fn open() -> Result<Engine, Error> {
 pub async fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Command::Generate(args) => generate(args).await,
+        Command::Providers(args) => crate::providers::run(&open()?, args.json),
         Command::List(args) => {
             let engine = open()?;
             let page = engine.library().list(&query(None, &args.page))?;
@@ -275,12 +276,15 @@ async fn models(args: ModelsArgs) -> Result<(), Failure> {
 fn key(cmd: KeyCommand) -> Result<(), Failure> {
     let engine = open()?;
     match cmd {
-        KeyCommand::Set { provider } => {
+        KeyCommand::Set { provider, field } => {
             let mut key = String::new();
             std::io::stdin().read_to_string(&mut key).map_err(|e| {
                 Error::InvalidInput(format!("Could not read the key from standard input: {e}"))
             })?;
-            engine.set_api_key(&provider, key.trim())?;
+            match &field {
+                Some(field) => engine.set_credential(&provider, field, key.trim())?,
+                None => engine.set_api_key(&provider, key.trim())?,
+            }
             match engine.keys().fallback_file() {
                 None => println!("Saved the {provider} key in the system keychain."),
                 Some(path) => println!(

@@ -7,6 +7,7 @@ use easel_core::catalog::ProviderSpec;
 use easel_core::jobs::{JobEvent, JobStage};
 use easel_core::library::{ImageDetail, ImagePage};
 use easel_core::license::CommercialUse;
+use easel_core::providers::LicenseStatus;
 use easel_core::secrets::KeySource;
 
 pub struct Progress {
@@ -174,6 +175,15 @@ pub fn print_detail(d: &ImageDetail) {
             );
         }
     }
+    if let Some(seed) = d.seed {
+        println!("{:<12} {seed}", "Seed");
+    }
+    if s.filtered {
+        println!(
+            "{:<12} the provider's content filter blurred this image",
+            "Filtered"
+        );
+    }
     if let Some(id) = &d.request_id {
         println!("{:<12} {id}", "Request id");
     }
@@ -191,6 +201,21 @@ pub fn print_detail(d: &ImageDetail) {
         println!(
             "  ! The terms for this provider/model are unknown. Check them before using the image."
         );
+    }
+    match d.license.status {
+        LicenseStatus::Included => {}
+        LicenseStatus::Preview => println!(
+            "  ! This is an unlicensed preview: license it (`easel-cli license {}`) before any use.",
+            s.id
+        ),
+        LicenseStatus::Licensed => println!(
+            "  {:<14} {}",
+            "Licensed",
+            d.license
+                .transaction
+                .as_ref()
+                .map_or_else(|| "yes".to_owned(), |t| t.to_string())
+        ),
     }
     let cond = l
         .commercial_condition

@@ -235,6 +235,7 @@ impl Engine {
             prompt: detail.summary.prompt,
             revised_prompt: detail.revised_prompt,
             license: detail.license,
+            filtered: detail.summary.filtered,
         })
     }
 
@@ -319,10 +320,7 @@ async fn fetch_and_store(
     let answer = client.generate(request, &progress, &ctx.cancel).await?;
     ctx.stage(JobStage::Storing);
 
-    let snapshot = LicenseSnapshot {
-        terms: license::terms_for(&request.provider, &request.model),
-        snapshot_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-    };
+    let snapshot = license::snapshot_for(&request.provider, &request.model);
     let mut image_ids = Vec::with_capacity(answer.images.len());
     let mut first_error = None;
     for (index, image) in answer.images.into_iter().enumerate() {
@@ -331,7 +329,10 @@ async fn fetch_and_store(
         }
         let library = Arc::clone(library);
         let gid = generation_id.to_owned();
-        let license = snapshot.clone();
+        let license = LicenseSnapshot {
+            status: image.license_status,
+            ..snapshot.clone()
+        };
         // Decoding and thumbnails are CPU work: keep them off the async workers.
         let stored = tokio::task::spawn_blocking(move || {
             library.store_image(NewImage {
@@ -344,8 +345,7 @@ async fn fetch_and_store(
                 facts: ImageFacts {
                     filtered: image.filtered,
                     asset_id: image.asset_id.clone(),
-                    license_status: image.license_status,
-                    ..ImageFacts::default()
+                    licensed_from: None,
                 },
             })
         })

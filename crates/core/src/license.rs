@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::providers::LicenseStatus;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -66,6 +68,13 @@ pub struct LicenseSnapshot {
     pub terms: LicenseTerms,
     /// RFC 3339 time the snapshot was taken (the image's creation).
     pub snapshot_at: String,
+    /// Whether the terms apply as generated, or the image is a preview still to be licensed,
+    /// or was licensed (then `transaction` says how).
+    #[serde(default)]
+    pub status: LicenseStatus,
+    /// The licence transaction (reference, size, time) when `status` is `licensed`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transaction: Option<serde_json::Value>,
 }
 
 /// The catalogue as shipped: `data/licenses/`, compiled in so it cannot go missing.
@@ -153,6 +162,8 @@ pub fn snapshot_for(provider: &str, model: &str) -> LicenseSnapshot {
     LicenseSnapshot {
         terms: terms_for(provider, model),
         snapshot_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        status: LicenseStatus::Included,
+        transaction: None,
     }
 }
 

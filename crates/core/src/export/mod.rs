@@ -62,6 +62,8 @@ pub struct ExportItem {
     pub prompt: String,
     pub revised_prompt: Option<String>,
     pub license: LicenseSnapshot,
+    /// The provider's moderation blurred the image.
+    pub filtered: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

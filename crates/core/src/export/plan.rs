@@ -51,7 +51,7 @@ fn estimate_bytes(format: ExportFormat, quality: u8, w: u32, h: u32) -> u64 {
 
 pub fn plan(item: &ExportItem, opts: &ExportOptions) -> Result<ExportPlan> {
     validate(opts)?;
-    let flags: Vec<ExportFlag> = preflight::flag_for(item).into_iter().collect();
+    let flags: Vec<ExportFlag> = preflight::flags_for(item);
     let (source_width, source_height) = decode::dimensions(&item.original_path, &item.image_id)?;
     let stem = stem_for(item, opts);
     if opts.format == ExportFormat::Original {

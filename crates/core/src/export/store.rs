@@ -76,7 +76,7 @@ pub(super) fn store(
             dpi: rendered.dpi,
             bytes: rendered.bytes.len() as u64,
             upscaled: rendered.upscaled,
-            flags: preflight::flag_for(item).into_iter().collect(),
+            flags: preflight::flags_for(item),
         });
     }
     Err(Error::Export {

@@ -129,8 +129,8 @@ impl Library {
             .map_err(|e| Error::InvalidInput(format!("The licence cannot be saved: {e}")))?;
         let terms_sha = blobs::sha256_hex(terms_json.as_bytes());
         let transaction = new
-            .facts
-            .license_transaction
+            .license
+            .transaction
             .as_ref()
             .map(serde_json::to_string)
             .transpose()
@@ -194,7 +194,7 @@ impl Library {
                 clock::now_ms(),
                 new.facts.filtered,
                 new.facts.asset_id,
-                new.facts.license_status.as_str(),
+                new.license.status.as_str(),
                 transaction,
                 new.facts.licensed_from,
             ],

@@ -130,7 +130,10 @@ pub fn page_sql(q: &ListQuery, plan: TextPlan) -> Result<(String, Vec<SqlValue>)
     }
     if q.commercial_only {
         // `conditional` counts: commercial use is allowed, on the stated condition.
-        sql.push_str(" AND i.commercial_use IN ('yes', 'conditional')");
+        // A preview must be licensed before any use.
+        sql.push_str(
+            " AND i.commercial_use IN ('yes', 'conditional') AND i.license_status != 'preview'",
+        );
     }
     if let Some(since) = q.since.as_deref().filter(|s| !s.is_empty()) {
         sql.push_str(" AND i.created_at >= ?");

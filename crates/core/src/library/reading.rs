@@ -168,6 +168,8 @@ impl Library {
         let license = LicenseSnapshot {
             terms: serde_json::from_str(&terms).map_err(|e| corrupt("image licence", e))?,
             snapshot_at: license_at,
+            status: summary.license_status,
+            transaction: license_transaction,
         };
         let generation_status = GenerationStatus::parse(&status)
             .ok_or_else(|| corrupt("generation status", &status))?;
@@ -184,7 +186,6 @@ impl Library {
             license,
             generation_status,
             asset_id,
-            license_transaction,
             licensed_from,
         })
     }

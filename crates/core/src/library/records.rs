@@ -24,16 +24,14 @@ pub struct NewImage<'a> {
     pub facts: ImageFacts,
 }
 
-/// What the provider said about one image besides its bytes.
+/// What the provider said about one image besides its bytes and licence (whose `status` and
+/// `transaction` say whether it is a preview or was licensed).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ImageFacts {
     /// Replaced by the provider's moderation (a blurred image); kept, since it was paid for.
     pub filtered: bool,
     /// The provider's own id for the image, to license, vary or re-download it.
     pub asset_id: Option<String>,
-    pub license_status: LicenseStatus,
-    /// The licence transaction (reference, size, time), when `license_status` is `licensed`.
-    pub license_transaction: Option<Value>,
     /// The preview image this full-size file was licensed from.
     pub licensed_from: Option<String>,
 }
@@ -217,8 +215,9 @@ pub struct ImageDetail {
     /// The terms as they were when the image was stored.
     pub license: LicenseSnapshot,
     pub generation_status: GenerationStatus,
+    /// The provider's own id for the image (to license, vary or re-download it).
     pub asset_id: Option<String>,
-    pub license_transaction: Option<Value>,
+    /// The preview this full-size file was licensed from.
     pub licensed_from: Option<String>,
 }
 

@@ -7,6 +7,7 @@ use std::process::Command;
 
 use easel_core::export::ExportItem;
 use easel_core::license::{CommercialUse, LicenseSnapshot, LicenseTerms, TermsSource};
+use easel_core::providers::LicenseStatus;
 use image::{ImageFormat, Rgb, RgbImage, Rgba, RgbaImage};
 
 pub const TRICKY_PROMPT: &str =
@@ -95,6 +96,8 @@ pub fn commercial_license() -> LicenseSnapshot {
     LicenseSnapshot {
         terms: terms(true, CommercialUse::Yes),
         snapshot_at: "2026-11-20T10:00:00Z".into(),
+        status: LicenseStatus::Included,
+        transaction: None,
     }
 }
 
@@ -102,6 +105,8 @@ pub fn unknown_license() -> LicenseSnapshot {
     LicenseSnapshot {
         terms: terms(false, CommercialUse::Unknown),
         snapshot_at: "2026-11-20T10:00:00Z".into(),
+        status: LicenseStatus::Included,
+        transaction: None,
     }
 }
 
@@ -109,6 +114,8 @@ pub fn license_with(commercial: CommercialUse) -> LicenseSnapshot {
     LicenseSnapshot {
         terms: terms(true, commercial),
         snapshot_at: "2026-11-20T10:00:00Z".into(),
+        status: LicenseStatus::Included,
+        transaction: None,
     }
 }
 
@@ -122,6 +129,7 @@ pub fn item(id: &str, original: PathBuf, prompt: &str, license: LicenseSnapshot)
         prompt: prompt.into(),
         revised_prompt: None,
         license,
+        filtered: false,
     }
 }
 
