@@ -255,6 +255,8 @@ async fn models(args: ModelsArgs) -> Result<(), Failure> {
                 json!({
                     "id": m.id, "label": m.label, "status": m.status,
                     "available": available.as_ref().map(|a| a.contains(&m.id)),
+                    "credits_per_image": m.credits_per_image,
+                    "parameters": m.parameters(),
                 })
             })
             .collect();

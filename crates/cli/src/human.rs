@@ -3,7 +3,7 @@
 use std::io::{IsTerminal, Write};
 use std::time::Duration;
 
-use easel_core::catalog::ProviderSpec;
+use easel_core::catalog::{ParamKind, ParamSpec, ProviderSpec};
 use easel_core::jobs::{JobEvent, JobStage};
 use easel_core::library::{ImageDetail, ImagePage};
 use easel_core::license::CommercialUse;
@@ -241,7 +241,14 @@ pub fn print_models(provider: &ProviderSpec, available: Option<&[String]>) {
             Some(a) if a.contains(&m.id) => "✓",
             Some(_) => "✗",
         };
-        println!("  {mark} {:<24} {}", m.id, m.label);
+        let cost = m
+            .credits_per_image
+            .map(|c| format!(" — {c} credits per image"))
+            .unwrap_or_default();
+        println!("  {mark} {:<24} {}{cost}", m.id, m.label);
+        for p in m.parameters() {
+            println!("        {:<20} {}", param_flag(&p.name), param_values(&p));
+        }
     }
     if let Some(a) = available {
         for id in a
@@ -252,6 +259,44 @@ pub fn print_models(provider: &ProviderSpec, available: Option<&[String]>) {
         }
         println!("✓ usable with your key, ✗ not available to it.");
     }
+}
+
+/// The flag that sets a parameter: the common ones have their own, the rest `--param`.
+fn param_flag(name: &str) -> String {
+    match name {
+        "n" => "-n".to_owned(),
+        "negative_prompt" => "--negative".to_owned(),
+        "aspect_ratio" => "--aspect-ratio".to_owned(),
+        "output_format" => "--format".to_owned(),
+        "output_compression" => "--compression".to_owned(),
+        "size" | "quality" | "style" | "seed" | "background" | "moderation" => {
+            format!("--{name}")
+        }
+        other => format!("--param {other}="),
+    }
+}
+
+fn param_values(p: &ParamSpec) -> String {
+    let range = |lo: Option<i64>, hi: Option<i64>| match (lo, hi) {
+        (Some(lo), Some(hi)) => format!("{lo}..{hi}"),
+        (Some(lo), None) => format!("{lo} or more"),
+        (None, Some(hi)) => format!("up to {hi}"),
+        (None, None) => "a whole number".to_owned(),
+    };
+    let mut text = match p.kind {
+        ParamKind::Choice | ParamKind::Size => p.values.join(", "),
+        ParamKind::Integer => range(p.min, p.max),
+        ParamKind::Text => match p.max_chars {
+            Some(n) => format!("text, up to {n} characters"),
+            None => "text".to_owned(),
+        },
+        ParamKind::Bool => "true or false".to_owned(),
+    };
+    if let Some(d) = &p.default {
+        let d = d.as_str().map_or_else(|| d.to_string(), str::to_owned);
+        text.push_str(&format!(" (default {d})"));
+    }
+    text
 }
 
 pub fn key_source(source: KeySource, env: &str) -> String {

@@ -99,3 +99,32 @@ fn an_unknown_credential_field_is_refused() {
         "{err}"
     );
 }
+
+/// The flags a model takes come from its catalogue entry, with their allowed values.
+#[test]
+fn models_list_each_models_parameters_from_the_catalogue() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = cli(dir.path(), None, &["models", "--offline", "--json"], "");
+    assert!(out.status.success(), "{out:?}");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let d3 = v["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == "dall-e-3")
+        .unwrap();
+    let style = d3["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "style")
+        .unwrap();
+    assert_eq!(style["kind"], "choice");
+    assert_eq!(style["values"], serde_json::json!(["vivid", "natural"]));
+    let text = cli(dir.path(), None, &["models", "--offline"], "");
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("--style") && text.contains("vivid, natural"),
+        "{text}"
+    );
+}
