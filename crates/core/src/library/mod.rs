@@ -15,6 +15,7 @@ mod query;
 mod reading;
 mod records;
 mod schema;
+pub mod search_language;
 mod sweep;
 mod thumbs;
 mod trash;
