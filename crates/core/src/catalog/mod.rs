@@ -347,9 +347,21 @@ mod tests {
         assert!(p.models.iter().any(|m| m.id == p.default_model));
         for m in &p.models {
             assert!(m.credits_per_image.is_some_and(|c| c > 0.0), "{}", m.id);
-            assert!(m.endpoint.as_deref().is_some_and(|e| e.starts_with("/v2beta/")), "{}", m.id);
+            assert!(
+                m.endpoint
+                    .as_deref()
+                    .is_some_and(|e| e.starts_with("/v2beta/")),
+                "{}",
+                m.id
+            );
             let names: Vec<&str> = m.parameters.iter().map(|p| p.name.as_str()).collect();
-            for name in ["negative_prompt", "aspect_ratio", "seed", "style", "output_format"] {
+            for name in [
+                "negative_prompt",
+                "aspect_ratio",
+                "seed",
+                "style",
+                "output_format",
+            ] {
                 assert!(names.contains(&name), "{}: {name}", m.id);
             }
             for spec in &m.parameters {

@@ -7,7 +7,7 @@ use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValu
 use serde_json::json;
 use tokio_util::sync::CancellationToken;
 
-use super::config::StabilityConfig;
+use super::config::{Accept, StabilityConfig};
 use super::failure::from_status;
 use super::multipart::{self, Form};
 use super::wire::{self, JsonImage};
@@ -36,6 +36,7 @@ pub struct StabilityClient {
     auth: HeaderValue,
     retry: RetryPolicy,
     limits: ResponseLimits,
+    accept: Accept,
     provider: &'static ProviderSpec,
 }
 
@@ -81,6 +82,7 @@ impl StabilityClient {
             auth,
             retry: cfg.retry,
             limits: cfg.limits,
+            accept: cfg.accept,
             provider,
         })
     }
@@ -155,13 +157,18 @@ impl StabilityClient {
     }
 
     /// One attempt: POST the form, read the answer in whichever documented shape it came.
-    async fn call(&self, url: &str, form: &Form, progress: Progress<'_>) -> Result<Answer, Failure> {
+    async fn call(
+        &self,
+        url: &str,
+        form: &Form,
+        progress: Progress<'_>,
+    ) -> Result<Answer, Failure> {
         let resp = self
             .http
             .post(url)
             .header(AUTHORIZATION, self.auth.clone())
             .header(CONTENT_TYPE, form.content_type.as_str())
-            .header(ACCEPT, "image/*")
+            .header(ACCEPT, self.accept.header_value())
             .header("stability-client-id", CLIENT_ID)
             .header("stability-client-version", CLIENT_VERSION)
             .body(form.body.clone())
@@ -181,7 +188,11 @@ impl StabilityClient {
                 .unwrap_or("")
                 .trim_start_matches("Bearer ");
             let f = from_status(status.as_u16(), &body, self.provider.api_key_env(), key);
-            tracing::warn!(status = status.as_u16(), code = f.error.code(), "Stability answered with an error");
+            tracing::warn!(
+                status = status.as_u16(),
+                code = f.error.code(),
+                "Stability answered with an error"
+            );
             return Err(f);
         }
         progress(ProviderProgress::Receiving);

@@ -12,6 +12,27 @@ pub struct StabilityConfig {
     pub timeouts: Timeouts,
     pub retry: RetryPolicy,
     pub limits: ResponseLimits,
+    /// How to ask for the image; both documented answers are understood either way.
+    pub accept: Accept,
+}
+
+/// The `accept` header: the image bytes (with `seed` and `finish-reason` headers), or the
+/// image in base64 JSON (`{image, finish_reason, seed}`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Accept {
+    /// No base64 overhead; the default.
+    #[default]
+    Image,
+    Json,
+}
+
+impl Accept {
+    pub fn header_value(self) -> &'static str {
+        match self {
+            Accept::Image => "image/*",
+            Accept::Json => "application/json",
+        }
+    }
 }
 
 impl StabilityConfig {
@@ -22,6 +43,7 @@ impl StabilityConfig {
             timeouts: Timeouts::default(),
             retry: RetryPolicy::default(),
             limits: ResponseLimits::default(),
+            accept: Accept::default(),
         }
     }
 }
@@ -34,6 +56,7 @@ impl fmt::Debug for StabilityConfig {
             .field("timeouts", &self.timeouts)
             .field("retry", &self.retry)
             .field("limits", &self.limits)
+            .field("accept", &self.accept)
             .finish()
     }
 }

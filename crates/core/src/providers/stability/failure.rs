@@ -39,7 +39,9 @@ pub(super) fn from_status(status: u16, body: &[u8], env_var: &str, secret: &str)
             env_var: env_var.to_owned(),
         }),
         402 => never(Error::QuotaExhausted {
-            message: format!("{message} Buy credits at https://platform.stability.ai/account/credits."),
+            message: format!(
+                "{message} Buy credits at https://platform.stability.ai/account/credits."
+            ),
         }),
         400 | 422 => never(Error::InvalidInput(format!(
             "Stability AI refused the request: {} Change the settings and try again.",
@@ -147,9 +149,16 @@ mod tests {
 
     #[test]
     fn errors_and_legacy_message_are_shown_plainly() {
-        let f = map(400, "bad_request", &["prompt: is required", "seed: too large"]);
+        let f = map(
+            400,
+            "bad_request",
+            &["prompt: is required", "seed: too large"],
+        );
         let text = f.error.to_string();
-        assert!(text.contains("prompt: is required; seed: too large."), "{text}");
+        assert!(
+            text.contains("prompt: is required; seed: too large."),
+            "{text}"
+        );
         assert!(text.contains("error id e1"), "{text}");
         let legacy = br#"{"id": "9160aa70", "name": "unauthorized", "message": "missing authorization header"}"#;
         let f = from_status(401, legacy, "STABILITY_API_KEY", "");
@@ -158,6 +167,9 @@ mod tests {
         assert!(!f.error.to_string().contains("sk-stability-secret"));
         let f = from_status(502, b"<html>Bad \x1b[31mGateway</html>", "X", "");
         let text = f.error.to_string();
-        assert!(text.contains("<html>Bad [31mGateway</html>") && !text.contains('\x1b'), "{text}");
+        assert!(
+            text.contains("<html>Bad [31mGateway</html>") && !text.contains('\x1b'),
+            "{text}"
+        );
     }
 }

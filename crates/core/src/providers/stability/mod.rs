@@ -12,4 +12,4 @@ mod multipart;
 mod wire;
 
 pub use client::StabilityClient;
-pub use config::StabilityConfig;
+pub use config::{Accept, StabilityConfig};
