@@ -52,7 +52,9 @@ pub(super) fn from_status(status: u16, body: &[u8], env_var: &str, secret: &str)
         ))),
         // Not retried: the caller is locked out for 60 s, and the job queue does the waiting.
         429 => never(Error::RateLimited {
-            message: format!("{message} Stability AI pauses requests for 60 seconds."),
+            message: format!(
+                "{message} Easel holds further Stability AI jobs until that 60-second lock-out has passed."
+            ),
             retry_after: Some(LOCKOUT),
         }),
         500..=599 => Failure {
