@@ -64,6 +64,8 @@ async fn generate_with_stability_flags_and_list_its_models() {
             "42",
             "--style",
             "photographic",
+            "--param",
+            "cfg_scale=5",
             "--json",
             "a lighthouse at dusk",
         ],
@@ -92,6 +94,7 @@ async fn generate_with_stability_flags_and_list_its_models() {
     assert_eq!(get("negative_prompt"), Some("people, text"));
     assert_eq!(get("seed"), Some("42"));
     assert_eq!(get("style_preset"), Some("photographic"));
+    assert_eq!(get("cfg_scale"), Some("5"));
     assert_eq!(get("prompt"), Some("a lighthouse at dusk"));
 
     let shown = stdout_json(

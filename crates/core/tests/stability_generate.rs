@@ -243,6 +243,28 @@ async fn sd35_models_send_their_name_in_the_model_field() {
             "sd3.5-flash"
         ]
     );
+
+    // SD 3.5's own parameter, under the API's name (as `--param cfg_scale=7` sets it).
+    s.script(
+        SD3,
+        Reply::image(jpeg.clone(), "jpeg", "SUCCESS", "9", "req-cfg"),
+    );
+    let mut params = GenerationParams::default();
+    params.extra.insert("cfg_scale".into(), json!(7));
+    let (r, _) = generate(&client(&s), &request("sd3.5-medium", params.clone())).await;
+    r.unwrap();
+    assert_eq!(
+        fields(&s, 4),
+        pairs(&[
+            ("prompt", "A lighthouse on a cliff at dusk"),
+            ("model", "sd3.5-medium"),
+            ("cfg_scale", "7"),
+        ])
+    );
+    // Ultra takes no cfg_scale: refused before sending.
+    let (r, _) = generate(&client(&s), &request("stable-image-ultra", params)).await;
+    assert!(r.unwrap_err().to_string().contains("cfg_scale"));
+    assert_eq!(s.count(), 5);
 }
 
 #[tokio::test]

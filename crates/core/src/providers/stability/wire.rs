@@ -29,6 +29,14 @@ pub(super) fn form_fields(req: &GenerationRequest, endpoint: &str) -> Vec<(Strin
     // The catalogue calls it `style` (one control across providers); the API, `style_preset`.
     put("style_preset", p.style.clone());
     put("output_format", p.output_format.clone());
+    // Endpoint-specific parameters (SD 3.5's `cfg_scale`) carry the API's own field names.
+    for (name, value) in &p.extra {
+        let text = match value {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        put(name, Some(text));
+    }
     fields
 }
 
