@@ -19,10 +19,16 @@ pub use size::parse_size;
 use validate::or_list;
 
 /// One file per provider, in the order the UI lists them. A new provider is a new file here.
-const PROVIDER_FILES: &[(&str, &str)] = &[(
-    "openai.json",
-    include_str!("../../data/providers/openai.json"),
-)];
+const PROVIDER_FILES: &[(&str, &str)] = &[
+    (
+        "openai.json",
+        include_str!("../../data/providers/openai.json"),
+    ),
+    (
+        "stability.json",
+        include_str!("../../data/providers/stability.json"),
+    ),
+];
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Catalog {
@@ -287,9 +293,7 @@ mod tests {
 
     #[test]
     fn catalogue_parses_and_is_consistent() {
-        let ps = providers();
-        assert_eq!(ps.len(), 1);
-        let openai = &ps[0];
+        let openai = provider("openai").unwrap();
         assert_eq!(openai.api_key_env(), "OPENAI_API_KEY");
         let ids: Vec<&str> = openai.models.iter().map(|m| m.id.as_str()).collect();
         for id in [
@@ -324,6 +328,46 @@ mod tests {
                 .chain(&m.transparent_background_formats)
             {
                 assert!(m.output_formats.contains(f), "{}: {f}", m.id);
+            }
+        }
+    }
+
+    #[test]
+    fn stability_models_are_described_by_their_parameters() {
+        let p = provider("stability").unwrap();
+        assert_eq!(p.api_key_env(), "STABILITY_API_KEY");
+        assert_eq!(p.limits.lockout_after_rate_limit_ms, Some(60_000));
+        assert_eq!(
+            p.limits.requests,
+            Some(RequestWindow {
+                count: 150,
+                window_ms: 10_000
+            })
+        );
+        assert!(p.models.iter().any(|m| m.id == p.default_model));
+        for m in &p.models {
+            assert!(m.credits_per_image.is_some_and(|c| c > 0.0), "{}", m.id);
+            assert!(
+                m.endpoint
+                    .as_deref()
+                    .is_some_and(|e| e.starts_with("/v2beta/")),
+                "{}",
+                m.id
+            );
+            let names: Vec<&str> = m.parameters.iter().map(|p| p.name.as_str()).collect();
+            for name in [
+                "negative_prompt",
+                "aspect_ratio",
+                "seed",
+                "style",
+                "output_format",
+            ] {
+                assert!(names.contains(&name), "{}: {name}", m.id);
+            }
+            for spec in &m.parameters {
+                if let Some(d) = &spec.default {
+                    spec.check(&m.id, d).unwrap();
+                }
             }
         }
     }

@@ -9,6 +9,7 @@ pub mod credentials;
 pub mod http;
 pub mod oauth;
 pub mod openai;
+pub mod stability;
 
 use std::fmt;
 use std::future::Future;
@@ -176,6 +177,7 @@ impl fmt::Debug for Connection {
 pub fn connect(spec: &'static ProviderSpec, conn: Connection) -> Result<Arc<dyn ImageProvider>> {
     match spec.kind.as_str() {
         "openai" => Ok(Arc::new(openai::OpenAiClient::connect(spec, conn)?)),
+        "stability" => Ok(Arc::new(stability::StabilityClient::connect(spec, conn)?)),
         other => Err(Error::InvalidInput(format!(
             "{} ({other}) has no client in this version of Easel.",
             spec.name
