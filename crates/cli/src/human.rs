@@ -7,6 +7,7 @@ use easel_core::catalog::ProviderSpec;
 use easel_core::jobs::{JobEvent, JobStage};
 use easel_core::library::{ImageDetail, ImagePage};
 use easel_core::license::CommercialUse;
+use easel_core::providers::LicenseStatus;
 use easel_core::secrets::KeySource;
 
 pub struct Progress {
@@ -179,6 +180,29 @@ pub fn print_detail(d: &ImageDetail) {
     }
     if let Some(usage) = &d.usage {
         println!("{:<12} {usage}", "Usage");
+    }
+    if let Some(seed) = d.seed {
+        println!("{:<12} {seed}", "Seed");
+    }
+    if s.filtered {
+        println!("{:<12} yes: the provider's moderation replaced the content", "Filtered");
+    }
+    let status = match s.license_status {
+        LicenseStatus::Included => "included with generation".to_owned(),
+        LicenseStatus::Preview => {
+            "PREVIEW: license it before use (easel-cli license ID)".to_owned()
+        }
+        LicenseStatus::Licensed => format!(
+            "licensed{}",
+            d.licensed_from
+                .as_deref()
+                .map(|p| format!(" (from preview {p})"))
+                .unwrap_or_default()
+        ),
+    };
+    println!("{:<12} {status}", "Licence");
+    if let Some(tx) = &d.license_transaction {
+        println!("{:<12} {tx}", "Transaction");
     }
     let l = &d.license.terms;
     println!();

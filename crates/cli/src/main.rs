@@ -6,6 +6,7 @@ mod args;
 mod commands;
 mod export;
 mod human;
+mod license;
 
 use std::process::ExitCode;
 
