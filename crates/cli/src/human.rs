@@ -185,7 +185,10 @@ pub fn print_detail(d: &ImageDetail) {
         println!("{:<12} {seed}", "Seed");
     }
     if s.filtered {
-        println!("{:<12} yes: the provider's moderation replaced the content", "Filtered");
+        println!(
+            "{:<12} yes: the provider's moderation replaced the content",
+            "Filtered"
+        );
     }
     let status = match s.license_status {
         LicenseStatus::Included => "included with generation".to_owned(),

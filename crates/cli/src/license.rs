@@ -39,7 +39,11 @@ pub async fn run(args: LicenseArgs) -> Result<(), Failure> {
             .collect();
         let error = ErrorPayload::from(&Error::InvalidInput(format!(
             "Choose a size with --size: {}. Licensing downloads the full-size file and may be billed under your agreement.",
-            if offered.is_empty() { "none is offered".to_owned() } else { offered.join(", ") }
+            if offered.is_empty() {
+                "none is offered".to_owned()
+            } else {
+                offered.join(", ")
+            }
         )));
         if args.json {
             println!(

@@ -46,8 +46,17 @@ async fn generate_a_preview_and_license_it() {
     let data = tempfile::tempdir().unwrap();
     let s = GettyStandIn::start().await;
 
-    let out = cli(data.path(), &s, &["models", "--provider", "getty", "--json"]).await;
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = cli(
+        data.path(),
+        &s,
+        &["models", "--provider", "getty", "--json"],
+    )
+    .await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(stdout_json(&out)["models"][0]["id"], "generative-ai");
 
     s.on("POST", GENERATE, Reply::pending("gen-cli"));
@@ -57,12 +66,23 @@ async fn generate_a_preview_and_license_it() {
         data.path(),
         &s,
         &[
-            "generate", "--provider", "getty", "--aspect-ratio", "4:3", "--param",
-            "mood=vivid", "--json", "a red kite",
+            "generate",
+            "--provider",
+            "getty",
+            "--aspect-ratio",
+            "4:3",
+            "--param",
+            "mood=vivid",
+            "--json",
+            "a red kite",
         ],
     )
     .await;
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let preview = stdout_json(&out)["images"][0]["id"]
         .as_str()
         .unwrap()
@@ -97,8 +117,17 @@ async fn generate_a_preview_and_license_it() {
         &download_path("gen-cli", 0),
         Reply::json(200, json!({"url": url, "generated_asset_id": "ga-cli"})),
     );
-    let out = cli(data.path(), &s, &["license", &preview, "--size", "4k", "--json"]).await;
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = cli(
+        data.path(),
+        &s,
+        &["license", &preview, "--size", "4k", "--json"],
+    )
+    .await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let licensed = stdout_json(&out);
     assert_eq!(licensed["license_status"], "licensed");
     assert_eq!(licensed["licensed_from"], preview.as_str());

@@ -13,9 +13,7 @@ use easel_core::providers::getty::{GettyClient, GettyConfig};
 use easel_core::providers::http::RetryPolicy;
 use easel_core::providers::{LicenseStatus, ProviderProgress};
 use easel_core::{Error, GenerationParams, GenerationRequest};
-use getty_support::{
-    GENERATE, GettyStandIn, HISTORY, KEY, Reply, SECRET, TOKEN_PATH, poll_path,
-};
+use getty_support::{GENERATE, GettyStandIn, HISTORY, KEY, Reply, SECRET, TOKEN_PATH, poll_path};
 use serde_json::json;
 use support::png_bytes;
 use tokio_util::sync::CancellationToken;
@@ -48,7 +46,9 @@ fn request(prompt: &str) -> GenerationRequest {
         aspect_ratio: Some("16:9".into()),
         ..Default::default()
     };
-    params.extra.insert("media_type".into(), json!("photography"));
+    params
+        .extra
+        .insert("media_type".into(), json!("photography"));
     params.extra.insert("mood".into(), json!("warm"));
     GenerationRequest {
         provider: "getty".into(),
@@ -97,13 +97,21 @@ async fn generates_previews_after_polling_and_keeps_their_bytes_and_ids() {
     s.on("POST", GENERATE, Reply::pending("gen-1"));
     s.on("GET", &poll_path("gen-1"), Reply::pending("gen-1"));
     s.on("GET", &poll_path("gen-1"), Reply::pending("gen-1"));
-    let done = s.finished("gen-1", 987, &[(0, Some(png.clone())), (1, Some(other.clone()))]);
+    let done = s.finished(
+        "gen-1",
+        987,
+        &[(0, Some(png.clone())), (1, Some(other.clone()))],
+    );
     s.on("GET", &poll_path("gen-1"), done);
 
     let seen = Seen::default();
     let sink = seen.sink();
     let answer = client(&s)
-        .generate(&request("a lighthouse at dawn"), &sink, &CancellationToken::new())
+        .generate(
+            &request("a lighthouse at dawn"),
+            &sink,
+            &CancellationToken::new(),
+        )
         .await
         .unwrap();
 
@@ -113,7 +121,10 @@ async fn generates_previews_after_polling_and_keeps_their_bytes_and_ids() {
     assert_eq!(answer.images[1].bytes, other);
     for (i, image) in answer.images.iter().enumerate() {
         assert_eq!(image.license_status, LicenseStatus::Preview);
-        assert_eq!(image.asset_id.as_deref(), Some(format!("gen-1/{i}").as_str()));
+        assert_eq!(
+            image.asset_id.as_deref(),
+            Some(format!("gen-1/{i}").as_str())
+        );
         assert_eq!(image.seed, Some(987));
         assert!(!image.filtered);
     }
@@ -166,7 +177,11 @@ async fn an_expired_token_is_renewed_once_on_401() {
         .into_iter()
         .filter(|r| r.path == GENERATE)
         .collect();
-    assert_eq!(posts.len(), 2, "a 401 is a refusal, so the POST is sent again once");
+    assert_eq!(
+        posts.len(),
+        2,
+        "a 401 is a refusal, so the POST is sent again once"
+    );
     assert_eq!(posts[0].headers["authorization"], "Bearer token-1");
     assert_eq!(posts[1].headers["authorization"], "Bearer token-2");
     assert_eq!(s.count("POST", TOKEN_PATH), 2);
@@ -220,7 +235,11 @@ async fn polling_honours_retry_after() {
         .generate(&request("slow"), &sink, &CancellationToken::new())
         .await
         .unwrap();
-    assert!(started.elapsed() >= Duration::from_millis(390), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() >= Duration::from_millis(390),
+        "{:?}",
+        started.elapsed()
+    );
     assert_eq!(seen.polls(), [1, 2]);
 }
 
@@ -254,7 +273,10 @@ async fn blocked_results_are_counted_and_all_blocked_is_a_safety_refusal() {
         .unwrap();
     assert_eq!(answer.images.len(), 1);
     assert_eq!(answer.images[0].asset_id.as_deref(), Some("gen-m/1"));
-    assert_eq!(answer.usage, Some(json!({"results": 2, "blocked_results": 1})));
+    assert_eq!(
+        answer.usage,
+        Some(json!({"results": 2, "blocked_results": 1}))
+    );
 
     script_generation(&s, "gen-x", &[(0, None), (1, None)]);
     let e = client(&s)
@@ -268,7 +290,11 @@ async fn blocked_results_are_counted_and_all_blocked_is_a_safety_refusal() {
 async fn gone_is_final_and_not_retried() {
     let s = GettyStandIn::start().await;
     s.on("POST", GENERATE, Reply::pending("gen-old"));
-    s.on("GET", &poll_path("gen-old"), Reply::error(410, "GenerationRequestGone"));
+    s.on(
+        "GET",
+        &poll_path("gen-old"),
+        Reply::error(410, "GenerationRequestGone"),
+    );
     let e = client(&s)
         .generate(&request("old"), &|_| {}, &CancellationToken::new())
         .await
@@ -286,7 +312,11 @@ async fn a_post_that_times_out_is_never_sent_again_and_its_outcome_is_unknown() 
         GENERATE,
         Reply::pending("gen-late").after(Duration::from_secs(3)),
     );
-    s.on("GET", HISTORY, Reply::json(200, json!({"generations": [], "result_count": 0})));
+    s.on(
+        "GET",
+        HISTORY,
+        Reply::json(200, json!({"generations": [], "result_count": 0})),
+    );
     let mut cfg = config(&s);
     cfg.timeouts.total = Duration::from_millis(500);
     let e = GettyClient::new(cfg)
@@ -344,7 +374,11 @@ async fn after_a_timeout_the_history_finds_the_generation_and_it_is_followed() {
 async fn a_5xx_on_the_post_is_not_retried_but_a_5xx_on_a_poll_is() {
     let s = GettyStandIn::start().await;
     s.on("POST", GENERATE, Reply::error(502, "bad gateway"));
-    s.on("GET", HISTORY, Reply::json(200, json!({"generations": null, "result_count": 0})));
+    s.on(
+        "GET",
+        HISTORY,
+        Reply::json(200, json!({"generations": null, "result_count": 0})),
+    );
     let e = client(&s)
         .generate(&request("five"), &|_| {}, &CancellationToken::new())
         .await
@@ -391,7 +425,11 @@ async fn too_many_concurrent_generations_is_a_refusal_and_may_be_asked_again() {
 #[tokio::test]
 async fn quota_and_bad_requests_are_typed() {
     let s = GettyStandIn::start().await;
-    s.on("POST", GENERATE, Reply::error(403, "Product quota exceeded"));
+    s.on(
+        "POST",
+        GENERATE,
+        Reply::error(403, "Product quota exceeded"),
+    );
     let e = client(&s)
         .generate(&request("quota"), &|_| {}, &CancellationToken::new())
         .await
@@ -399,7 +437,11 @@ async fn quota_and_bad_requests_are_typed() {
     assert_eq!(e.code(), "quota_exhausted");
     assert_eq!(s.count("POST", GENERATE), 1);
 
-    s.on("POST", GENERATE, Reply::error(400, "project_code is required"));
+    s.on(
+        "POST",
+        GENERATE,
+        Reply::error(400, "project_code is required"),
+    );
     let e = client(&s)
         .generate(&request("bad"), &|_| {}, &CancellationToken::new())
         .await
@@ -431,7 +473,11 @@ async fn cancelling_mid_poll_stops_at_once() {
         trigger.cancel();
     });
     assert!(matches!(result, Err(Error::Cancelled)), "{result:?}");
-    assert!(started.elapsed() < Duration::from_millis(450), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_millis(450),
+        "{:?}",
+        started.elapsed()
+    );
     assert_eq!(seen.polls(), [1]);
     assert_eq!(s.count("GET", &poll_path("gen-c")), 1);
 }
@@ -453,7 +499,10 @@ async fn hostile_text_in_an_error_stays_plain_text() {
         .unwrap_err();
     let text = e.to_string();
     assert!(!text.chars().any(char::is_control), "{text:?}");
-    assert!(text.contains("<img src=x onerror=alert(1)> bad prompt"), "{text}");
+    assert!(
+        text.contains("<img src=x onerror=alert(1)> bad prompt"),
+        "{text}"
+    );
 }
 
 #[tokio::test]
@@ -474,4 +523,49 @@ async fn parameters_outside_the_catalogue_are_refused_before_sending() {
         .unwrap_err();
     assert_eq!(e.code(), "invalid_input");
     assert!(s.requests().is_empty());
+}
+
+#[tokio::test]
+async fn variations_of_a_preview_are_a_new_generation_of_previews() {
+    let s = GettyStandIn::start().await;
+    let path = format!("{GENERATE}/gen-v/images/1/variations");
+    s.on("POST", &path, Reply::pending("gen-v2"));
+    let done = s.finished(
+        "gen-v2",
+        8,
+        &[(0, Some(png_bytes())), (1, Some(png_bytes()))],
+    );
+    s.on("GET", &poll_path("gen-v2"), done);
+    let answer = client(&s)
+        .variations("gen-v/1", &|_| {}, &CancellationToken::new())
+        .await
+        .unwrap();
+    assert_eq!(answer.request_id.as_deref(), Some("gen-v2"));
+    let ids: Vec<_> = answer
+        .images
+        .iter()
+        .map(|i| i.asset_id.clone().unwrap())
+        .collect();
+    assert_eq!(ids, ["gen-v2/0", "gen-v2/1"]);
+    assert!(
+        answer
+            .images
+            .iter()
+            .all(|i| i.license_status == LicenseStatus::Preview)
+    );
+    let posts: Vec<_> = s
+        .requests()
+        .into_iter()
+        .filter(|r| r.path == path)
+        .collect();
+    assert_eq!(posts.len(), 1);
+
+    // A variation POST that fails with a 5xx is not sent again either.
+    s.on("POST", &path, Reply::error(500, "oops"));
+    let e = client(&s)
+        .variations("gen-v/1", &|_| {}, &CancellationToken::new())
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "outcome_unknown");
+    assert_eq!(s.count("POST", &path), 2);
 }

@@ -96,7 +96,10 @@ async fn licenses_with_one_put_then_polls_and_fetches_the_file() {
     assert_eq!(got.transaction["size_name"], "4k");
     assert_eq!(got.transaction["generation_request_id"], "gen-1");
     assert!(got.transaction["licensed_at"].is_string());
-    assert!(!got.transaction.to_string().contains("/files/"), "no signed URL kept");
+    assert!(
+        !got.transaction.to_string().contains("/files/"),
+        "no signed URL kept"
+    );
     let puts: Vec<_> = s
         .requests()
         .into_iter()
@@ -193,7 +196,9 @@ async fn licence_flow_through_the_engine() {
         aspect_ratio: Some("1:1".into()),
         ..Default::default()
     };
-    params.extra.insert("media_type".into(), json!("illustration"));
+    params
+        .extra
+        .insert("media_type".into(), json!("illustration"));
     let job = engine
         .generate(GenerationRequest {
             provider: "getty".into(),
@@ -227,7 +232,10 @@ async fn licence_flow_through_the_engine() {
     s.on(
         "GET",
         &sizes_path("gen-e", 0),
-        Reply::json(200, json!({"download_sizes": [{"size_name": "4k", "width": 4096, "height": 4096}]})),
+        Reply::json(
+            200,
+            json!({"download_sizes": [{"size_name": "4k", "width": 4096, "height": 4096}]}),
+        ),
     );
     let sizes = engine
         .download_sizes(&preview_id, &CancellationToken::new())
@@ -242,7 +250,10 @@ async fn licence_flow_through_the_engine() {
         .await
         .unwrap();
     assert_ne!(licensed.summary.id, preview_id);
-    assert_eq!(licensed.summary.generation_id, preview.summary.generation_id);
+    assert_eq!(
+        licensed.summary.generation_id,
+        preview.summary.generation_id
+    );
     assert_eq!(licensed.index, 1);
     assert_eq!(licensed.summary.license_status, LicenseStatus::Licensed);
     assert_eq!(licensed.licensed_from.as_deref(), Some(preview_id.as_str()));
@@ -253,11 +264,18 @@ async fn licence_flow_through_the_engine() {
     assert_eq!(tx["size_name"], "4k");
     assert_eq!(tx["preview_image_id"], preview_id.as_str());
     assert_eq!(
-        std::fs::read(engine.library().original_path(&licensed.summary.id).unwrap()).unwrap(),
+        std::fs::read(
+            engine
+                .library()
+                .original_path(&licensed.summary.id)
+                .unwrap()
+        )
+        .unwrap(),
         full
     );
     // The record as `show --json` prints it.
-    let shown = serde_json::to_value(engine.library().image(&licensed.summary.id).unwrap()).unwrap();
+    let shown =
+        serde_json::to_value(engine.library().image(&licensed.summary.id).unwrap()).unwrap();
     assert_eq!(shown["license_status"], "licensed");
     assert_eq!(shown["license_transaction"]["size_name"], "4k");
     assert_eq!(shown["seed"], 4242);
@@ -274,7 +292,12 @@ async fn licence_flow_through_the_engine() {
     assert_eq!(s.count("PUT", &download_path("gen-e", 0)), puts_before);
     // A licensed image is not a preview.
     let e = engine
-        .license_image(&licensed.summary.id, "1k", &|_| {}, &CancellationToken::new())
+        .license_image(
+            &licensed.summary.id,
+            "1k",
+            &|_| {},
+            &CancellationToken::new(),
+        )
         .await
         .unwrap_err();
     assert_eq!(e.code(), "invalid_input");

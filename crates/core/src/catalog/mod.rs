@@ -24,7 +24,10 @@ const PROVIDER_FILES: &[(&str, &str)] = &[
         "openai.json",
         include_str!("../../data/providers/openai.json"),
     ),
-    ("getty.json", include_str!("../../data/providers/getty.json")),
+    (
+        "getty.json",
+        include_str!("../../data/providers/getty.json"),
+    ),
 ];
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -73,10 +73,15 @@ impl GettyContract {
         let (op, schemas, template) = self.operation(method, path);
         for pair in query.split('&').filter(|p| !p.is_empty()) {
             let name = pair.split('=').next().unwrap_or("");
-            let documented = op["parameters"].as_array().into_iter().flatten().any(|p| {
-                p["in"] == "query" && p["name"] == name
-            });
-            assert!(documented, "{method} {template} has no query parameter {name}");
+            let documented = op["parameters"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|p| p["in"] == "query" && p["name"] == name);
+            assert!(
+                documented,
+                "{method} {template} has no query parameter {name}"
+            );
         }
         match schema_ref(&op["requestBody"]["content"]) {
             Some(name) => {
@@ -103,9 +108,8 @@ impl GettyContract {
         );
         match schema_ref(&response["content"]) {
             Some(name) => {
-                let doc: Value = serde_json::from_slice(body).unwrap_or_else(|e| {
-                    panic!("{method} {template} {status} must be JSON ({e})")
-                });
+                let doc: Value = serde_json::from_slice(body)
+                    .unwrap_or_else(|e| panic!("{method} {template} {status} must be JSON ({e})"));
                 schemas.assert_valid(&name, &doc);
             }
             // Error statuses document no body; any short text is allowed then.

@@ -212,7 +212,11 @@ impl GettyStandIn {
     /// anything the test did not script.
     pub fn requests(&self) -> Vec<Recorded> {
         let s = self.shared.lock().unwrap();
-        assert!(s.unscripted.is_empty(), "unscripted calls: {:?}", s.unscripted);
+        assert!(
+            s.unscripted.is_empty(),
+            "unscripted calls: {:?}",
+            s.unscripted
+        );
         for r in &s.recorded {
             if r.path == TOKEN_PATH {
                 assert_eq!(r.method, "POST");
@@ -227,9 +231,7 @@ impl GettyStandIn {
                         "grant_type=client_credentials"
                     ]
                 );
-                assert!(
-                    r.headers["content-type"].starts_with("application/x-www-form-urlencoded")
-                );
+                assert!(r.headers["content-type"].starts_with("application/x-www-form-urlencoded"));
             } else if r.path.starts_with("/v3/") {
                 assert_eq!(r.headers.get("api-key").map(String::as_str), Some(KEY));
                 let auth = r.headers.get("authorization").cloned().unwrap_or_default();
@@ -237,8 +239,14 @@ impl GettyStandIn {
                 getty().check_request(&r.method, &r.path, &r.query, &r.body);
             } else {
                 assert!(r.path.starts_with("/files/"), "unexpected path {}", r.path);
-                assert!(!r.headers.contains_key("authorization"), "credentials sent to file storage");
-                assert!(!r.headers.contains_key("api-key"), "API key sent to file storage");
+                assert!(
+                    !r.headers.contains_key("authorization"),
+                    "credentials sent to file storage"
+                );
+                assert!(
+                    !r.headers.contains_key("api-key"),
+                    "API key sent to file storage"
+                );
             }
         }
         s.recorded.clone()

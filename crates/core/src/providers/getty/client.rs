@@ -5,7 +5,6 @@
 use std::fmt;
 use std::time::Duration;
 
-use reqwest::Method;
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
 use serde_json::Value;
 use tokio_util::sync::CancellationToken;
@@ -68,7 +67,11 @@ impl GettyClient {
         let key = cfg.api_key.trim();
         let secret = cfg.api_secret.trim();
         if key.is_empty() || secret.is_empty() {
-            let field = if key.is_empty() { "api_key" } else { "api_secret" };
+            let field = if key.is_empty() {
+                "api_key"
+            } else {
+                "api_secret"
+            };
             return Err(Error::Auth {
                 message: "Getty Images needs both its API key and its API secret.".to_owned(),
                 env_var: env_of(field),
@@ -126,7 +129,6 @@ impl GettyClient {
     pub(super) async fn call(
         &self,
         op: Operation,
-        method: Method,
         url: &str,
         query: &[(&str, String)],
         body: Option<&Value>,
@@ -134,13 +136,13 @@ impl GettyClient {
         cancel: &CancellationToken,
     ) -> Result<Answer, Failure> {
         let token = self.tokens.token(cancel).await?;
-        let mut resp = self.send(op, &method, url, query, body, &token).await?;
+        let mut resp = self.send(op, url, query, body, &token).await?;
         let mut token = token;
         if resp.status().as_u16() == 401 {
             // Refused before any work, so sending it again (once) is safe even when paid.
             tracing::info!("Getty refused the token; signing in again");
             token = self.tokens.renew(&token, cancel).await?;
-            resp = self.send(op, &method, url, query, body, &token).await?;
+            resp = self.send(op, url, query, body, &token).await?;
         }
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
@@ -157,7 +159,12 @@ impl GettyClient {
                 &self.env_var("api_key"),
                 &[key, &self.api_secret, &token],
             );
-            tracing::warn!(status, code = f.error.code(), ?op, "Getty answered with an error");
+            tracing::warn!(
+                status,
+                code = f.error.code(),
+                ?op,
+                "Getty answered with an error"
+            );
             return Err(f);
         }
         let body = read_capped(resp, self.limits.max_json_bytes, "Getty's answer")
@@ -185,22 +192,20 @@ impl GettyClient {
     async fn send(
         &self,
         op: Operation,
-        method: &Method,
         url: &str,
         query: &[(&str, String)],
         body: Option<&Value>,
         token: &str,
     ) -> Result<reqwest::Response, Failure> {
-        let mut bearer = HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| {
-            Error::BadResponse {
+        let mut bearer =
+            HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| Error::BadResponse {
                 message: "the sign-in service answered with a token that cannot be sent."
                     .to_owned(),
-            }
-        })?;
+            })?;
         bearer.set_sensitive(true);
         let mut builder = self
             .http
-            .request(method.clone(), url)
+            .request(op.method(), url)
             .header("Api-Key", self.api_key.clone())
             .header(AUTHORIZATION, bearer);
         if !query.is_empty() {
@@ -263,7 +268,7 @@ impl GettyClient {
                 cancel,
                 progress,
                 |_| {},
-                || self.call(op, Method::GET, url, &[], None, &[200, 202], cancel),
+                || self.call(op, url, &[], None, &[200, 202], cancel),
             )
             .await?;
             if answer.status == 200 {
@@ -320,7 +325,11 @@ mod tests {
         let id = preview_asset_id("abc-123", 2);
         assert_eq!(parse_asset_id(&id).unwrap(), ("abc-123".to_owned(), 2));
         for bad in ["abc", "abc/x", "../x/1", "a b/1", "/1", "a?b=1/0"] {
-            assert_eq!(parse_asset_id(bad).unwrap_err().code(), "invalid_input", "{bad}");
+            assert_eq!(
+                parse_asset_id(bad).unwrap_err().code(),
+                "invalid_input",
+                "{bad}"
+            );
         }
     }
 

@@ -101,9 +101,17 @@ mod tests {
 
     #[test]
     fn debug_redacts_and_delays_grow() {
-        let cfg = GettyConfig::new("https://api.gettyimages.com", DEFAULT_AUTH_URL, "key-123456", "sec-123456");
+        let cfg = GettyConfig::new(
+            "https://api.gettyimages.com",
+            DEFAULT_AUTH_URL,
+            "key-123456",
+            "sec-123456",
+        );
         let shown = format!("{cfg:?}");
-        assert!(!shown.contains("key-123456") && !shown.contains("sec-123456"), "{shown}");
+        assert!(
+            !shown.contains("key-123456") && !shown.contains("sec-123456"),
+            "{shown}"
+        );
         let p = PollPolicy::default();
         assert_eq!(p.delay(1), Duration::from_secs(2));
         assert_eq!(p.delay(2), Duration::from_secs(3));

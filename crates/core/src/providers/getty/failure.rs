@@ -21,6 +21,18 @@ pub enum Operation {
 }
 
 impl Operation {
+    /// Each operation has one method in the contract.
+    pub fn method(self) -> reqwest::Method {
+        match self {
+            Operation::Generate | Operation::Variations => reqwest::Method::POST,
+            Operation::DownloadStart => reqwest::Method::PUT,
+            Operation::Poll
+            | Operation::DownloadSizes
+            | Operation::DownloadPoll
+            | Operation::History => reqwest::Method::GET,
+        }
+    }
+
     /// POST and PUT calls may cost money and have no idempotency key.
     pub fn is_paid(self) -> bool {
         matches!(
@@ -80,7 +92,11 @@ pub fn from_status(
         410 => never(Error::NotFound {
             what: format!(
                 "The Getty generation is gone for good (HTTP 410: Getty keeps generations for six months); it can no longer be fetched, varied or licensed, and it{}",
-                if said.is_empty() { String::new() } else { format!(" ({})", said.trim()) }
+                if said.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", said.trim())
+                }
             ),
         }),
         429 if matches!(
@@ -89,7 +105,9 @@ pub fn from_status(
         ) =>
         {
             never(Error::QuotaExhausted {
-                message: format!("HTTP 429: Getty's daily request limit for downloads is reached.{said} Try again tomorrow."),
+                message: format!(
+                    "HTTP 429: Getty's daily request limit for downloads is reached.{said} Try again tomorrow."
+                ),
             })
         }
         // TooManyConcurrentGenerations: refused before any work, so asking again later is safe.
@@ -97,7 +115,9 @@ pub fn from_status(
             let hint = server_hint(headers);
             Failure {
                 error: Error::RateLimited {
-                    message: format!("too many generations are running on this Getty account (HTTP 429).{said}"),
+                    message: format!(
+                        "too many generations are running on this Getty account (HTTP 429).{said}"
+                    ),
                     retry_after: hint,
                 },
                 class: RetryClass::RateLimit { hint },
@@ -121,7 +141,9 @@ pub fn from_status(
             ),
         }),
         500..=599 if op.is_paid() => never(Error::OutcomeUnknown {
-            message: format!("Getty Images answered HTTP {status} to a request that may cost money.{said}"),
+            message: format!(
+                "Getty Images answered HTTP {status} to a request that may cost money.{said}"
+            ),
         }),
         500..=599 => Failure {
             error: Error::Provider {
@@ -144,9 +166,15 @@ pub fn from_status(
 /// characters (terminal escapes) are dropped; markup stays as the literal text it is.
 fn provider_text(body: &[u8]) -> String {
     let from_json = serde_json::from_slice::<Value>(body).ok().and_then(|v| {
-        ["message", "ErrorMessage", "error_description", "error", "Message"]
-            .iter()
-            .find_map(|k| v.get(*k).and_then(Value::as_str).map(str::to_owned))
+        [
+            "message",
+            "ErrorMessage",
+            "error_description",
+            "error",
+            "Message",
+        ]
+        .iter()
+        .find_map(|k| v.get(*k).and_then(Value::as_str).map(str::to_owned))
     });
     let text = from_json.unwrap_or_else(|| String::from_utf8_lossy(body).into_owned());
     let printable: String = text.chars().filter(|c| !c.is_control()).take(300).collect();
@@ -184,16 +212,35 @@ mod tests {
         assert_eq!(map(Poll, 403, "").error.code(), "auth");
         assert_eq!(map(Poll, 404, "").error.code(), "not_found");
         let gone = map(Poll, 410, "");
-        assert_eq!((gone.error.code(), gone.class), ("not_found", RetryClass::Never));
-        assert!(gone.error.to_string().contains("gone for good"), "{}", gone.error);
-        assert!(matches!(map(Generate, 429, "").class, RetryClass::RateLimit { .. }));
+        assert_eq!(
+            (gone.error.code(), gone.class),
+            ("not_found", RetryClass::Never)
+        );
+        assert!(
+            gone.error.to_string().contains("gone for good"),
+            "{}",
+            gone.error
+        );
+        assert!(matches!(
+            map(Generate, 429, "").class,
+            RetryClass::RateLimit { .. }
+        ));
         assert_eq!(map(DownloadStart, 429, "").error.code(), "quota_exhausted");
         let f = map(Generate, 502, "");
-        assert_eq!((f.error.code(), f.class), ("outcome_unknown", RetryClass::Never));
+        assert_eq!(
+            (f.error.code(), f.class),
+            ("outcome_unknown", RetryClass::Never)
+        );
         let f = map(DownloadStart, 500, "");
         assert_eq!(f.error.code(), "outcome_unknown");
-        assert!(matches!(map(Poll, 503, "").class, RetryClass::Transient { .. }));
-        assert!(matches!(map(Poll, 409, "").class, RetryClass::Transient { .. }));
+        assert!(matches!(
+            map(Poll, 503, "").class,
+            RetryClass::Transient { .. }
+        ));
+        assert!(matches!(
+            map(Poll, 409, "").class,
+            RetryClass::Transient { .. }
+        ));
         assert_eq!(map(Generate, 409, "").class, RetryClass::Never);
     }
 

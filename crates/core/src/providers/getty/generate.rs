@@ -4,7 +4,6 @@
 //! unambiguous match is followed, otherwise the user is told to check the account.
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use reqwest::Method;
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
@@ -52,7 +51,6 @@ impl GettyClient {
             || {
                 self.call(
                     Operation::Generate,
-                    Method::POST,
                     &url,
                     &[],
                     Some(&body),
@@ -97,7 +95,6 @@ impl GettyClient {
             || {
                 self.call(
                     Operation::Variations,
-                    Method::POST,
                     &url,
                     &[],
                     Some(&body),
@@ -129,11 +126,10 @@ impl GettyClient {
             .ok_or_else(|| Error::OutcomeUnknown {
                 message: "Getty Images accepted the request but sent no generation id.".to_owned(),
             })?;
-        let id = checked_id(&id, "The generation id Getty sent").map_err(|e| {
-            Error::OutcomeUnknown {
+        let id =
+            checked_id(&id, "The generation id Getty sent").map_err(|e| Error::OutcomeUnknown {
                 message: e.to_string(),
-            }
-        })?;
+            })?;
         self.wait_for(&id, progress, cancel).await
     }
 
@@ -172,17 +168,13 @@ impl GettyClient {
         let url = self.url("/v3/ai/generation-history");
         let query = [("date_start", since), ("page_size", "100".to_owned())];
         let quiet = |_: ProviderProgress| {};
-        let looked = http::with_retries(&self.retry, cancel, &quiet, |_| {}, || {
-            self.call(
-                Operation::History,
-                Method::GET,
-                &url,
-                &query,
-                None,
-                &[200],
-                cancel,
-            )
-        })
+        let looked = http::with_retries(
+            &self.retry,
+            cancel,
+            &quiet,
+            |_| {},
+            || self.call(Operation::History, &url, &query, None, &[200], cancel),
+        )
         .await;
         let answer = match looked {
             Ok(a) => a,
@@ -201,7 +193,11 @@ impl GettyClient {
             .unwrap_or_default()
             .into_iter()
             .filter(|g| g.prompt.as_deref() == Some(prompt))
-            .filter(|g| g.generation_type.as_deref().is_none_or(|t| t == "text_to_image"))
+            .filter(|g| {
+                g.generation_type
+                    .as_deref()
+                    .is_none_or(|t| t == "text_to_image")
+            })
             .filter(|g| {
                 g.generation_date
                     .as_deref()

@@ -2,7 +2,6 @@
 //! sent once), poll until the file is ready, fetch it. A PUT whose outcome is unknown is
 //! followed by one look at the download's status instead of a second PUT.
 
-use reqwest::Method;
 use serde_json::json;
 use tokio_util::sync::CancellationToken;
 
@@ -28,17 +27,13 @@ impl GettyClient {
             "/v3/ai/image-generations/{id}/images/{index}/download-sizes"
         ));
         let quiet = |_: ProviderProgress| {};
-        let answer = http::with_retries(&self.retry, cancel, &quiet, |_| {}, || {
-            self.call(
-                Operation::DownloadSizes,
-                Method::GET,
-                &url,
-                &[],
-                None,
-                &[200],
-                cancel,
-            )
-        })
+        let answer = http::with_retries(
+            &self.retry,
+            cancel,
+            &quiet,
+            |_| {},
+            || self.call(Operation::DownloadSizes, &url, &[], None, &[200], cancel),
+        )
         .await?;
         let sizes: DownloadSizes = parse(&answer.body, "the download sizes")?;
         Ok(sizes
@@ -88,7 +83,6 @@ impl GettyClient {
             || {
                 self.call(
                     Operation::DownloadStart,
-                    Method::PUT,
                     &url,
                     &[],
                     Some(&body),
@@ -115,12 +109,13 @@ impl GettyClient {
             )
             .await?;
         let download: Download = parse(&ready.body, "the download answer")?;
-        let file_url = download
-            .url
-            .filter(|u| !u.is_empty())
-            .ok_or_else(|| Error::BadResponse {
-                message: "the finished download carries no URL.".to_owned(),
-            })?;
+        let file_url =
+            download
+                .url
+                .filter(|u| !u.is_empty())
+                .ok_or_else(|| Error::BadResponse {
+                    message: "the finished download carries no URL.".to_owned(),
+                })?;
         let bytes = http::with_retries(
             &self.retry,
             cancel,
@@ -130,8 +125,7 @@ impl GettyClient {
         )
         .await?;
         check_image(&bytes, 0)?;
-        let licensed_at =
-            chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let licensed_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         Ok(LicensedDownload {
             bytes,
             asset_id: download.generated_asset_id.clone(),
@@ -155,17 +149,13 @@ impl GettyClient {
         cancel: &CancellationToken,
     ) -> Result<()> {
         let quiet = |_: ProviderProgress| {};
-        let looked = http::with_retries(&self.retry, cancel, &quiet, |_| {}, || {
-            self.call(
-                Operation::DownloadPoll,
-                Method::GET,
-                url,
-                &[],
-                None,
-                &[200, 202],
-                cancel,
-            )
-        })
+        let looked = http::with_retries(
+            &self.retry,
+            cancel,
+            &quiet,
+            |_| {},
+            || self.call(Operation::DownloadPoll, url, &[], None, &[200, 202], cancel),
+        )
         .await;
         match looked {
             Ok(_) => Ok(()),
