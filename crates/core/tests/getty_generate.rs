@@ -569,3 +569,20 @@ async fn variations_of_a_preview_are_a_new_generation_of_previews() {
     assert_eq!(e.code(), "outcome_unknown");
     assert_eq!(s.count("POST", &path), 2);
 }
+
+#[tokio::test]
+async fn an_answer_cut_off_after_the_post_is_not_followed_by_a_second_post() {
+    let s = GettyStandIn::start().await;
+    s.on("POST", GENERATE, Reply::pending("gen-cut").cut_after(5));
+    s.on(
+        "GET",
+        HISTORY,
+        Reply::json(200, json!({"generations": [], "result_count": 0})),
+    );
+    let e = client(&s)
+        .generate(&request("cut"), &|_| {}, &CancellationToken::new())
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "outcome_unknown", "{e:?}");
+    assert_eq!(s.count("POST", GENERATE), 1);
+}

@@ -47,6 +47,8 @@ pub struct Reply {
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
     pub delay: Duration,
+    /// Send only this many body bytes (with the full Content-Length), then drop the connection.
+    pub cut_after: Option<usize>,
 }
 
 impl Reply {
@@ -56,6 +58,7 @@ impl Reply {
             headers: vec![("content-type".into(), "application/json".into())],
             body: serde_json::to_vec(&body).unwrap(),
             delay: Duration::ZERO,
+            cut_after: None,
         }
     }
 
@@ -66,6 +69,7 @@ impl Reply {
             headers: vec![],
             body: vec![],
             delay: Duration::ZERO,
+            cut_after: None,
         }
     }
 
@@ -84,11 +88,17 @@ impl Reply {
             headers: vec![("content-type".into(), "image/png".into())],
             body: bytes,
             delay: Duration::ZERO,
+            cut_after: None,
         }
     }
 
     pub fn header(mut self, name: &str, value: &str) -> Reply {
         self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    pub fn cut_after(mut self, bytes: usize) -> Reply {
+        self.cut_after = Some(bytes);
         self
     }
 
@@ -307,7 +317,8 @@ async fn serve(mut stream: TcpStream, shared: Arc<Mutex<Shared>>) {
     }
     head.push_str("\r\n");
     let _ = stream.write_all(head.as_bytes()).await;
-    let _ = stream.write_all(&reply.body).await;
+    let body = &reply.body[..reply.cut_after.unwrap_or(usize::MAX).min(reply.body.len())];
+    let _ = stream.write_all(body).await;
     let _ = stream.flush().await;
 }
 
