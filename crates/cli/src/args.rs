@@ -21,6 +21,7 @@ impl Cli {
             Command::Favorite(a) => a.json,
             Command::Models(a) => a.json,
             Command::Export(a) => a.json,
+            Command::License(a) => a.json,
             Command::Key(_) => false,
             Command::Providers(a) => a.json,
         }
@@ -43,6 +44,8 @@ pub enum Command {
     Models(ModelsArgs),
     /// Write images for documents and slides, with licence and AI-disclosure metadata inside.
     Export(crate::export::ExportArgs),
+    /// License a preview (Getty) in a download size; stores the full-size file as a new image.
+    License(crate::license::LicenseArgs),
     /// Store or remove a provider's API key (read from standard input).
     #[command(subcommand)]
     Key(KeyCommand),

@@ -36,7 +36,7 @@ impl Failure {
     }
 }
 
-fn open() -> Result<Engine, Error> {
+pub(crate) fn open() -> Result<Engine, Error> {
     Engine::open(AppDirs::from_env()?)
 }
 
@@ -92,6 +92,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Models(args) => models(args).await,
         Command::Key(cmd) => key(cmd),
         Command::Export(args) => crate::export::run(&open()?, args),
+        Command::License(args) => crate::license::run(args).await,
     }
 }
 
@@ -133,7 +134,7 @@ fn print_page(page: &easel_core::library::ImagePage, as_json: bool) {
     }
 }
 
-fn to_json<T: serde::Serialize>(value: &T) -> String {
+pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string_pretty(value).unwrap_or_else(|e| {
         json!({ "error": { "code": "internal", "message": e.to_string() } }).to_string()
     })

@@ -190,6 +190,23 @@ pub fn print_detail(d: &ImageDetail) {
     if let Some(usage) = &d.usage {
         println!("{:<12} {usage}", "Usage");
     }
+    let status = match s.license_status {
+        LicenseStatus::Included => "included with generation".to_owned(),
+        LicenseStatus::Preview => {
+            "PREVIEW: license it before use (easel-cli license ID)".to_owned()
+        }
+        LicenseStatus::Licensed => format!(
+            "licensed{}",
+            d.licensed_from
+                .as_deref()
+                .map(|p| format!(" (from preview {p})"))
+                .unwrap_or_default()
+        ),
+    };
+    println!("{:<12} {status}", "Licence");
+    if let Some(tx) = &d.license.transaction {
+        println!("{:<12} {tx}", "Transaction");
+    }
     let l = &d.license.terms;
     println!();
     println!(
@@ -201,21 +218,6 @@ pub fn print_detail(d: &ImageDetail) {
         println!(
             "  ! The terms for this provider/model are unknown. Check them before using the image."
         );
-    }
-    match d.license.status {
-        LicenseStatus::Included => {}
-        LicenseStatus::Preview => println!(
-            "  ! This is an unlicensed preview: license it (`easel-cli license {}`) before any use.",
-            s.id
-        ),
-        LicenseStatus::Licensed => println!(
-            "  {:<14} {}",
-            "Licensed",
-            d.license
-                .transaction
-                .as_ref()
-                .map_or_else(|| "yes".to_owned(), |t| t.to_string())
-        ),
     }
     let cond = l
         .commercial_condition

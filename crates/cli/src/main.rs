@@ -6,6 +6,7 @@ mod args;
 mod commands;
 mod export;
 mod human;
+mod license;
 mod providers;
 
 use std::process::ExitCode;

@@ -2,7 +2,7 @@
 //! generation pipeline that ties a provider's answer to stored images. Front ends hold one
 //! `Engine` and call it; they hold no logic of their own.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use tokio::sync::broadcast;
@@ -34,6 +34,8 @@ pub struct Engine {
     /// One client per provider, kept while its connection is unchanged, so that a signed-in
     /// token (Getty, Firefly) serves every job until it expires.
     clients: Mutex<HashMap<String, CachedClient>>,
+    /// Previews being licensed right now (see `licensing.rs`): never two at once for one.
+    pub(crate) licensing: Mutex<HashSet<String>>,
 }
 
 impl Engine {
@@ -49,6 +51,7 @@ impl Engine {
             keys,
             jobs: JobQueue::new(),
             clients: Mutex::new(HashMap::new()),
+            licensing: Mutex::new(HashSet::new()),
         })
     }
 

@@ -49,6 +49,13 @@ pub enum Error {
     #[error("The job was cancelled.")]
     Cancelled,
 
+    /// A paid request (Getty's generate or licence download, which have no idempotency key)
+    /// may or may not have reached the provider; it is never re-sent blindly.
+    #[error(
+        "{message} It is not known whether the provider accepted the request. Check your account with the provider (its generation history or downloads) before trying again, so that you are not charged twice."
+    )]
+    OutcomeUnknown { message: String },
+
     /// 5xx or any other answer the provider gave that is an error of its own.
     #[error("The provider answered with an error (HTTP {status}): {message}")]
     Provider { status: u16, message: String },
@@ -107,6 +114,7 @@ impl Error {
             Error::Network { .. } => "network",
             Error::Timeout { .. } => "timeout",
             Error::Cancelled => "cancelled",
+            Error::OutcomeUnknown { .. } => "outcome_unknown",
             Error::Provider { .. } => "provider_error",
             Error::BadResponse { .. } => "bad_response",
             Error::NotAnImage { .. } => "not_an_image",

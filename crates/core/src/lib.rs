@@ -11,6 +11,7 @@ pub mod export;
 pub mod jobs;
 pub mod library;
 pub mod license;
+mod licensing;
 pub mod providers;
 pub mod request;
 pub mod secrets;

@@ -81,6 +81,7 @@ pub struct LicenseSnapshot {
 /// One file per provider's terms (each an entry), plus the "terms unknown" template.
 const ENTRY_FILES: &[(&str, &str)] = &[
     ("openai.json", include_str!("../data/licenses/openai.json")),
+    ("getty.json", include_str!("../data/licenses/getty.json")),
     (
         "stability.json",
         include_str!("../data/licenses/stability.json"),

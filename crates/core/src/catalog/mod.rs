@@ -28,6 +28,10 @@ const PROVIDER_FILES: &[(&str, &str)] = &[
         "stability.json",
         include_str!("../../data/providers/stability.json"),
     ),
+    (
+        "getty.json",
+        include_str!("../../data/providers/getty.json"),
+    ),
 ];
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -294,6 +298,11 @@ mod tests {
     #[test]
     fn catalogue_parses_and_is_consistent() {
         let openai = provider("openai").unwrap();
+        assert!(
+            providers()
+                .iter()
+                .any(|p| p.id == "getty" && p.kind == "getty")
+        );
         assert_eq!(openai.api_key_env(), "OPENAI_API_KEY");
         let ids: Vec<&str> = openai.models.iter().map(|m| m.id.as_str()).collect();
         for id in [

@@ -11,6 +11,7 @@ mod clock;
 mod decode;
 mod generations;
 mod instance;
+mod licensed;
 mod query;
 mod reading;
 mod records;

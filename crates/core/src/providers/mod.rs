@@ -6,6 +6,7 @@
 //! format, and its answers (or errors) back into [`ProviderAnswer`] (or a typed `Error`).
 
 pub mod credentials;
+pub mod getty;
 pub mod http;
 pub mod oauth;
 pub mod openai;
@@ -134,6 +135,42 @@ pub struct ProviderAnswer {
     pub params_sent: Value,
 }
 
+/// A size a provider offers when an image is licensed (Getty: "1k", "4k").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct DownloadSize {
+    pub name: String,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// The full-size file a licence bought, and the record of the transaction.
+#[derive(Clone)]
+pub struct LicensedDownload {
+    /// Exactly the provider's bytes.
+    pub bytes: Vec<u8>,
+    /// The provider's id for the licensed asset (Getty's `generated_asset_id`).
+    pub asset_id: Option<String>,
+    /// What the licence record keeps: references, size, time. Never a signed URL or secret.
+    pub transaction: Value,
+}
+
+impl fmt::Debug for LicensedDownload {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LicensedDownload")
+            .field("bytes", &format_args!("<{} bytes>", self.bytes.len()))
+            .field("asset_id", &self.asset_id)
+            .field("transaction", &self.transaction)
+            .finish()
+    }
+}
+
+fn no_licensing_step<T>(provider: &str) -> Result<T> {
+    Err(Error::InvalidInput(format!(
+        "{provider} has no licensing step; its images come licensed."
+    )))
+}
+
 /// One image service. Implementations hold their HTTP client, credentials and any token
 /// cache; they are shared between jobs (`Arc`) and must be cheap to call concurrently.
 pub trait ImageProvider: Send + Sync {
@@ -152,6 +189,34 @@ pub trait ImageProvider: Send + Sync {
         &'a self,
         cancel: &'a CancellationToken,
     ) -> BoxFuture<'a, Result<Vec<String>>>;
+
+    /// The provider's name, for messages (the catalogue's `name`).
+    fn name(&self) -> &str {
+        "This provider"
+    }
+
+    /// The sizes a preview (`asset_id`, as stored with it) can be licensed in.
+    fn download_sizes<'a>(
+        &'a self,
+        asset_id: &'a str,
+        cancel: &'a CancellationToken,
+    ) -> BoxFuture<'a, Result<Vec<DownloadSize>>> {
+        let _ = (asset_id, cancel);
+        Box::pin(async move { no_licensing_step(self.name()) })
+    }
+
+    /// Licenses a preview in `size` and fetches the full-size file. This is the billing
+    /// event: implementations never repeat it blindly.
+    fn license<'a>(
+        &'a self,
+        asset_id: &'a str,
+        size: &'a str,
+        progress: Progress<'a>,
+        cancel: &'a CancellationToken,
+    ) -> BoxFuture<'a, Result<LicensedDownload>> {
+        let _ = (asset_id, size, progress, cancel);
+        Box::pin(async move { no_licensing_step(self.name()) })
+    }
 }
 
 /// How to reach a provider: where, and with what credentials.
@@ -177,6 +242,7 @@ impl fmt::Debug for Connection {
 pub fn connect(spec: &'static ProviderSpec, conn: Connection) -> Result<Arc<dyn ImageProvider>> {
     match spec.kind.as_str() {
         "openai" => Ok(Arc::new(openai::OpenAiClient::connect(spec, conn)?)),
+        "getty" => Ok(Arc::new(getty::GettyClient::connect(spec, conn)?)),
         "stability" => Ok(Arc::new(stability::StabilityClient::connect(spec, conn)?)),
         other => Err(Error::InvalidInput(format!(
             "{} ({other}) has no client in this version of Easel.",

@@ -314,6 +314,10 @@ impl ImageProvider for OpenAiClient {
     ) -> BoxFuture<'a, Result<Vec<String>>> {
         Box::pin(self.list_image_models(cancel))
     }
+
+    fn name(&self) -> &str {
+        &self.provider.name
+    }
 }
 
 fn request_id(headers: &HeaderMap) -> Option<String> {
