@@ -65,8 +65,13 @@ pub struct LicenseSnapshot {
 
 /// The catalogue as shipped: `data/licenses/`, compiled in so it cannot go missing.
 /// One file per provider's terms (each an entry), plus the "terms unknown" template.
-const ENTRY_FILES: &[(&str, &str)] =
-    &[("openai.json", include_str!("../data/licenses/openai.json"))];
+const ENTRY_FILES: &[(&str, &str)] = &[
+    ("openai.json", include_str!("../data/licenses/openai.json")),
+    (
+        "firefly.json",
+        include_str!("../data/licenses/firefly.json"),
+    ),
+];
 const UNKNOWN_JSON: &str = include_str!("../data/licenses/unknown.json");
 
 #[derive(Debug, Deserialize)]

@@ -19,10 +19,16 @@ pub use size::parse_size;
 use validate::or_list;
 
 /// One file per provider, in the order the UI lists them. A new provider is a new file here.
-const PROVIDER_FILES: &[(&str, &str)] = &[(
-    "openai.json",
-    include_str!("../../data/providers/openai.json"),
-)];
+const PROVIDER_FILES: &[(&str, &str)] = &[
+    (
+        "openai.json",
+        include_str!("../../data/providers/openai.json"),
+    ),
+    (
+        "firefly.json",
+        include_str!("../../data/providers/firefly.json"),
+    ),
+];
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Catalog {
@@ -288,7 +294,7 @@ mod tests {
     #[test]
     fn catalogue_parses_and_is_consistent() {
         let ps = providers();
-        assert_eq!(ps.len(), 1);
+        assert!(ps.iter().any(|p| p.id == "firefly"));
         let openai = &ps[0];
         assert_eq!(openai.api_key_env(), "OPENAI_API_KEY");
         let ids: Vec<&str> = openai.models.iter().map(|m| m.id.as_str()).collect();

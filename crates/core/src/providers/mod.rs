@@ -6,6 +6,7 @@
 //! format, and its answers (or errors) back into [`ProviderAnswer`] (or a typed `Error`).
 
 pub mod credentials;
+pub mod firefly;
 pub mod http;
 pub mod oauth;
 pub mod openai;
@@ -176,6 +177,7 @@ impl fmt::Debug for Connection {
 pub fn connect(spec: &'static ProviderSpec, conn: Connection) -> Result<Arc<dyn ImageProvider>> {
     match spec.kind.as_str() {
         "openai" => Ok(Arc::new(openai::OpenAiClient::connect(spec, conn)?)),
+        "firefly" => Ok(Arc::new(firefly::FireflyClient::connect(spec, conn)?)),
         other => Err(Error::InvalidInput(format!(
             "{} ({other}) has no client in this version of Easel.",
             spec.name
