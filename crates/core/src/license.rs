@@ -251,6 +251,12 @@ mod tests {
             terms_for("openai", "dall-e-3").credit_line,
             "Image generated with OpenAI dall-e-3"
         );
+        for model in ["image3", "image4_standard", "image4_ultra"] {
+            let t = terms_for("firefly", model);
+            assert_eq!(t.id, "adobe-firefly", "{model}");
+            assert_eq!(t.commercial_use, CommercialUse::Conditional);
+            assert!(t.indemnity.contains("enterprise"));
+        }
         let t = terms_for("acme", "gpt-image-1");
         assert!(!t.known);
         assert_eq!(t.provider, "acme");

@@ -612,3 +612,27 @@ async fn models_come_from_the_catalogue_without_a_request() {
     assert_eq!(models, vec!["image4_standard", "image4_ultra", "image3"]);
     assert!(s.requests().is_empty());
 }
+
+#[tokio::test]
+async fn a_job_that_outlasts_the_wait_budget_is_cancelled_and_reported() {
+    let s = Firefly::start().await;
+    s.token("tok-A-000000000001", 86_399);
+    s.accept("job-slow");
+    s.running("job-slow", Some("10"));
+    s.running("job-slow", Some("10"));
+    s.cancel_ok("job-slow");
+    let c = FireflyClient::new(FireflyConfig {
+        retry: fast_retry(),
+        poll: PollPolicy {
+            max_wait: Duration::from_secs(15),
+            ..PollPolicy::default()
+        },
+        ..FireflyConfig::new(s.base_url(), s.ims_url(), CLIENT_ID, CLIENT_SECRET)
+    })
+    .unwrap();
+    let err = generate(&c, &simple()).await.0.unwrap_err();
+    assert_eq!(err.code(), "timeout", "{err}");
+    // Waited 10 s (scaled) once; another 10 s would pass the 15 s budget.
+    assert_eq!(s.count(&status_path("job-slow")), 2);
+    assert_eq!(s.count(&cancel_path("job-slow")), 1);
+}

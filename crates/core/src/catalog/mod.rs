@@ -334,6 +334,35 @@ mod tests {
         }
     }
 
+    /// Firefly's models list their parameters; every default is one the parameter allows.
+    #[test]
+    fn firefly_entry_is_consistent() {
+        let ff = provider("firefly").unwrap();
+        assert_eq!(ff.kind, "firefly");
+        assert_eq!(ff.limits.concurrent_jobs, 2);
+        assert_eq!(
+            ff.limits.requests,
+            Some(RequestWindow {
+                count: 4,
+                window_ms: 60_000
+            })
+        );
+        assert!(ff.auth.is_some());
+        assert!(ff.models.iter().any(|m| m.id == ff.default_model));
+        for m in &ff.models {
+            assert_eq!(m.prompt_max_chars, 1024, "{}", m.id);
+            for p in &m.parameters {
+                if let Some(d) = &p.default {
+                    p.check(&m.id, d).unwrap();
+                }
+            }
+            let sizes = m.parameters.iter().find(|p| p.name == "size").unwrap();
+            for s in &sizes.values {
+                assert!(parse_size(s).is_some(), "{}: {s}", m.id);
+            }
+        }
+    }
+
     #[test]
     fn unknown_provider_and_model_list_known_ones() {
         let Err(Error::InvalidInput(m)) = model("openai", "gpt-9") else {
