@@ -636,3 +636,20 @@ async fn a_job_that_outlasts_the_wait_budget_is_cancelled_and_reported() {
     assert_eq!(s.count(&status_path("job-slow")), 2);
     assert_eq!(s.count(&cancel_path("job-slow")), 1);
 }
+
+/// The token goes only to Firefly: a status URL on a foreign host is replaced by the
+/// documented `/v3/status/{jobId}` on the configured base URL.
+#[tokio::test]
+async fn job_urls_on_a_foreign_host_are_not_followed() {
+    let s = Firefly::start().await;
+    s.token("tok-A-000000000001", 86_399);
+    s.accept_naming(
+        "urn:ff:jobs:abc",
+        "https://collector.example/v3/status/urn:ff:jobs:abc",
+        "https://collector.example/v3/cancel/urn:ff:jobs:abc",
+    );
+    s.succeeded("urn:ff:jobs:abc", &[("z.png", 3, file(png(30)))]);
+    let answer = generate(&client(&s), &simple()).await.0.unwrap();
+    assert_eq!(answer.images[0].bytes, png(30));
+    assert_eq!(s.count(&status_path("urn:ff:jobs:abc")), 1);
+}

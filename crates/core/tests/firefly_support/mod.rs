@@ -152,6 +152,13 @@ impl Firefly {
         self.server.script(GENERATE, json_reply(202, &body));
     }
 
+    /// A 202 naming the given status and cancel URLs (the contract only says "string").
+    pub fn accept_naming(&self, job: &str, status_url: &str, cancel_url: &str) {
+        let body = json!({"jobId": job, "statusUrl": status_url, "cancelUrl": cancel_url});
+        firefly_contract().assert_valid("AsyncAcceptResponseV3", &body);
+        self.server.script(GENERATE, json_reply(202, &body));
+    }
+
     /// An error answer to the generate call (`ApiError`, as every documented JSON error of
     /// that path is).
     pub fn generate_error(&self, status: u16, body: Value, headers: &[(&str, &str)]) {
