@@ -397,12 +397,12 @@ async fn a_failed_job_is_a_typed_error_with_the_providers_reason() {
     let c = client(&s);
     let err = generate(&c, &simple()).await.0.unwrap_err();
     assert!(
-        matches!(&err, Error::Provider { message, .. } if message.contains("Model inference failed.") && message.contains("job-f")),
+        matches!(&err, Error::Provider { message, .. } if message.contains("Model inference failed; error code runtime_error") && message.contains("job-f")),
         "{err:?}"
     );
     let err = generate(&c, &simple()).await.0.unwrap_err();
     assert!(
-        matches!(&err, Error::InvalidInput(m) if m.contains("Prompt is not supported.")),
+        matches!(&err, Error::InvalidInput(m) if m.contains("Prompt is not supported; error code validation_error. Change")),
         "{err:?}"
     );
     // A failed job is final: no second submission, no cancel.

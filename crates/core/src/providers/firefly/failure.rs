@@ -30,7 +30,8 @@ pub(super) fn from_status(
     if message.is_empty() {
         message = fallback(status, body);
     }
-    let message = plain(&message, secrets);
+    // The texts below add their own full stop.
+    let message = plain(&message, secrets).trim_end_matches('.').to_owned();
 
     let (error, class) = match status {
         400 | 422 => (
@@ -60,7 +61,7 @@ pub(super) fn from_status(
         ),
         404 => (
             Error::NotFound {
-                what: format!("The Firefly job ({message})"),
+                what: format!("The Firefly job or API path ({message}; check FIREFLY_BASE_URL)"),
             },
             RetryClass::Never,
         ),
@@ -139,7 +140,9 @@ pub(super) fn from_job(job_id: &str, status: &str, answer: &JobStatus, secrets: 
             &detail
         },
         secrets,
-    );
+    )
+    .trim_end_matches('.')
+    .to_owned();
     let job = plain(job_id, secrets);
     if status == "timeout" || code == "timeout_error" {
         return Error::Timeout {
@@ -168,7 +171,10 @@ pub(super) fn from_job(job_id: &str, status: &str, answer: &JobStatus, secrets: 
 
 fn describe(code: &str, message: Option<&str>, validation: &str) -> String {
     let mut parts = Vec::new();
-    if let Some(m) = message.map(str::trim).filter(|m| !m.is_empty()) {
+    if let Some(m) = message
+        .map(|m| m.trim().trim_end_matches('.'))
+        .filter(|m| !m.is_empty())
+    {
         parts.push(m.to_owned());
     }
     if !validation.is_empty() {
