@@ -447,7 +447,7 @@ async fn bad_requests_are_invalid_input_and_sent_once() {
     let c = client(&s);
     let err = generate(&c, &simple()).await.0.unwrap_err();
     assert!(
-        matches!(&err, Error::InvalidInput(m) if m.contains("Unsupported size for image4.")),
+        matches!(&err, Error::InvalidInput(m) if m.contains("Unsupported size for image4; error code bad_request. Change")),
         "{err:?}"
     );
     let err = generate(&c, &simple()).await.0.unwrap_err();
@@ -506,7 +506,7 @@ async fn server_errors_are_retried_twice_then_reported() {
     }
     let err = generate(&client(&s), &simple()).await.0.unwrap_err();
     assert!(
-        matches!(&err, Error::Provider { status: 500, message } if message.contains("Internal failure.")),
+        matches!(&err, Error::Provider { status: 500, message } if message.contains("Internal failure; error code runtime_error")),
         "{err:?}"
     );
     assert_eq!(s.count(GENERATE), 3);
