@@ -64,6 +64,11 @@ pub enum Error {
     #[error("The provider's answer could not be understood: {message}")]
     BadResponse { message: String },
 
+    /// A result link that has stopped working (Firefly's output URLs last one hour): what
+    /// was made cannot be fetched any more, only made again.
+    #[error("The provider's link to the result has expired: {message}")]
+    Expired { message: String },
+
     #[error("The provider's answer is not an image the app can read: {message}")]
     NotAnImage { message: String },
 
@@ -118,6 +123,7 @@ impl Error {
             Error::Provider { .. } => "provider_error",
             Error::BadResponse { .. } => "bad_response",
             Error::NotAnImage { .. } => "not_an_image",
+            Error::Expired { .. } => "expired",
             Error::ImageTooLarge { .. } => "image_too_large",
             Error::DatabaseTooNew { .. } => "database_too_new",
             Error::Database(_) => "database",

@@ -81,6 +81,10 @@ pub struct LicenseSnapshot {
 /// One file per provider's terms (each an entry), plus the "terms unknown" template.
 const ENTRY_FILES: &[(&str, &str)] = &[
     ("openai.json", include_str!("../data/licenses/openai.json")),
+    (
+        "firefly.json",
+        include_str!("../data/licenses/firefly.json"),
+    ),
     ("getty.json", include_str!("../data/licenses/getty.json")),
     (
         "stability.json",
@@ -291,6 +295,12 @@ mod tests {
             terms_for("openai", "dall-e-3").credit_line,
             "Image generated with OpenAI dall-e-3"
         );
+        for model in ["image3", "image4_standard", "image4_ultra"] {
+            let t = terms_for("firefly", model);
+            assert_eq!(t.id, "adobe-firefly", "{model}");
+            assert_eq!(t.commercial_use, CommercialUse::Conditional);
+            assert!(t.indemnity.contains("enterprise"));
+        }
         let t = terms_for("acme", "gpt-image-1");
         assert!(!t.known);
         assert_eq!(t.provider, "acme");

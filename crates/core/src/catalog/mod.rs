@@ -32,6 +32,10 @@ const PROVIDER_FILES: &[(&str, &str)] = &[
         "getty.json",
         include_str!("../../data/providers/getty.json"),
     ),
+    (
+        "firefly.json",
+        include_str!("../../data/providers/firefly.json"),
+    ),
 ];
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -303,6 +307,7 @@ mod tests {
                 .iter()
                 .any(|p| p.id == "getty" && p.kind == "getty")
         );
+        assert!(providers().iter().any(|p| p.id == "firefly"));
         assert_eq!(openai.api_key_env(), "OPENAI_API_KEY");
         let ids: Vec<&str> = openai.models.iter().map(|m| m.id.as_str()).collect();
         for id in [
@@ -337,6 +342,35 @@ mod tests {
                 .chain(&m.transparent_background_formats)
             {
                 assert!(m.output_formats.contains(f), "{}: {f}", m.id);
+            }
+        }
+    }
+
+    /// Firefly's models list their parameters; every default is one the parameter allows.
+    #[test]
+    fn firefly_entry_is_consistent() {
+        let ff = provider("firefly").unwrap();
+        assert_eq!(ff.kind, "firefly");
+        assert_eq!(ff.limits.concurrent_jobs, 2);
+        assert_eq!(
+            ff.limits.requests,
+            Some(RequestWindow {
+                count: 4,
+                window_ms: 60_000
+            })
+        );
+        assert!(ff.auth.is_some());
+        assert!(ff.models.iter().any(|m| m.id == ff.default_model));
+        for m in &ff.models {
+            assert_eq!(m.prompt_max_chars, 1024, "{}", m.id);
+            for p in &m.parameters {
+                if let Some(d) = &p.default {
+                    p.check(&m.id, d).unwrap();
+                }
+            }
+            let sizes = m.parameters.iter().find(|p| p.name == "size").unwrap();
+            for s in &sizes.values {
+                assert!(parse_size(s).is_some(), "{}: {s}", m.id);
             }
         }
     }

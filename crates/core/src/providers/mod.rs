@@ -6,6 +6,7 @@
 //! format, and its answers (or errors) back into [`ProviderAnswer`] (or a typed `Error`).
 
 pub mod credentials;
+pub mod firefly;
 pub mod getty;
 pub mod http;
 pub mod oauth;
@@ -242,6 +243,7 @@ impl fmt::Debug for Connection {
 pub fn connect(spec: &'static ProviderSpec, conn: Connection) -> Result<Arc<dyn ImageProvider>> {
     match spec.kind.as_str() {
         "openai" => Ok(Arc::new(openai::OpenAiClient::connect(spec, conn)?)),
+        "firefly" => Ok(Arc::new(firefly::FireflyClient::connect(spec, conn)?)),
         "getty" => Ok(Arc::new(getty::GettyClient::connect(spec, conn)?)),
         "stability" => Ok(Arc::new(stability::StabilityClient::connect(spec, conn)?)),
         other => Err(Error::InvalidInput(format!(

@@ -54,6 +54,7 @@ export type ErrorCode =
   | 'provider_error'
   | 'bad_response'
   | 'not_an_image'
+  | 'expired'
   | 'image_too_large'
   | 'database_too_new'
   | 'database'

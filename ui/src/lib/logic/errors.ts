@@ -13,6 +13,7 @@ const HEADLINES: Record<string, string> = {
   provider_error: 'The provider reported an error — try again later',
   bad_response: "The provider's answer could not be understood",
   not_an_image: 'The provider sent something that is not a readable image',
+  expired: "The provider's link to the result has expired — generate again",
   image_too_large: 'The image is too large to open safely',
   database_too_new: 'This library was made by a newer Easel — update the app',
   database: 'The library database failed',
