@@ -10,6 +10,7 @@ import {
   defaultForm,
   formFromParams,
   formProblems,
+  offersDefault,
   paramProblem,
   randomSeed,
   type ParamForm,
@@ -77,6 +78,16 @@ describe('OpenAI models keep their rules', () => {
     // Compression applies to JPEG and WebP only: never sent with PNG.
     const png = buildParams(withValues(defaultForm(m['gpt-image-1']), { output_compression: 70 }), m['gpt-image-1']);
     expect(png.output_compression).toBeUndefined();
+  });
+
+  it('chooses "auto" where a choice has it instead of offering a second "Default"', async () => {
+    const m = await models();
+    const background = m['gpt-image-1'].parameters.find((p) => p.name === 'background')!;
+    expect(offersDefault(background)).toBe(false);
+    expect(defaultForm(m['gpt-image-1']).values).toMatchObject({ background: 'auto', moderation: 'auto' });
+    const style = m['dall-e-3'].parameters.find((p) => p.name === 'style')!;
+    expect(offersDefault(style)).toBe(true);
+    expect(defaultForm(m['dall-e-3']).values.style).toBe('');
   });
 
   it('sends a custom size as WxH and validates it', async () => {

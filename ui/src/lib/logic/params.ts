@@ -68,8 +68,15 @@ function defaultValue(spec: ParamSpec): ParamValue {
       return typeof d === 'string' ? d : '';
     case 'choice':
     case 'size':
-      return typeof d === 'string' && spec.values.includes(d) ? d : '';
+      if (typeof d === 'string' && spec.values.includes(d)) return d;
+      // "auto" is the provider's own default by another name: choose it rather than offer both.
+      return spec.values.includes('auto') ? 'auto' : '';
   }
+}
+
+/** Whether the control offers "Default" (leave the parameter out) besides the values. */
+export function offersDefault(spec: ParamSpec): boolean {
+  return spec.default == null && !spec.values.includes('auto');
 }
 
 /** A seed to offer when the user locks one without typing it, within the model's range. */
