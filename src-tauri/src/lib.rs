@@ -12,7 +12,9 @@ mod protocol;
 mod throttle;
 mod views;
 
-pub use catalog_view::{CustomSizeInfo, ModelInfo, ProviderInfo};
+pub use catalog_view::{
+    CredentialFieldView, CredentialsView, CustomSizeInfo, LicenseSummary, ModelInfo, ProviderInfo,
+};
 pub use engine_state::EngineState;
 pub use events::LibraryChanged;
 pub use export_view::{ExportFailureView, ExportPlanView, ExportReportView, ExportedFileView};

@@ -1,22 +1,28 @@
-//! Catalogue, preferences and API keys.
+//! Catalogue, preferences and credentials.
 
 use easel_core::catalog;
 use easel_core::settings::ProviderPrefs;
 use tauri::State;
 
 use super::{CommandResult, blocking, payload};
-use crate::catalog_view::ProviderInfo;
+use crate::catalog_view::{CredentialsView, ProviderInfo};
 use crate::engine_state::EngineState;
 use crate::views::SettingsView;
 
-/// Providers and models with what each model accepts; the UI renders its controls from it.
+/// Providers (whether each is set up) and models with what each model accepts and the terms
+/// it comes with; the UI renders its controls from it.
 #[tauri::command]
 #[specta::specta]
-pub async fn get_catalog() -> CommandResult<Vec<ProviderInfo>> {
-    Ok(catalog::providers()
-        .iter()
-        .map(ProviderInfo::from)
-        .collect())
+pub async fn get_catalog(state: State<'_, EngineState>) -> CommandResult<Vec<ProviderInfo>> {
+    let engine = state.engine().clone();
+    // Reading credential status may ask the keychain service: off the async workers.
+    blocking(move || {
+        catalog::providers()
+            .iter()
+            .map(|p| ProviderInfo::of(&engine, p))
+            .collect()
+    })
+    .await
 }
 
 #[tauri::command]
@@ -102,7 +108,50 @@ pub async fn delete_api_key(
     .await
 }
 
-/// Image models the key can use, as the provider lists them.
+/// Stores one credential field (e.g. Getty's `api_secret`); it is never sent back.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_credential(
+    state: State<'_, EngineState>,
+    provider: String,
+    field: String,
+    value: String,
+) -> CommandResult<CredentialsView> {
+    let engine = state.engine().clone();
+    blocking(move || {
+        engine.set_credential(&provider, &field, &value)?;
+        CredentialsView::of(&engine, catalog::provider(&provider)?)
+    })
+    .await
+}
+
+/// Removes every stored field of the provider; environment variables still apply.
+#[tauri::command]
+#[specta::specta]
+pub async fn delete_credentials(
+    state: State<'_, EngineState>,
+    provider: String,
+) -> CommandResult<CredentialsView> {
+    let engine = state.engine().clone();
+    blocking(move || {
+        engine.delete_api_key(&provider)?;
+        CredentialsView::of(&engine, catalog::provider(&provider)?)
+    })
+    .await
+}
+
+/// Whether each credential field is set, and from where (never a value).
+#[tauri::command]
+#[specta::specta]
+pub async fn credential_status(
+    state: State<'_, EngineState>,
+    provider: String,
+) -> CommandResult<CredentialsView> {
+    let engine = state.engine().clone();
+    blocking(move || CredentialsView::of(&engine, catalog::provider(&provider)?)).await
+}
+
+/// Image models the credentials can use, as the provider lists them (any provider).
 #[tauri::command]
 #[specta::specta]
 pub async fn test_provider(

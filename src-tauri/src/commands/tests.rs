@@ -29,6 +29,10 @@ fn fixture() -> Fixture {
             super::settings::get_settings,
             super::settings::save_provider_settings,
             super::settings::set_api_key,
+            super::settings::set_credential,
+            super::settings::delete_credentials,
+            super::settings::credential_status,
+            super::settings::test_provider,
             super::library::list_images,
             super::library::get_image,
         ])
@@ -66,6 +70,17 @@ fn catalogue_and_settings_reach_the_ui() {
     let catalog = invoke(&f, "get_catalog", json!({})).unwrap();
     assert_eq!(catalog[0]["id"], json!("openai"));
     assert!(catalog[0]["models"].as_array().unwrap().len() > 1);
+    // Each provider says whether it is set up, field by field, and each model what it takes
+    // and what its terms allow.
+    for p in catalog.as_array().unwrap() {
+        assert!(p["configured"].is_boolean());
+        assert!(!p["credentials"].as_array().unwrap().is_empty());
+        assert!(p["limits"]["concurrent_jobs"].as_u64().unwrap() >= 1);
+        for m in p["models"].as_array().unwrap() {
+            assert!(m["parameters"].is_array(), "{}", m["id"]);
+            assert!(m["license"]["commercially_safe"].is_boolean());
+        }
+    }
     let settings = invoke(&f, "get_settings", json!({})).unwrap();
     assert_eq!(settings["providers"][0]["id"], json!("openai"));
     assert_eq!(settings["embed_prompt_in_exports"], json!(false));
@@ -148,4 +163,56 @@ fn an_empty_library_lists_nothing() {
     .unwrap();
     assert_eq!(page["images"], json!([]));
     assert_eq!(page["next"], Value::Null);
+}
+
+#[test]
+fn credentials_are_set_and_deleted_field_by_field_and_never_sent_back() {
+    let f = fixture();
+    let secret = "sk-unit-test-field-secret-7";
+    let status = invoke(
+        &f,
+        "set_credential",
+        json!({"provider": "openai", "field": "api_key", "value": secret}),
+    )
+    .unwrap();
+    assert!(!status.to_string().contains(secret));
+    assert_eq!(status["provider"], json!("openai"));
+    assert_eq!(status["fields"][0]["id"], json!("api_key"));
+    assert_eq!(status["fields"][0]["env_var"], json!("OPENAI_API_KEY"));
+    if std::env::var_os("OPENAI_API_KEY").is_none() {
+        assert_eq!(status["configured"], json!(true));
+        assert_ne!(status["fields"][0]["source"], json!("env"));
+    }
+    let catalog = invoke(&f, "get_catalog", json!({})).unwrap();
+    assert!(!catalog.to_string().contains(secret));
+
+    let err = invoke(
+        &f,
+        "set_credential",
+        json!({"provider": "openai", "field": "no_such_field", "value": "x"}),
+    )
+    .unwrap_err();
+    assert_eq!(err["code"], json!("invalid_input"));
+    assert!(err["message"].as_str().unwrap().contains("api_key"));
+
+    let after = invoke(&f, "delete_credentials", json!({"provider": "openai"})).unwrap();
+    if std::env::var_os("OPENAI_API_KEY").is_none() {
+        assert_eq!(after["configured"], json!(false));
+        assert_eq!(after["fields"][0]["present"], json!(false));
+    }
+    let again = invoke(&f, "credential_status", json!({"provider": "openai"})).unwrap();
+    assert_eq!(again, after);
+    let err = invoke(&f, "credential_status", json!({"provider": "nobody"})).unwrap_err();
+    assert_eq!(err["code"], json!("invalid_input"));
+}
+
+#[test]
+fn testing_a_provider_without_credentials_says_which_is_missing() {
+    if std::env::var_os("OPENAI_API_KEY").is_some() {
+        return;
+    }
+    let f = fixture();
+    let err = invoke(&f, "test_provider", json!({"provider": "openai"})).unwrap_err();
+    assert_eq!(err["code"], json!("auth"));
+    assert!(err["message"].as_str().unwrap().contains("API key"));
 }

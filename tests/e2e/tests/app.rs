@@ -294,10 +294,21 @@ async fn generate_browse_and_keep_offline() {
         !page.contains(KEY),
         "the key reached the page after it was saved"
     );
+    // The provider card says it is set up, from the credential status the shell reports.
+    wait_js(
+        &c,
+        "the OpenAI card to say it is set up",
+        "const b = document.querySelector(\"[data-testid='provider-settings-openai'] [data-testid='settings-configured']\");
+         return b !== null && b.textContent.trim() === 'Set up';",
+        vec![],
+    )
+    .await;
     shot(&c, "02-settings").await;
 
-    // Generate.
+    // Generate: the provider picker lists OpenAI as set up.
     click(&c, "nav-generate").await;
+    let openai = text_of(&c, "provider-option-openai").await;
+    assert!(openai.contains("Set up"), "provider picker says: {openai}");
     let prompt = wait_for(&c, "prompt-input").await;
     prompt.send_keys(PROMPT).await.unwrap();
     click(&c, "generate-button").await;

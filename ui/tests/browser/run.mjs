@@ -196,7 +196,7 @@ describe('every view renders cleanly', () => {
       await page.getByTestId('image-back').click();
 
       await page.getByTestId('nav-settings').click();
-      await page.getByTestId('settings-key-input').waitFor();
+      await page.getByTestId('provider-settings-firefly').waitFor();
       await shot(page, `settings-${tag}`);
       if (viewport.width === 1280) await checkA11y(page, `settings ${tag}`);
       assertClean();
@@ -204,7 +204,7 @@ describe('every view renders cleanly', () => {
   }
 
   test('dark theme and first run without a key', async (t) => {
-    const { page, assertClean } = await openApp(t, { colorScheme: 'dark', backend: { keyPresent: false, images: 0 } });
+    const { page, assertClean } = await openApp(t, { colorScheme: 'dark', backend: { keyPresent: false, stabilityFromEnv: false, images: 0 } });
     await page.getByTestId('welcome-panel').waitFor();
     assert.equal(await page.getByTestId('generate-button').isDisabled(), true);
     await shot(page, 'welcome-dark-1280x800');
@@ -449,4 +449,97 @@ test('image view: licence panel, unknown terms, 100 % toggle, actions', async (t
   await page.getByTestId('edit-run-button').click();
   assert.match(await page.getByTestId('prompt-input').inputValue(), /#6$/);
   assertClean();
+});
+
+describe('providers, licences and rate limits', () => {
+  const runs = [
+    { viewport: { width: 1280, height: 800 }, colorScheme: 'light' },
+    { viewport: { width: 800, height: 600 }, colorScheme: 'light' },
+    { viewport: { width: 1280, height: 800 }, colorScheme: 'dark' },
+  ];
+  for (const { viewport, colorScheme } of runs) {
+    const tag = `${viewport.width}x${viewport.height}${colorScheme === 'dark' ? '-dark' : ''}`;
+    test(`Stability controls, safe mode, provider cards and badges at ${tag}`, async (t) => {
+      const { page, assertClean } = await openApp(t, { viewport, colorScheme, backend: { speed: 1 } });
+      await page.getByTestId('provider-option-stability').click();
+      await page.getByTestId('model-select').selectOption('ultra');
+      await page.getByTestId('aspect-ratio-16:9').click();
+      await page.getByTestId('param-style').selectOption('cinematic');
+      await page.getByTestId('param-negative_prompt').fill('text, watermark');
+      await page.getByTestId('seed-lock').click();
+      await page.getByTestId('seed-input').fill('1234');
+      await page.getByTestId('prompt-input').fill('held: a lighthouse on a cliff at dawn, watercolour');
+      assert.equal(await page.getByTestId('credit-cost').textContent(), '8 credits per image');
+      await shot(page, `generate-stability-${tag}`);
+      if (viewport.width === 1280) await checkA11y(page, `generate stability ${tag}`);
+      await page.getByTestId('generate-button').click();
+      const stage = page.getByTestId('job-stage').first();
+      await stage.getByText(/Waiting for Stability AI's rate limit — \d s/).waitFor();
+      const first = await stage.textContent();
+      // The countdown moves on its own (no new event arrives while held).
+      await page.waitForFunction(
+        (before) => {
+          const now = document.querySelector('[data-testid="job-stage"]')?.textContent;
+          return now !== before && /rate limit — \d s/.test(now ?? '');
+        },
+        first,
+        { timeout: 4000 },
+      );
+      await shot(page, `generate-held-${tag}`);
+      if (viewport.width === 1280) await checkA11y(page, `held job ${tag}`);
+      await page.locator('[data-testid="job-item"][data-stage="done"]').waitFor({ timeout: 15000 });
+
+      await page.getByTestId('safe-mode-switch').check();
+      await page.getByTestId('safe-mode-hidden').locator('summary').click();
+      await page.getByTestId('safe-mode-hidden').getByText('Stability AI').waitFor();
+      assert.equal(await page.getByTestId('provider-option-stability').count(), 0);
+      await page.getByTestId('provider-option-getty').click();
+      await page.getByTestId('provider-setup-hint').waitFor();
+      await shot(page, `generate-safe-mode-${tag}`);
+      if (viewport.width === 1280) await checkA11y(page, `safe mode ${tag}`);
+
+      await page.getByTestId('nav-library').click();
+      await page.locator('[data-id="img-000008"] [data-testid="tile-badge-preview"]').waitFor();
+      await page.locator('[data-id="img-000002"] [data-testid="tile-badge-filtered"]').waitFor();
+      await imagesLoaded(page, '[data-testid="gallery-item"] img');
+      await shot(page, `library-badges-${tag}`);
+      await page.locator('[data-id="img-000002"]').dblclick();
+      await page.getByTestId('filtered-explanation').waitFor();
+      await imagesLoaded(page, '[data-testid="image-original"]');
+      await shot(page, `image-filtered-${tag}`);
+      await page.getByTestId('image-back').click();
+      // Only Getty's images: previews and a licensed file near the top at any window size.
+      await page.getByTestId('filter-provider').selectOption('getty');
+      await page.locator('[data-id="img-000018"] [data-testid="tile-badge-licensed"]').waitFor();
+      await page.locator('[data-id="img-000018"]').dblclick();
+      await page.getByTestId('license-transaction').waitFor();
+      await imagesLoaded(page, '[data-testid="image-original"]');
+      await shot(page, `image-licensed-${tag}`);
+      if (viewport.width === 1280) await checkA11y(page, `licensed image ${tag}`);
+      await page.getByTestId('image-back').click();
+
+      await page.getByTestId('nav-settings').click();
+      const getty = page.getByTestId('provider-settings-getty');
+      await getty.getByTestId('settings-key-input').fill('getty-key-123456');
+      await getty.getByTestId('settings-field-api_secret').fill('getty-secret-123456');
+      await getty.getByTestId('settings-save').click();
+      await getty.getByTestId('settings-test-result').waitFor();
+      assert.equal(await page.content().then((html) => html.includes('getty-secret-123456')), false);
+      await page.getByTestId('provider-settings-stability').getByTestId('settings-env-note').waitFor();
+      await shot(page, `settings-providers-${tag}`);
+      if (viewport.width === 1280) await checkA11y(page, `settings providers ${tag}`);
+      assertClean();
+    });
+  }
+
+  test('the library filter leaves unlicensed previews out of "commercial use allowed"', async (t) => {
+    const { page, assertClean } = await openApp(t);
+    await page.getByTestId('nav-library').click();
+    await page.locator('[data-id="img-000008"]').waitFor();
+    await page.getByTestId('filter-commercial').check();
+    await page.locator('[data-id="img-000018"]').waitFor();
+    assert.equal(await page.locator('[data-id="img-000008"]').count(), 0);
+    assert.match(await page.locator('label:has([data-testid="filter-commercial"])').textContent(), /previews excluded/);
+    assertClean();
+  });
 });

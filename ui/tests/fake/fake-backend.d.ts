@@ -10,6 +10,9 @@ type FakeOptions = {
   testProviderError?: { code: string; message: string } | null;
   speed?: number;
   pageSize?: number;
+  stabilityFromEnv?: boolean;
+  gettyConfigured?: boolean;
+  fireflyConfigured?: boolean;
 };
 
 type FakeBackend = {
@@ -19,7 +22,8 @@ type FakeBackend = {
     sendChannel: (id: number, data: unknown) => void;
   };
   calls: { cmd: string; args: Record<string, unknown> }[];
-  images: { id: string; deleted: boolean; favorite: boolean; prompt: string }[];
+  images: { id: string; deleted: boolean; favorite: boolean; prompt: string; provider: string; license_status: string; filtered: boolean }[];
+  creds: Record<string, Record<string, { present: boolean; source: string | null }>>;
   options: Required<FakeOptions>;
 };
 

@@ -7,32 +7,100 @@
   const SIZES = [[1024, 1024], [1536, 1024], [1024, 1536], [1792, 1024], [1024, 1792]];
   const MODELS = ['gpt-image-1', 'gpt-image-1.5', 'dall-e-3', 'gpt-image-2', 'dall-e-2'];
 
-  function catalog() {
-    const gptSizes = ['auto', '1024x1024', '1536x1024', '1024x1536'];
-    const base = { family: 'gpt-image', prompt_max_chars: 32000, custom_size: null, n_max: 10, qualities: ['auto', 'low', 'medium', 'high'], styles: [], backgrounds: ['auto', 'transparent', 'opaque'], output_formats: ['png', 'jpeg', 'webp'], supports_compression: true, moderation: ['auto', 'low'], legacy: false };
-    return [{
-      id: 'openai',
-      name: 'OpenAI',
-      key_env_var: 'OPENAI_API_KEY',
-      default_base_url: 'https://api.openai.com/v1',
-      default_model: 'gpt-image-1.5',
-      models: [
-        { ...base, id: 'gpt-image-2', label: 'GPT Image 2', sizes: gptSizes, custom_size: { multiple_of: 16, min_edge: 256, max_edge: 3840, max_pixels: 8294400, min_pixels: 262144, max_aspect: 3 } },
-        { ...base, id: 'gpt-image-1.5', label: 'GPT Image 1.5', sizes: gptSizes },
-        { ...base, id: 'gpt-image-1', label: 'GPT Image 1', sizes: gptSizes },
-        { ...base, id: 'gpt-image-1-mini', label: 'GPT Image 1 mini', sizes: gptSizes },
-        { ...base, id: 'dall-e-3', label: 'DALL·E 3', family: 'dall-e', prompt_max_chars: 4000, sizes: ['1024x1024', '1792x1024', '1024x1792'], n_max: 1, qualities: ['standard', 'hd'], styles: ['vivid', 'natural'], backgrounds: [], output_formats: [], supports_compression: false, moderation: [], legacy: false },
-        { ...base, id: 'dall-e-2', label: 'DALL·E 2', family: 'dall-e', prompt_max_chars: 1000, sizes: ['256x256', '512x512', '1024x1024'], n_max: 10, qualities: [], styles: [], backgrounds: [], output_formats: [], supports_compression: false, moderation: [], legacy: true },
-      ],
-    }];
+  // What core's ModelSpec::parameters() gives for an OpenAI-shaped model entry.
+  function openaiParams(m) {
+    const out = [];
+    const choice = (name, label, values, dflt = null) => ({ name, label, kind: 'choice', values, default: dflt, min: null, max: null, max_chars: null, help: '' });
+    if (m.n_max > 1) out.push({ ...choice('n', 'Images', []), kind: 'integer', min: 1, max: m.n_max, default: 1 });
+    if (m.sizes.length) out.push({ ...choice('size', 'Size', m.sizes, m.sizes[0]), kind: 'size' });
+    if (m.qualities.length) out.push(choice('quality', 'Quality', m.qualities, m.qualities[0]));
+    if (m.styles.length) out.push(choice('style', 'Style', m.styles));
+    if (m.backgrounds.length) out.push(choice('background', 'Background', m.backgrounds));
+    if (m.output_formats.length) out.push(choice('output_format', 'Format', m.output_formats, 'png'));
+    if (m.compression_formats.length) out.push({ ...choice('output_compression', 'Compression', []), kind: 'integer', min: 0, max: 100 });
+    if (m.moderation.length) out.push(choice('moderation', 'Moderation', m.moderation));
+    return out;
   }
 
-  function license(use, createdAt) {
+  const SAFE = { commercially_safe: true, not_safe_because: null };
+  const LICENSES = {
+    openai: { terms_id: 'openai-images', covers: 'OpenAI image models', commercial_use: 'conditional', indemnified: true, ...SAFE, terms_url: 'https://openai.com/policies/service-terms' },
+    stability: { terms_id: 'stability-api', covers: "Stability AI's hosted API", commercial_use: 'yes', indemnified: false, commercially_safe: false, not_safe_because: 'its terms offer no indemnity for the images', terms_url: 'https://stability.ai/terms-of-service' },
+    getty: { terms_id: 'getty-generative', covers: 'Generative AI by Getty Images', commercial_use: 'yes', indemnified: true, ...SAFE, terms_url: 'https://www.gettyimages.com/eula' },
+    firefly: { terms_id: 'adobe-firefly', covers: 'Adobe Firefly Services', commercial_use: 'yes', indemnified: true, ...SAFE, terms_url: 'https://www.adobe.com/legal/terms.html' },
+  };
+  const field = (id, label, env_var, secret) => ({ id, label, env_var, secret, present: false, source: null });
+
+  function catalog(o, creds) {
+    const gptSizes = ['auto', '1024x1024', '1536x1024', '1024x1536'];
+    const base = { family: 'gpt-image', notes: '', prompt_max_chars: 32000, custom_size: null, n_max: 10, qualities: ['auto', 'low', 'medium', 'high'], styles: [], backgrounds: ['auto', 'transparent', 'opaque'], output_formats: ['png', 'jpeg', 'webp'], compression_formats: ['jpeg', 'webp'], transparent_background_formats: ['png', 'webp'], moderation: ['auto', 'low'], legacy: false, credits_per_image: null };
+    const openaiModels = [
+      { ...base, id: 'gpt-image-2', label: 'GPT Image 2', sizes: gptSizes, custom_size: { multiple_of: 16, min_edge: 256, max_edge: 3840, max_pixels: 8294400, min_pixels: 262144, max_aspect: 3 } },
+      { ...base, id: 'gpt-image-1.5', label: 'GPT Image 1.5', sizes: gptSizes },
+      { ...base, id: 'gpt-image-1', label: 'GPT Image 1', sizes: gptSizes },
+      { ...base, id: 'gpt-image-1-mini', label: 'GPT Image 1 mini', sizes: gptSizes },
+      { ...base, id: 'dall-e-3', label: 'DALL·E 3', family: 'dall-e', prompt_max_chars: 4000, sizes: ['1024x1024', '1792x1024', '1024x1792'], n_max: 1, qualities: ['standard', 'hd'], styles: ['vivid', 'natural'], backgrounds: [], output_formats: [], compression_formats: [], transparent_background_formats: [], moderation: [], legacy: false },
+      { ...base, id: 'dall-e-2', label: 'DALL·E 2', family: 'dall-e', prompt_max_chars: 1000, sizes: ['256x256', '512x512', '1024x1024'], n_max: 10, qualities: [], styles: [], backgrounds: [], output_formats: [], compression_formats: [], transparent_background_formats: [], moderation: [], legacy: true },
+    ].map((m) => {
+      const { sizes, n_max, qualities, styles, backgrounds, output_formats, moderation, ...rest } = m;
+      return { ...rest, parameters: openaiParams(m), license: LICENSES.openai };
+    });
+    const p = (name, label, kind, extra = {}) => ({ name, label, kind, values: [], default: null, min: null, max: null, max_chars: null, help: '', ...extra });
+    const ratios = ['21:9', '16:9', '3:2', '5:4', '1:1', '4:5', '2:3', '9:16', '9:21'];
+    const styles = ['3d-model', 'analog-film', 'anime', 'cinematic', 'comic-book', 'digital-art', 'enhance', 'fantasy-art', 'isometric', 'line-art', 'low-poly', 'neon-punk', 'origami', 'photographic', 'pixel-art', 'tile-texture'];
+    const stabilityParams = [
+      p('aspect_ratio', 'Aspect ratio', 'choice', { values: ratios, default: '1:1' }),
+      p('style', 'Style preset', 'choice', { values: styles, help: 'Guides the image towards a style.' }),
+      p('seed', 'Seed', 'integer', { min: 0, max: 4294967294, default: 0, help: '0 or none: random.' }),
+      p('output_format', 'Format', 'choice', { values: ['png', 'jpeg', 'webp'], default: 'png' }),
+      p('negative_prompt', 'Negative prompt', 'text', { max_chars: 10000, help: 'What the image should not show' }),
+    ];
+    const stab = (id, label, credits, params = stabilityParams) => ({ id, label, family: id.startsWith('sd3') ? 'sd3.5' : id, notes: '', prompt_max_chars: 10000, parameters: params, credits_per_image: credits, custom_size: null, transparent_background_formats: [], compression_formats: [], legacy: false, license: LICENSES.stability });
+    const noStyle = stabilityParams.filter((x) => x.name !== 'style');
+    const gettyParams = [
+      p('aspect_ratio', 'Aspect ratio', 'choice', { values: ['1:1', '4:3', '3:4', '16:9', '9:16'], default: '1:1' }),
+      p('media_type', 'Media type', 'choice', { values: ['photography', 'illustration'], default: 'photography' }),
+      p('mood', 'Mood', 'choice', { values: ['black_and_white', 'warm', 'cool', 'natural', 'vivid', 'dramatic', 'bold'] }),
+      p('negative_prompt', 'Negative prompt', 'text', { max_chars: 1000, help: 'What the image should not show' }),
+    ];
+    const fireflyParams = [
+      p('n', 'Images', 'integer', { min: 1, max: 4, default: 1 }),
+      p('size', 'Size', 'size', { values: ['2048x2048', '2304x1792', '1792x2304', '2688x1536', '1344x768'], default: '2048x2048' }),
+      p('content_class', 'Content class', 'choice', { values: ['photo', 'art'] }),
+      p('style', 'Style preset', 'choice', { values: ['bw', 'cool_colors', 'golden_hour', 'landscape_photography', 'watercolor', 'pencil_drawing'] }),
+      p('seed', 'Seed', 'integer', { min: 1, max: 100000 }),
+      p('negative_prompt', 'Negative prompt', 'text', { max_chars: 1024, help: 'What the image should not show' }),
+    ];
+    const limits = (concurrent_jobs, requests, lockout) => ({ concurrent_jobs, requests, lockout_after_rate_limit_ms: lockout });
+    const provider = (id, name, fields, default_base_url, default_model, lim, models) => {
+      const credentials = fields.map((f) => ({ ...f, ...(creds[id]?.[f.id] ?? {}) }));
+      return { id, name, key_env_var: fields[0].env_var, default_base_url, default_model, configured: credentials.every((f) => f.present), credentials, limits: lim, models };
+    };
+    return [
+      provider('openai', 'OpenAI', [field('api_key', 'API key', 'OPENAI_API_KEY', true)], 'https://api.openai.com/v1', 'gpt-image-1.5', limits(3, null, null), openaiModels),
+      provider('stability', 'Stability AI', [field('api_key', 'API key', 'STABILITY_API_KEY', true)], 'https://api.stability.ai', 'sd3.5-large', limits(4, { count: 150, window_ms: 10000 }, 60000), [
+        stab('ultra', 'Stable Image Ultra', 8),
+        stab('core', 'Stable Image Core', 3),
+        stab('sd3.5-large', 'SD 3.5 Large', 6.5, noStyle),
+        stab('sd3.5-large-turbo', 'SD 3.5 Large Turbo', 4, noStyle),
+        stab('sd3.5-medium', 'SD 3.5 Medium', 3.5, noStyle),
+        stab('sd3.5-flash', 'SD 3.5 Flash', 2.5, noStyle),
+      ]),
+      provider('getty', 'Getty Images', [field('api_key', 'API key', 'GETTY_API_KEY', false), field('api_secret', 'API secret', 'GETTY_API_SECRET', true)], 'https://api.gettyimages.com', 'generative-ai', limits(2, null, null), [
+        { id: 'generative-ai', label: 'Generative AI by Getty Images', family: 'getty', notes: '', prompt_max_chars: 2000, parameters: gettyParams, credits_per_image: null, custom_size: null, transparent_background_formats: [], compression_formats: [], legacy: false, license: LICENSES.getty },
+      ]),
+      provider('firefly', 'Adobe Firefly', [field('client_id', 'Client ID', 'FIREFLY_SERVICES_CLIENT_ID', false), field('client_secret', 'Client secret', 'FIREFLY_SERVICES_CLIENT_SECRET', true)], 'https://firefly-api.adobe.io', 'image4', limits(2, { count: 4, window_ms: 60000 }, null), [
+        { id: 'image4', label: 'Firefly Image 4', family: 'firefly', notes: '', prompt_max_chars: 1024, parameters: fireflyParams, credits_per_image: null, custom_size: null, transparent_background_formats: [], compression_formats: [], legacy: false, license: LICENSES.firefly },
+      ]),
+    ];
+  }
+
+  function license(use, createdAt, provider = 'openai') {
     const known = use !== 'unknown';
     return {
-      id: known ? 'openai-2025-01' : 'unknown',
+      id: known ? LICENSES[provider].terms_id : 'unknown',
       known,
-      provider: 'openai',
+      provider,
       covers: known ? 'Images generated through the OpenAI API' : '',
       summary: known ? 'You own the output, subject to the usage policies.' : 'No terms were recorded for this image.',
       output_ownership: known ? 'You own the output; OpenAI assigns its rights to you.' : 'Unknown',
@@ -41,6 +109,7 @@
       attribution_required: false,
       credit_line: 'Image generated with OpenAI',
       indemnity: known ? 'OpenAI indemnifies business customers against some third-party IP claims.' : 'Unknown',
+      indemnified: known && LICENSES[provider].indemnified,
       restrictions: known ? ['Do not represent output as human-made when it is not.', 'Follow the usage policies.'] : [],
       training_data: known ? 'API data is not used for training by default.' : 'Unknown',
       creators_compensated: known ? 'No' : 'Unknown',
@@ -56,12 +125,23 @@
     const [width, height] = SIZES[i % SIZES.length];
     const use = i % 97 === 5 ? 'unknown' : i % 61 === 7 ? 'no' : i % 43 === 3 ? 'conditional' : 'yes';
     const id = `img-${String(i).padStart(6, '0')}`;
+    // Every tenth image from Stability (some blurred by its filter), every tenth a Getty
+    // preview or a licensed Getty file; the rest from OpenAI.
+    const provider = i % 10 === 2 ? 'stability' : i % 10 === 8 ? 'getty' : 'openai';
+    const model = provider === 'stability' ? 'ultra' : provider === 'getty' ? 'generative-ai' : MODELS[i % MODELS.length];
+    const licensed = provider === 'getty' && i % 20 === 18;
     return {
       id,
       generation_id: `gen-${Math.floor(i / 2)}`,
       prompt: `${WORDS_A[i % WORDS_A.length]} ${WORDS_B[Math.floor(i / 7) % WORDS_B.length]} #${i}`,
-      provider: 'openai',
-      model: MODELS[i % MODELS.length],
+      provider,
+      model,
+      filtered: provider === 'stability' && i % 30 === 2,
+      license_status: provider === 'getty' ? (licensed ? 'licensed' : 'preview') : 'included',
+      asset_id: provider === 'getty' ? `getty-${i}` : null,
+      license_transaction: licensed ? { reference: `GI-TX-${100000 + i}`, size: '4k', licensed_at: new Date(createdMs).toISOString() } : null,
+      licensed_from: licensed ? `img-${String(i + 10).padStart(6, '0')}` : null,
+      seed: provider === 'stability' ? 1000 + i : null,
       created_at: new Date(createdMs).toISOString(),
       width,
       height,
@@ -83,6 +163,10 @@
       speed: 1,
       // When set, pages are at least this long whatever the UI asks, to reach huge libraries fast in tests.
       pageSize: 0,
+      // Stability's key comes from STABILITY_API_KEY; Getty and Firefly start unset.
+      stabilityFromEnv: true,
+      gettyConfigured: false,
+      fireflyConfigured: false,
       ...opts,
     };
     const now = Date.parse('2026-11-20T12:00:00Z');
@@ -94,15 +178,35 @@
       embed_prompt_in_exports: false,
       keychain_available: o.keychainAvailable,
       key_file_path: o.keychainAvailable ? null : '/home/user/.config/easel/keys.json',
-      providers: [{ id: 'openai', base_url: null, default_model: null, key: { present: o.keyPresent, source: o.keyPresent ? o.keySource : null } }],
+      providers: ['openai', 'stability', 'getty', 'firefly'].map((id) => ({ id, base_url: null, default_model: null, key: { present: false, source: null } })),
     };
+    const stored = (present, source) => ({ present, source: present ? source : null });
+    // Per provider and field: set or not, and from where. Never a value.
+    const creds = {
+      openai: { api_key: stored(o.keyPresent, o.keySource) },
+      stability: { api_key: stored(o.stabilityFromEnv, 'env') },
+      getty: { api_key: stored(o.gettyConfigured, 'keychain'), api_secret: stored(o.gettyConfigured, 'keychain') },
+      firefly: { client_id: stored(o.fireflyConfigured, 'keychain'), client_secret: stored(o.fireflyConfigured, 'keychain') },
+    };
+    const providerInfo = (id) => catalog(o, creds).find((p) => p.id === id);
+    const credentialsView = (id) => {
+      const p = providerInfo(id);
+      return { provider: id, configured: p.configured, fields: p.credentials };
+    };
+    const syncKeyStatus = () => {
+      for (const p of settings.providers) {
+        const first = Object.values(creds[p.id])[0];
+        p.key = { present: first.present, source: first.source };
+      }
+    };
+    syncKeyStatus();
     const calls = [];
     const jobs = new Map();
     let jobSeq = 1;
     const hooks = { emitEvent: () => {}, sendChannel: () => {} };
 
     const fail = (code, message) => Promise.reject({ code, message });
-    const summary = ({ deleted, ...rest }) => rest;
+    const summary = ({ deleted, asset_id, license_transaction, licensed_from, seed, ...rest }) => rest;
     const live = () => images.filter((im) => !im.deleted);
 
     function listImages(q) {
@@ -111,7 +215,8 @@
         (!q.provider || im.provider === q.provider) &&
         (!q.model || im.model === q.model) &&
         (!q.favorites_only || im.favorite) &&
-        (!q.commercial_only || im.commercial_use === 'yes') &&
+        // As core: conditional counts, unlicensed previews do not.
+        (!q.commercial_only || ((im.commercial_use === 'yes' || im.commercial_use === 'conditional') && im.license_status !== 'preview')) &&
         (!q.since || im.created_at >= q.since) &&
         (!q.until || im.created_at < q.until) &&
         words.every((w) => im.prompt.toLowerCase().includes(w)));
@@ -134,11 +239,17 @@
         sha256: (im.id.replace(/\D/g, '') + 'ab').repeat(16).slice(0, 64).padEnd(64, 'f'),
         byte_size: im.width * im.height,
         revised_prompt: im.model === 'dall-e-3' ? `${im.prompt}, highly detailed, soft lighting` : null,
-        seed: null,
-        params: { n: 1, size: `${im.width}x${im.height}`, quality: 'high', output_format: im.format },
+        seed: im.seed ?? null,
+        params: im.provider === 'openai'
+          ? { n: 1, size: `${im.width}x${im.height}`, quality: 'high', output_format: im.format }
+          : { aspect_ratio: im.width === im.height ? '1:1' : im.width > im.height ? '3:2' : '2:3', ...(im.seed ? { seed: im.seed } : {}) },
+        asset_id: im.asset_id ?? null,
+        license_transaction: im.license_transaction ?? null,
+        licensed_from: im.licensed_from ?? null,
         usage: { input_tokens: 42, output_tokens: 4160, total_tokens: 4202 },
         request_id: `req_${im.id}`,
-        license: license(im.commercial_use, im.created_at),
+        license: license(im.commercial_use, im.created_at, im.provider),
+        generation_status: 'succeeded',
       };
     }
 
@@ -167,12 +278,23 @@
       const ev = (stage, extra = {}) => ({ job_id: jobId, stage, attempt: null, retry_in_ms: null, generation_id: null, image_ids: [], error: null, ...extra });
       const script = [];
       const p = request.prompt;
-      script.push([0, ev('queued')], [t(200), ev('sending', { attempt: 1 })]);
-      if (/fail:quota/.test(p)) script.push([t(500), ev('failed', { error: { code: 'quota_exhausted', message: 'You exceeded your current quota, please check your plan and billing details.' } })]);
+      script.push([0, ev('queued')]);
+      let held = 0;
+      if (/held/.test(p)) {
+        held = t(5000);
+        script.push([t(100), ev('held', { retry_in_ms: 5000 })]);
+      }
+      script.push([held + t(200), ev('sending', { attempt: 1 })]);
+      // Asynchronous providers accept the job, then Easel checks on it.
+      if (request.provider !== 'openai') {
+        script.push([held + t(300), ev('processing', { attempt: 1 })], [held + t(350), ev('processing', { attempt: 2 })]);
+      }
+      if (/fail:rate/.test(p)) script.push([held + t(500), ev('failed', { error: { code: 'rate_limited', message: `${providerInfo(request.provider).name} is rate limiting requests. Wait a minute and try again.` } })]);
+      else if (/fail:quota/.test(p)) script.push([t(500), ev('failed', { error: { code: 'quota_exhausted', message: 'You exceeded your current quota, please check your plan and billing details.' } })]);
       else if (/fail:safety/.test(p)) script.push([t(500), ev('failed', { error: { code: 'rejected_by_safety', message: 'Your request was rejected by the safety system.' } })]);
       else if (/fail:auth/.test(p)) script.push([t(500), ev('failed', { error: { code: 'auth', message: 'Incorrect API key provided.' } })]);
       else {
-        let at = t(400);
+        let at = held + t(400);
         if (/retry/.test(p)) {
           script.push([at, ev('waiting_to_retry', { attempt: 1, retry_in_ms: 3000 })]);
           at += t(3000);
@@ -202,11 +324,16 @@
           if (job.finished) return;
           if (event !== 'done') return send(event);
           const n = request.params.n || 1;
-          const [w, h] = (request.params.size || '1024x1024').split('x').map(Number);
+          const ratio = /^(\d+):(\d+)$/.exec(request.params.aspect_ratio || '');
+          const [w, h] = ratio ? [Number(ratio[1]) * 128, Number(ratio[2]) * 128] : (request.params.size || '1024x1024').split('x').map(Number);
           const ids = [];
           for (let k = 0; k < n; k++) {
             const im = makeImage(nextImage++, Date.now());
-            Object.assign(im, { prompt: request.prompt, model: request.model, width: w || 1024, height: h || 1024, favorite: false, commercial_use: 'yes', generation_id: `gen-${jobId}` });
+            Object.assign(im, {
+              prompt: request.prompt, provider: request.provider, model: request.model, width: w || 1024, height: h || 1024, favorite: false, commercial_use: 'yes', generation_id: `gen-${jobId}`,
+              filtered: /filtered/.test(request.prompt), license_status: request.provider === 'getty' ? 'preview' : 'included', license_transaction: null, licensed_from: null,
+              seed: request.params.seed ?? null, asset_id: request.provider === 'getty' ? `getty-new-${k}` : null,
+            });
             images.unshift(im);
             ids.push(im.id);
           }
@@ -219,7 +346,7 @@
     async function handle(cmd, args = {}) {
       calls.push({ cmd, args });
       switch (cmd) {
-        case 'get_catalog': return catalog();
+        case 'get_catalog': return catalog(o, creds);
         case 'get_settings': return structuredClone(settings);
         case 'save_provider_settings': {
           const p = settings.providers.find((x) => x.id === args.provider);
@@ -230,16 +357,45 @@
         case 'save_preferences': settings.embed_prompt_in_exports = args.embedPromptInExports; return structuredClone(settings);
         case 'set_api_key': {
           if (!args.key || args.key.length < 8) return fail('invalid_input', 'That does not look like an API key.');
-          settings.providers[0].key = { present: true, source: o.keychainAvailable ? 'keychain' : 'file' };
+          creds[args.provider].api_key = stored(true, o.keychainAvailable ? 'keychain' : 'file');
+          syncKeyStatus();
           return structuredClone(settings);
         }
-        case 'delete_api_key': settings.providers[0].key = { present: false, source: null }; return structuredClone(settings);
-        case 'test_provider':
+        case 'delete_api_key':
+          for (const f of Object.keys(creds[args.provider] || {})) if (creds[args.provider][f].source !== 'env') creds[args.provider][f] = stored(false);
+          syncKeyStatus();
+          return structuredClone(settings);
+        case 'set_credential': {
+          const fields = creds[args.provider];
+          if (!fields) return fail('invalid_input', `Unknown provider "${args.provider}".`);
+          if (!(args.field in fields)) return fail('invalid_input', `${providerInfo(args.provider).name} has no credential "${args.field}"; it takes ${Object.keys(fields).join(', ')}.`);
+          if (!args.value || args.value.length < 8) return fail('invalid_input', 'That does not look like a credential.');
+          // An environment variable still wins over what is stored.
+          if (fields[args.field].source !== 'env') fields[args.field] = stored(true, o.keychainAvailable ? 'keychain' : 'file');
+          syncKeyStatus();
+          return credentialsView(args.provider);
+        }
+        case 'delete_credentials': {
+          const fields = creds[args.provider];
+          if (!fields) return fail('invalid_input', `Unknown provider "${args.provider}".`);
+          for (const f of Object.keys(fields)) if (fields[f].source !== 'env') fields[f] = stored(false);
+          syncKeyStatus();
+          return credentialsView(args.provider);
+        }
+        case 'credential_status':
+          return creds[args.provider] ? credentialsView(args.provider) : fail('invalid_input', `Unknown provider "${args.provider}".`);
+        case 'test_provider': {
           if (o.testProviderError) return fail(o.testProviderError.code, o.testProviderError.message);
-          if (!settings.providers[0].key.present) return fail('auth', 'No API key is configured. Check the API key in Settings (or the OPENAI_API_KEY environment variable).');
-          return o.accessibleModels.slice();
+          const p = providerInfo(args.provider);
+          if (!p) return fail('invalid_input', `Unknown provider "${args.provider}".`);
+          const missing = p.credentials.find((f) => !f.present);
+          if (missing) return fail('auth', `No ${missing.label} is set for ${p.name}. Add it in Settings (or set ${missing.env_var}).`);
+          return args.provider === 'openai' ? o.accessibleModels.slice() : p.models.map((m) => m.id);
+        }
         case 'start_generation': {
-          if (!settings.providers[0].key.present) return fail('auth', 'No API key is configured.');
+          const target = providerInfo(args.request.provider);
+          if (!target) return fail('invalid_input', `Unknown provider "${args.request.provider}".`);
+          if (!target.configured) return fail('auth', `${target.name} is not set up.`);
           const ch = args.onEvent;
           const channelId = typeof ch === 'string' ? Number(ch.split(':')[1]) : ch && typeof ch.id === 'number' ? ch.id : null;
           if (channelId === null) return fail('invalid_input', 'start_generation needs an onEvent channel.');
@@ -283,7 +439,7 @@
       }
     }
 
-    return { handle, hooks, calls, images, settings, options: o };
+    return { handle, hooks, calls, images, settings, creds, options: o };
   }
 
   /** Installs window.__TAURI_INTERNALS__ backed by a fake backend (for the browser tests). */

@@ -70,38 +70,44 @@ describe('licence panel', () => {
 
 describe('settings', () => {
   it('sends the key once and never shows it again', async () => {
-    const secret = 'sk-test-SECRET-1234567890';
+    const secret = 'sk-test-Zq9wUNIQUEMARK-1234567890';
     const { backend } = start({ keyPresent: false });
     await fireEvent.click(screen.getByTestId('nav-settings'));
-    const input = (await screen.findByTestId('settings-key-input')) as HTMLInputElement;
+    const card = await screen.findByTestId('provider-settings-openai');
+    const input = within(card).getByTestId('settings-key-input') as HTMLInputElement;
     expect(input.type).toBe('password');
     expect(input.value).toBe('');
-    expect(screen.getByTestId('settings-key-status')).toHaveTextContent('No key saved');
+    expect(within(card).getByTestId('settings-key-status')).toHaveTextContent('Not set up — API key not set');
     await fireEvent.input(input, { target: { value: secret } });
-    await fireEvent.click(screen.getByTestId('settings-save'));
-    await waitFor(() => expect(screen.getByTestId('settings-key-status')).toHaveTextContent('Key saved in the system keychain'));
-    expect(callsOf(backend, 'set_api_key')[0].args).toEqual({ provider: 'openai', key: secret });
+    await fireEvent.click(within(card).getByTestId('settings-save'));
+    await waitFor(() => expect(within(card).getByTestId('settings-key-status')).toHaveTextContent('API key saved in the system keychain'));
+    expect(callsOf(backend, 'set_credential')[0].args).toEqual({ provider: 'openai', field: 'api_key', value: secret });
     expect(input.value).toBe('');
-    expect(document.body.innerHTML).not.toContain('SECRET');
+    expect(document.body.innerHTML).not.toContain('Zq9wUNIQUEMARK');
     // Saving tests the key right away and reports what it can use.
-    await waitFor(() => expect(screen.getByTestId('settings-test-result')).toHaveTextContent('6 models available'));
+    await waitFor(() => expect(within(card).getByTestId('settings-test-result')).toHaveTextContent('6 models available'));
   });
 
   it('says where a file-stored or environment key lives', async () => {
     start({ keySource: 'file', keychainAvailable: false });
     await fireEvent.click(screen.getByTestId('nav-settings'));
-    expect(await screen.findByTestId('settings-key-status')).toHaveTextContent('in a file only you can read');
+    const card = await screen.findByTestId('provider-settings-openai');
+    expect(within(card).getByTestId('settings-key-status')).toHaveTextContent('in a file only you can read');
     cleanup();
     start({ keySource: 'env' });
     await fireEvent.click(screen.getByTestId('nav-settings'));
-    expect(await screen.findByTestId('settings-key-status')).toHaveTextContent('Key from OPENAI_API_KEY');
+    const again = await screen.findByTestId('provider-settings-openai');
+    expect(within(again).getByTestId('settings-key-status')).toHaveTextContent('API key from OPENAI_API_KEY');
+    // An environment value cannot be deleted from Settings.
+    expect(within(again).getByTestId('settings-delete-key')).toBeDisabled();
   });
 
   it('shows the error when the key test fails', async () => {
     start({ testProviderError: { code: 'auth', message: 'Incorrect API key provided.' } });
     await fireEvent.click(screen.getByTestId('nav-settings'));
-    await fireEvent.click(await screen.findByTestId('settings-test'));
-    const err = await screen.findByTestId('settings-test-error');
+    const card = await screen.findByTestId('provider-settings-openai');
+    await fireEvent.click(within(card).getByTestId('settings-test'));
+    const err = await within(card).findByTestId('settings-test-error');
     expect(err).toHaveTextContent('The API key was rejected — check it in Settings');
     expect(err).toHaveTextContent('Incorrect API key provided.');
   });
@@ -109,11 +115,14 @@ describe('settings', () => {
 
 describe('generate', () => {
   it('welcomes a first run without a key and keeps Generate off', async () => {
-    const { app } = start({ keyPresent: false });
-    expect(await screen.findByTestId('welcome-panel')).toHaveTextContent('OPENAI_API_KEY');
+    const { app } = start({ keyPresent: false, stabilityFromEnv: false });
+    const welcome = await screen.findByTestId('welcome-panel');
+    expect(welcome).toHaveTextContent('OPENAI_API_KEY');
+    expect(welcome).toHaveTextContent('FIREFLY_SERVICES_CLIENT_SECRET');
     await fireEvent.input(screen.getByTestId('prompt-input'), { target: { value: 'a fox' } });
     expect(screen.getByTestId('generate-button')).toBeDisabled();
-    expect(screen.getByTestId('generate-hint')).toHaveTextContent('Add an API key for OpenAI in Settings first.');
+    expect(screen.getByTestId('generate-hint')).toHaveTextContent('Set up OpenAI in Settings first.');
+    expect(screen.getByTestId('provider-setup-hint')).toHaveTextContent('or set OPENAI_API_KEY in the environment');
     await fireEvent.click(screen.getByText('Browse the Library'));
     expect(app.nav.view).toBe('library');
   });
@@ -259,5 +268,145 @@ describe('jobs that cannot start', () => {
     expect(item.dataset.stage).toBe('failed');
     expect(within(item).getByTestId('job-error')).toHaveTextContent('The API key was rejected — check it in Settings');
     expect(within(item).queryByTestId('job-cancel')).toBeNull();
+  });
+});
+
+describe('providers in Generate', () => {
+  it('lists every provider with whether it is set up, and explains how to set one up', async () => {
+    const { app } = start();
+    await waitFor(() => expect(app.catalog.loaded).toBe(true));
+    const getty = await screen.findByTestId('provider-option-getty');
+    expect(getty).toHaveTextContent('Not set up');
+    expect(screen.getByTestId('provider-option-openai')).toHaveTextContent('Set up');
+    expect(screen.getByTestId('provider-option-stability')).toHaveTextContent('Set up');
+    await fireEvent.click(getty);
+    const hint = await screen.findByTestId('provider-setup-hint');
+    expect(hint).toHaveTextContent('Add its API key and API secret in Settings, or set GETTY_API_KEY and GETTY_API_SECRET');
+    await fireEvent.input(screen.getByTestId('prompt-input'), { target: { value: 'a fox' } });
+    expect(screen.getByTestId('generate-button')).toBeDisabled();
+  });
+
+  it('renders Stability controls from its parameters and sends a locked seed', async () => {
+    const { backend, app } = start();
+    await waitFor(() => expect(app.catalog.loaded).toBe(true));
+    await fireEvent.click(await screen.findByTestId('provider-option-stability'));
+    await fireEvent.change(screen.getByTestId('model-select'), { target: { value: 'ultra' } });
+    expect(screen.getByTestId('credit-cost')).toHaveTextContent('8 credits per image');
+    await fireEvent.click(screen.getByTestId('aspect-ratio-16:9'));
+    expect(screen.getByTestId('aspect-ratio-16:9')).toHaveAttribute('aria-checked', 'true');
+    await fireEvent.change(screen.getByTestId('param-style'), { target: { value: 'cinematic' } });
+    await fireEvent.input(screen.getByTestId('param-negative_prompt'), { target: { value: 'text, watermark' } });
+    expect(screen.getByTestId('seed-input')).toBeDisabled();
+    await fireEvent.click(screen.getByTestId('seed-lock'));
+    await fireEvent.input(screen.getByTestId('seed-input'), { target: { value: '1234' } });
+    await fireEvent.input(screen.getByTestId('prompt-input'), { target: { value: 'a fox in the snow' } });
+    await fireEvent.click(screen.getByTestId('generate-button'));
+    await waitFor(() => expect(callsOf(backend, 'start_generation')).toHaveLength(1));
+    const sent = callsOf(backend, 'start_generation')[0].args.request;
+    expect(sent).toEqual({
+      provider: 'stability',
+      model: 'ultra',
+      prompt: 'a fox in the snow',
+      params: { aspect_ratio: '16:9', style: 'cinematic', seed: 1234, output_format: 'png', negative_prompt: 'text, watermark' },
+    });
+    const item = await screen.findByTestId('job-item');
+    await waitFor(() => expect(item.dataset.stage).toBe('done'), { timeout: 3000 });
+  });
+
+  it('refuses an out-of-range seed locally', async () => {
+    const { app } = start();
+    await waitFor(() => expect(app.catalog.loaded).toBe(true));
+    await fireEvent.click(await screen.findByTestId('provider-option-stability'));
+    await fireEvent.click(screen.getByTestId('seed-lock'));
+    await fireEvent.input(screen.getByTestId('seed-input'), { target: { value: '99999999999' } });
+    await fireEvent.input(screen.getByTestId('prompt-input'), { target: { value: 'a fox' } });
+    expect(screen.getByTestId('param-seed-problem')).toHaveTextContent('Seed must be from 0 to 4294967294');
+    expect(screen.getByTestId('generate-button')).toBeDisabled();
+  });
+
+  it('commercially safe mode hides models without an indemnity, says why, and is remembered', async () => {
+    const { app } = start();
+    await waitFor(() => expect(app.catalog.loaded).toBe(true));
+    await fireEvent.click(await screen.findByTestId('provider-option-stability'));
+    await fireEvent.click(screen.getByTestId('safe-mode-switch'));
+    expect(screen.queryByTestId('provider-option-stability')).toBeNull();
+    expect(screen.getByTestId('provider-option-getty')).toBeInTheDocument();
+    expect(screen.getByTestId('safe-mode-hidden')).toHaveTextContent('Stability AI: its terms offer no indemnity for the images.');
+    // The selection moved to a provider still offered.
+    expect(app.generate.providerId).not.toBe('stability');
+    expect(localStorage.getItem('easel.commercially-safe-only.v1')).toBe('true');
+    cleanup();
+    // start() clears storage; keep the switch this time.
+    const backend = installBackend({ speed: 20 });
+    localStorage.setItem('easel.commercially-safe-only.v1', 'true');
+    const again = new AppState();
+    render(App, { props: { app: again } });
+    await waitFor(() => expect(again.catalog.loaded).toBe(true));
+    expect(again.generate.safeOnly).toBe(true);
+    expect(screen.getByTestId('safe-mode-switch')).toBeChecked();
+    expect(callsOf(backend, 'get_catalog').length).toBeGreaterThan(0);
+  });
+
+  it('shows a held job counting down with the provider name, then the provider at work', async () => {
+    const { app } = start({ speed: 1 });
+    await waitFor(() => expect(app.catalog.loaded).toBe(true));
+    await app.jobs.start({ provider: 'stability', model: 'core', prompt: 'held: a fox', params: {} });
+    const stage = await screen.findByTestId('job-stage');
+    await waitFor(() => expect(stage).toHaveTextContent(/Waiting for Stability AI's rate limit — [45] s/));
+    await waitFor(() => expect(stage).toHaveTextContent('Stability AI is working on it (check'), { timeout: 8000 });
+  }, 12_000);
+});
+
+describe('provider cards in Settings', () => {
+  it('show each field, where it comes from, and save, test and delete per provider', async () => {
+    const { backend, app } = start();
+    await waitFor(() => expect(app.catalog.loaded).toBe(true));
+    await fireEvent.click(screen.getByTestId('nav-settings'));
+    const stability = await screen.findByTestId('provider-settings-stability');
+    expect(within(stability).getByTestId('settings-key-status')).toHaveTextContent('API key from STABILITY_API_KEY (overrides a saved value)');
+    expect(within(stability).getByTestId('settings-env-note')).toHaveTextContent('STABILITY_API_KEY is set in the environment');
+    expect(within(stability).getByTestId('settings-delete-key')).toBeDisabled();
+
+    const getty = screen.getByTestId('provider-settings-getty');
+    expect(within(getty).getByTestId('settings-configured')).toHaveTextContent('Not set up');
+    const key = within(getty).getByTestId('settings-key-input') as HTMLInputElement;
+    const secret = within(getty).getByTestId('settings-field-api_secret') as HTMLInputElement;
+    // The client id of Getty is not secret; the secret is masked.
+    expect(key.type).toBe('text');
+    expect(secret.type).toBe('password');
+    expect(within(getty).getByTestId('settings-test')).toBeDisabled();
+    await fireEvent.input(key, { target: { value: 'getty-key-123456' } });
+    await fireEvent.input(secret, { target: { value: 'getty-secret-123456' } });
+    await fireEvent.click(within(getty).getByTestId('settings-save'));
+    await waitFor(() => expect(within(getty).getByTestId('settings-configured')).toHaveTextContent('Set up'));
+    expect(callsOf(backend, 'set_credential').map((c) => c.args)).toEqual([
+      { provider: 'getty', field: 'api_key', value: 'getty-key-123456' },
+      { provider: 'getty', field: 'api_secret', value: 'getty-secret-123456' },
+    ]);
+    expect(key.value).toBe('');
+    expect(getty.textContent).not.toContain('getty-secret-123456');
+    expect(await within(getty).findByTestId('settings-test-result')).toHaveTextContent('Credentials work');
+    expect(callsOf(backend, 'test_provider').some((c) => c.args.provider === 'getty')).toBe(true);
+    await fireEvent.click(within(getty).getByTestId('settings-delete-key'));
+    await waitFor(() => expect(within(getty).getByTestId('settings-configured')).toHaveTextContent('Not set up'));
+    expect(callsOf(backend, 'delete_credentials')[0].args).toEqual({ provider: 'getty' });
+    expect(app.catalog.hasKey('getty')).toBe(false);
+  });
+});
+
+describe('badges', () => {
+  it('show on tiles and in the image view, with the licence status in the panel', async () => {
+    const { app } = start();
+    await waitFor(() => expect(app.catalog.loaded).toBe(true));
+    // In the fake library image 2 is a filtered Stability image, 8 a Getty preview, 18 licensed.
+    app.nav.openImage('img-000002');
+    expect(await screen.findByTestId('image-badge-filtered')).toHaveTextContent('Filtered');
+    expect(screen.getByTestId('filtered-explanation')).toHaveTextContent("Stability AI's content filter");
+    app.nav.openImage('img-000008');
+    expect(await screen.findByTestId('image-badge-preview')).toHaveTextContent('Preview — license before use');
+    expect(screen.getByTestId('license-status')).toHaveTextContent('Preview — not licensed');
+    app.nav.openImage('img-000018');
+    expect(await screen.findByTestId('image-badge-licensed')).toHaveTextContent('Licensed');
+    expect(await screen.findByTestId('license-transaction')).toHaveTextContent('GI-TX-100018');
   });
 });

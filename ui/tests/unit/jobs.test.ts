@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { GenerationRequest, JobEvent } from '$lib/ipc';
-import { applyEvent, elapsedMs, failToStart, newJob, stageLabel } from '$lib/logic/jobs';
+import { applyEvent, elapsedMs, failToStart, newJob, rateLimitedRecently, stageLabel } from '$lib/logic/jobs';
 
 const request: GenerationRequest = { provider: 'openai', model: 'gpt-image-1', prompt: 'a fox', params: { n: 2 } };
 const ev = (stage: JobEvent['stage'], extra: Partial<JobEvent> = {}): JobEvent => ({
@@ -63,5 +63,43 @@ describe('job state from events', () => {
     expect(elapsedMs(job, 4000)).toBe(3000);
     job = applyEvent(job, ev('cancelled'), 5000);
     expect(elapsedMs(job, 60_000)).toBe(4000);
+  });
+});
+
+describe('held and processing jobs', () => {
+  const stability: GenerationRequest = { provider: 'stability', model: 'ultra', prompt: 'a fox', params: {} };
+  const ctx = { name: 'Stability AI', lockoutAfterRateLimitMs: 60_000, lockedOutAfterRateLimit: false };
+
+  it('counts the hold down live and names the provider', () => {
+    let job = newJob('k', stability, 0);
+    job = applyEvent(job, ev('held', { retry_in_ms: 42_000 }), 1000);
+    expect(stageLabel(job, 1000, ctx)).toBe("Waiting for Stability AI's rate limit — 42 s");
+    expect(stageLabel(job, 12_500, ctx)).toBe("Waiting for Stability AI's rate limit — 31 s");
+    expect(stageLabel(job, 99_000, ctx)).toBe("Waiting for Stability AI's rate limit — 0 s");
+    job = applyEvent(job, ev('sending', { attempt: 1 }), 43_000);
+    expect(job.heldUntil).toBeNull();
+  });
+
+  it('says so when the hold is the lock-out after a rate-limit answer', () => {
+    let job = newJob('k', stability, 0);
+    job = applyEvent(job, ev('held', { retry_in_ms: 60_000 }), 0);
+    expect(stageLabel(job, 0, { ...ctx, lockedOutAfterRateLimit: true })).toBe(
+      "Waiting for Stability AI's rate limit — 60 s (Stability AI locks callers out for 60 s after a rate-limit answer)",
+    );
+  });
+
+  it('tells a lock-out from an ordinary hold by a recent rate-limited job of the same provider', () => {
+    const failed = applyEvent(newJob('a', stability, 0), ev('failed', { error: { code: 'rate_limited', message: '429' } }), 10_000);
+    const other = applyEvent(newJob('b', request, 0), ev('failed', { error: { code: 'rate_limited', message: '429' } }), 10_000);
+    expect(rateLimitedRecently([failed], 'stability', 60_000, 20_000)).toBe(true);
+    expect(rateLimitedRecently([failed], 'stability', 60_000, 80_000)).toBe(false);
+    expect(rateLimitedRecently([failed], 'stability', null, 20_000)).toBe(false);
+    expect(rateLimitedRecently([other], 'stability', 60_000, 20_000)).toBe(false);
+  });
+
+  it('shows which check an asynchronous provider is on', () => {
+    let job = newJob('k', stability, 0);
+    job = applyEvent(job, ev('processing', { attempt: 3 }), 10);
+    expect(stageLabel(job, 10, ctx)).toBe('Stability AI is working on it (check 3)');
   });
 });

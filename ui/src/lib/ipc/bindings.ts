@@ -7,7 +7,8 @@
 
 export const commands = {
 /**
- * Providers and models with what each model accepts; the UI renders its controls from it.
+ * Providers (whether each is set up) and models with what each model accepts and the terms
+ * it comes with; the UI renders its controls from it.
  */
 async getCatalog() : Promise<ProviderInfo[]> {
     return await TAURI_INVOKE("get_catalog");
@@ -34,7 +35,25 @@ async deleteApiKey(provider: string) : Promise<SettingsView> {
     return await TAURI_INVOKE("delete_api_key", { provider });
 },
 /**
- * Image models the key can use, as the provider lists them.
+ * Stores one credential field (e.g. Getty's `api_secret`); it is never sent back.
+ */
+async setCredential(provider: string, field: string, value: string) : Promise<CredentialsView> {
+    return await TAURI_INVOKE("set_credential", { provider, field, value });
+},
+/**
+ * Removes every stored field of the provider; environment variables still apply.
+ */
+async deleteCredentials(provider: string) : Promise<CredentialsView> {
+    return await TAURI_INVOKE("delete_credentials", { provider });
+},
+/**
+ * Whether each credential field is set, and from where (never a value).
+ */
+async credentialStatus(provider: string) : Promise<CredentialsView> {
+    return await TAURI_INVOKE("credential_status", { provider });
+},
+/**
+ * Image models the credentials can use, as the provider lists them (any provider).
  */
 async testProvider(provider: string) : Promise<string[]> {
     return await TAURI_INVOKE("test_provider", { provider });
@@ -130,6 +149,18 @@ libraryChanged: "library-changed"
 /** user-defined types **/
 
 export type CommercialUse = "yes" | "no" | "conditional" | "unknown"
+/**
+ * One credential field and whether it is set, and from where. Never its value.
+ */
+export type CredentialFieldView = { id: string; label: string; env_var: string; 
+/**
+ * False for fields that are not secret in themselves (a client id).
+ */
+secret: boolean; present: boolean; source: KeySource | null }
+/**
+ * A provider's credentials as `credential_status` reports them.
+ */
+export type CredentialsView = { provider: string; configured: boolean; fields: CredentialFieldView[] }
 export type CustomSizeInfo = { multiple_of: number; min_edge: number; max_edge: number; max_pixels: number; min_pixels: number; 
 /**
  * Long side over short side; 3 means 3:1.
@@ -193,9 +224,27 @@ export type ExportSize = { kind: "original" } |
 export type ExportedFileView = { image_id: string; path: string; width: number; height: number; format: string; bytes: number }
 export type FlagKind = "non_commercial" | "conditional" | "unknown_terms"
 /**
- * The OpenAI Images API's optional parameters. Other providers map what they can.
+ * Every optional parameter, by the name the model catalogue gives it. The common ones have
+ * fields; anything only one provider takes goes in `extra`, under its catalogue name. The
+ * JSON is one flat object either way, so generations recorded by older versions read as before.
  */
-export type GenerationParams = { n?: number | null; 
+export type GenerationParams = 
+/**
+ * Provider-specific parameters, by catalogue name (e.g. Firefly's `content_class`).
+ */
+(Partial<{ [key in string]: null | boolean | number | string | JsonValue[] | Partial<{ [key in string]: JsonValue }> }>) & { n?: number | null; 
+/**
+ * What the image should not show.
+ */
+negative_prompt?: string | null; 
+/**
+ * "W:H", for providers that size by aspect ratio.
+ */
+aspect_ratio?: string | null; 
+/**
+ * Fixes the provider's randomness, where it takes a seed.
+ */
+seed?: number | null; 
 /**
  * "WIDTHxHEIGHT" or "auto".
  */
@@ -222,18 +271,26 @@ export type GenerationStatus = "running" | "succeeded" | "failed" |
  * The app stopped while the request was in flight; never re-sent (it may have cost money).
  */
 "interrupted" | "cancelled"
-export type ImageDetail = ({ id: string; generation_id: string; prompt: string; provider: string; model: string; created_at: string; width: number; height: number; format: ImageFormat; favorite: boolean; commercial_use: CommercialUse }) & { index: number; sha256: string; byte_size: number; revised_prompt: string | null; seed: number | null; params: GenerationParams; usage: JsonValue | null; request_id: string | null; 
+export type ImageDetail = ({ id: string; generation_id: string; prompt: string; provider: string; model: string; created_at: string; width: number; height: number; format: ImageFormat; favorite: boolean; commercial_use: CommercialUse; 
+/**
+ * The provider's moderation replaced the content (a blurred image).
+ */
+filtered: boolean; license_status: LicenseStatus }) & { index: number; sha256: string; byte_size: number; revised_prompt: string | null; seed: number | null; params: GenerationParams; usage: JsonValue | null; request_id: string | null; 
 /**
  * The terms as they were when the image was stored.
  */
-license: LicenseSnapshot; generation_status: GenerationStatus }
+license: LicenseSnapshot; generation_status: GenerationStatus; asset_id: string | null; license_transaction: JsonValue | null; licensed_from: string | null }
 export type ImageFormat = "png" | "jpeg" | "webp"
 export type ImagePage = { images: ImageSummary[]; 
 /**
  * Cursor for the next page; `None` on the last page.
  */
 next: string | null }
-export type ImageSummary = { id: string; generation_id: string; prompt: string; provider: string; model: string; created_at: string; width: number; height: number; format: ImageFormat; favorite: boolean; commercial_use: CommercialUse }
+export type ImageSummary = { id: string; generation_id: string; prompt: string; provider: string; model: string; created_at: string; width: number; height: number; format: ImageFormat; favorite: boolean; commercial_use: CommercialUse; 
+/**
+ * The provider's moderation replaced the content (a blurred image).
+ */
+filtered: boolean; license_status: LicenseStatus }
 /**
  * One step of a job. Flat so that it crosses to TypeScript and JSON without ceremony.
  */
@@ -246,7 +303,16 @@ attempt: number | null;
  * For `waiting_to_retry`: how long until the next attempt.
  */
 retry_in_ms: number | null; generation_id: string | null; image_ids: string[]; error: ErrorPayload | null }
-export type JobStage = "queued" | "sending" | "waiting_to_retry" | "receiving" | "storing" | "done" | "failed" | "cancelled"
+export type JobStage = "queued" | 
+/**
+ * Held back by the provider's rate limits (or its lock-out after a 429);
+ * `retry_in_ms` says for how long.
+ */
+"held" | "sending" | 
+/**
+ * The provider accepted the job and is working on it (asynchronous providers).
+ */
+"processing" | "waiting_to_retry" | "receiving" | "storing" | "done" | "failed" | "cancelled"
 export type JsonValue = null | boolean | number | string | JsonValue[] | Partial<{ [key in string]: JsonValue }>
 export type KeySource = "env" | "keychain" | "file"
 export type KeyStatus = { present: boolean; source: KeySource | null }
@@ -278,7 +344,13 @@ commercial_condition: string | null; attribution_required: boolean;
 /**
  * The credit line to use wherever the image is published.
  */
-credit_line: string; indemnity: string; restrictions: string[]; training_data: string; creators_compensated: string; terms_url: string; 
+credit_line: string; indemnity: string; 
+/**
+ * Whether the terms offer customers who use the service as Easel does (through its API)
+ * an indemnity against IP claims over the images, whatever its conditions (`indemnity`
+ * says which). Drives "commercially safe" mode.
+ */
+indemnified?: boolean; restrictions: string[]; training_data: string; creators_compensated: string; terms_url: string; 
 /**
  * ISO date the summary was last checked against the sources.
  */
@@ -287,6 +359,36 @@ checked_on: string; sources: TermsSource[]; disclaimer: string }) & {
  * RFC 3339 time the snapshot was taken (the image's creation).
  */
 snapshot_at: string }
+/**
+ * Whether an image can be used under the terms that come with generating it, or must be
+ * licensed first (a watermarked or low-resolution preview).
+ */
+export type LicenseStatus = 
+/**
+ * The terms come with generation (OpenAI, Stability, Firefly).
+ */
+"included" | 
+/**
+ * Must be licensed before use (Getty previews).
+ */
+"preview" | 
+/**
+ * Licensed by a recorded transaction (a Getty full-size download).
+ */
+"licensed"
+/**
+ * What the licence terms of a model's images say about commercial use, for the picker and
+ * "commercially safe" mode. The full terms travel with each image.
+ */
+export type LicenseSummary = { terms_id: string; covers: string; commercial_use: CommercialUse; indemnified: boolean; 
+/**
+ * Commercial use allowed, with an indemnity.
+ */
+commercially_safe: boolean; 
+/**
+ * Why not, when not, e.g. "its terms offer no indemnity for the images".
+ */
+not_safe_because: string | null; terms_url: string }
 export type ListQuery = { 
 /**
  * Full-text search over prompt and revised prompt. Any user input is safe: terms are
@@ -313,15 +415,31 @@ cursor: string | null;
  * Clamped to 1..=500; 0 means the default (100).
  */
 limit: number }
-export type ModelInfo = { id: string; label: string; family: string; prompt_max_chars: number; 
+export type ModelInfo = { id: string; label: string; family: string; notes: string; prompt_max_chars: number; 
 /**
- * May include "auto".
+ * What the model takes, one entry per parameter; the UI renders its controls from it.
  */
-sizes: string[]; custom_size: CustomSizeInfo | null; n_max: number; qualities: string[]; styles: string[]; backgrounds: string[]; output_formats: string[]; supports_compression: boolean; moderation: string[]; 
+parameters: ParamSpec[]; 
+/**
+ * Provider credits one image costs, shown before generating.
+ */
+credits_per_image: number | null; 
+/**
+ * Free-form WxH sizes besides the `size` parameter's fixed values (OpenAI).
+ */
+custom_size: CustomSizeInfo | null; 
+/**
+ * Output formats that can carry a transparent background; empty when any can.
+ */
+transparent_background_formats: string[]; 
+/**
+ * Output formats `output_compression` applies to.
+ */
+compression_formats: string[]; 
 /**
  * Superseded or retired: the UI may tuck it away.
  */
-legacy: boolean }
+legacy: boolean; license: LicenseSummary }
 /**
  * What to do when the chosen name is already taken in the target folder.
  */
@@ -334,13 +452,68 @@ export type NameClash =
  * Fail with `Error::FileExists` so the UI can ask.
  */
 "fail"
+export type ParamKind = 
+/**
+ * One of `values`.
+ */
+"choice" | 
+/**
+ * A whole number within `min`..=`max`.
+ */
+"integer" | 
+/**
+ * Free text of at most `max_chars` characters.
+ */
+"text" | 
+/**
+ * "WxH" from `values`.
+ */
+"size" | "bool"
+/**
+ * One parameter a model takes.
+ */
+export type ParamSpec = { 
+/**
+ * The name in `GenerationParams` (and the request JSON), e.g. "aspect_ratio".
+ */
+name: string; label: string; kind: ParamKind; values?: string[]; 
+/**
+ * What the provider uses when the parameter is left out.
+ */
+default?: JsonValue | null; min?: number | null; max?: number | null; max_chars?: number | null; 
+/**
+ * One line for a tooltip or `--help`.
+ */
+help?: string }
 export type Preset = { id: string; label: string; options: ExportOptions }
 export type ProviderInfo = { id: string; name: string; 
 /**
- * Environment variable a key may come from instead of Settings.
+ * Environment variable the first credential (the API key, for most) may come from.
  */
-key_env_var: string; default_base_url: string; default_model: string; models: ModelInfo[] }
+key_env_var: string; default_base_url: string; default_model: string; 
+/**
+ * Every credential field is set (from Settings or the environment).
+ */
+configured: boolean; credentials: CredentialFieldView[]; 
+/**
+ * How hard the queue uses the provider; the job card explains holds with it.
+ */
+limits: ProviderLimits; models: ModelInfo[] }
+export type ProviderLimits = { 
+/**
+ * Jobs that may talk to the provider at once.
+ */
+concurrent_jobs: number; 
+/**
+ * At most this many jobs may start in any window (the provider's published rate).
+ */
+requests: RequestWindow | null; 
+/**
+ * After a rate-limit answer the provider locks the caller out this long (Stability: 60 s).
+ */
+lockout_after_rate_limit_ms: number | null }
 export type ProviderSettingsView = { id: string; base_url: string | null; default_model: string | null; key: KeyStatus }
+export type RequestWindow = { count: number; window_ms: number }
 export type SettingsView = { data_dir: string; embed_prompt_in_exports: boolean; keychain_available: boolean; 
 /**
  * Set when keys are kept in a private file because no keychain service runs.

@@ -11,6 +11,7 @@ import type {
   JobEvent,
   LibraryChanged,
   ListQuery,
+  ProviderInfo,
 } from './types';
 
 export type * from './types';
@@ -45,7 +46,9 @@ async function call<T>(run: () => Promise<T>): Promise<T> {
 }
 
 export const api = {
-  getCatalog: () => call(() => commands.getCatalog()),
+  // The shell serializes every ParamSpec field; the generated type only marks them optional
+  // because Rust reads them with defaults.
+  getCatalog: () => call(() => commands.getCatalog()) as Promise<ProviderInfo[]>,
   getSettings: () => call(() => commands.getSettings()),
   saveProviderSettings: (provider: string, baseUrl: string | null, defaultModel: string | null) =>
     call(() => commands.saveProviderSettings(provider, baseUrl, defaultModel)),
@@ -53,6 +56,10 @@ export const api = {
     call(() => commands.savePreferences(embedPromptInExports)),
   setApiKey: (provider: string, key: string) => call(() => commands.setApiKey(provider, key)),
   deleteApiKey: (provider: string) => call(() => commands.deleteApiKey(provider)),
+  setCredential: (provider: string, field: string, value: string) =>
+    call(() => commands.setCredential(provider, field, value)),
+  deleteCredentials: (provider: string) => call(() => commands.deleteCredentials(provider)),
+  credentialStatus: (provider: string) => call(() => commands.credentialStatus(provider)),
   testProvider: (provider: string) => call(() => commands.testProvider(provider)),
   startGeneration: (request: GenerationRequest, onEvent: (event: JobEvent) => void) => {
     const channel = new Channel<JobEvent>(onEvent);

@@ -4,6 +4,8 @@
 
 export type {
   CommercialUse,
+  CredentialFieldView as CredentialField,
+  CredentialsView,
   CustomSizeInfo as CustomSizeRule,
   ErrorPayload,
   ExportFlag,
@@ -23,17 +25,30 @@ export type {
   KeyStatus,
   LibraryChanged,
   LicenseSnapshot,
+  LicenseStatus,
+  LicenseSummary,
   ListQuery,
-  ModelInfo as ModelSpec,
+  ParamKind,
   Preset as ExportPreset,
-  ProviderInfo,
+  ProviderLimits,
   ProviderSettingsView as ProviderSettings,
   SettingsView as Settings,
   SortOrder,
   TermsSource,
 } from './bindings';
 
-import type { ExportOptions as WireExportOptions, GenerationRequest as WireGenerationRequest } from './bindings';
+import type {
+  ExportOptions as WireExportOptions,
+  GenerationRequest as WireGenerationRequest,
+  ModelInfo,
+  ParamSpec as WireParamSpec,
+  ProviderInfo as WireProviderInfo,
+} from './bindings';
+
+/** Rust fills absent fields with defaults when reading, and always writes every field. */
+export type ParamSpec = Required<WireParamSpec>;
+export type ModelSpec = Omit<ModelInfo, 'parameters'> & { parameters: ParamSpec[] };
+export type ProviderInfo = Omit<WireProviderInfo, 'models'> & { models: ModelSpec[] };
 
 /** Fields that Rust fills with defaults when absent are always given by the UI. */
 export type GenerationRequest = Required<WireGenerationRequest>;

@@ -1,4 +1,4 @@
-import { api, IpcError, toIpcError, type ModelSpec, type ProviderInfo, type Settings } from '$lib/ipc';
+import { api, IpcError, toIpcError, type CredentialsView, type ModelSpec, type ProviderInfo, type Settings } from '$lib/ipc';
 
 const ACCESS_CACHE_KEY = 'easel.model-access.v1';
 
@@ -37,12 +37,20 @@ export class Catalog {
     return this.provider(providerId)?.models.find((m) => m.id === modelId);
   }
 
+  /** Every credential field of the provider is set (Settings or environment). */
   hasKey(providerId: string): boolean {
-    return this.settings?.providers.find((p) => p.id === providerId)?.key.present ?? false;
+    return this.provider(providerId)?.configured ?? false;
   }
 
   get anyKey(): boolean {
-    return this.providers.some((p) => this.hasKey(p.id));
+    return this.providers.some((p) => p.configured);
+  }
+
+  /** Takes in a provider's credential status after Settings changed it. */
+  applyCredentials(view: CredentialsView): void {
+    this.providers = this.providers.map((p) =>
+      p.id === view.provider ? { ...p, configured: view.configured, credentials: view.fields } : p,
+    );
   }
 
   /** False only when a test said the key cannot use the model; unknown counts as usable. */

@@ -1,5 +1,6 @@
-import type { GenerationRequest, ModelSpec } from '$lib/ipc';
-import { adaptForm, buildParams, defaultForm, formFromParams, formProblems, type ParamForm } from '$lib/logic/params';
+import type { GenerationRequest, ModelSpec, ProviderInfo } from '$lib/ipc';
+import { offeredChoices, type SafeChoices } from '$lib/logic/commercial';
+import { adaptForm, buildParams, defaultForm, formFromParams, formProblems, randomSeed, type ParamForm } from '$lib/logic/params';
 import type { Catalog } from './catalog.svelte';
 
 /** The Generate form: provider, model, prompt and the model's own parameters. */
@@ -8,11 +9,42 @@ export class GenerateForm {
   modelId = $state('');
   prompt = $state('');
   form = $state<ParamForm>(defaultForm(EMPTY_MODEL));
+  /** Commercially safe mode: offer only models whose terms allow commercial use with an indemnity. */
+  safeOnly = $state(false);
   #catalog: Catalog;
 
   constructor(catalog: Catalog) {
     this.#catalog = catalog;
     this.prompt = readDraft();
+    this.safeOnly = readFlag(SAFE_ONLY_KEY);
+  }
+
+  /** The providers and models Generate offers, and (in safe mode) what it hides and why. */
+  get choices(): SafeChoices {
+    return offeredChoices(this.#catalog.providers, this.safeOnly);
+  }
+
+  get offeredProviders(): ProviderInfo[] {
+    return this.choices.offered;
+  }
+
+  /** The selected provider as offered (its models filtered in safe mode). */
+  get provider(): ProviderInfo | undefined {
+    return this.offeredProviders.find((p) => p.id === this.providerId);
+  }
+
+  setSafeOnly(on: boolean): void {
+    this.safeOnly = on;
+    writeFlag(SAFE_ONLY_KEY, on);
+    this.ensureSelection();
+  }
+
+  /** Locks the seed (keeping the number shown, or a fresh one) or goes back to random. */
+  setSeedLocked(locked: boolean): void {
+    const spec = this.model?.parameters.find((p) => p.name === 'seed');
+    const current = this.form.values.seed;
+    const values = locked && typeof current !== 'number' ? { ...this.form.values, seed: randomSeed(spec) } : this.form.values;
+    this.form = { ...this.form, values, seedLocked: locked };
   }
 
   /** Keeps the unsent prompt across restarts; it never leaves this machine's webview storage. */
@@ -25,8 +57,9 @@ export class GenerateForm {
     }
   }
 
+  /** The selected model, if Generate offers it (safe mode may hide it). */
   get model(): ModelSpec | undefined {
-    return this.#catalog.model(this.providerId, this.modelId);
+    return this.provider?.models.find((m) => m.id === this.modelId);
   }
 
   get problems(): string[] {
@@ -35,10 +68,15 @@ export class GenerateForm {
     return formProblems(this.prompt, this.form, model);
   }
 
-  /** Picks the provider's configured (or catalog) default model once the catalog is in. */
+  /**
+   * Picks a model Generate offers once the catalog is in: the provider's configured (or
+   * catalog) default, preferring a provider that is set up.
+   */
   ensureSelection(): void {
     if (this.model) return;
-    const provider = this.#catalog.provider(this.providerId) ?? this.#catalog.providers[0];
+    const offered = this.offeredProviders;
+    const provider =
+      offered.find((p) => p.id === this.providerId) ?? offered.find((p) => p.configured) ?? offered[0];
     if (!provider) return;
     const configured = this.#catalog.settings?.providers.find((p) => p.id === provider.id)?.default_model;
     const model =
@@ -58,7 +96,7 @@ export class GenerateForm {
   }
 
   selectModel(id: string): void {
-    const model = this.#catalog.model(this.providerId, id);
+    const model = this.provider?.models.find((m) => m.id === id);
     if (!model) return;
     this.modelId = id;
     this.form = adaptForm(this.form, model);
@@ -69,6 +107,8 @@ export class GenerateForm {
     const model = this.#catalog.model(request.provider, request.model);
     this.prompt = request.prompt;
     if (!model) return;
+    // Re-running an image from a model safe mode hides: show it, rather than silently swap.
+    if (this.safeOnly && !model.license.commercially_safe) this.setSafeOnly(false);
     this.providerId = request.provider;
     this.modelId = request.model;
     this.form = formFromParams(request.params, model);
@@ -82,6 +122,23 @@ export class GenerateForm {
 }
 
 const DRAFT_KEY = 'easel.prompt-draft.v1';
+const SAFE_ONLY_KEY = 'easel.commercially-safe-only.v1';
+
+function readFlag(key: string): boolean {
+  try {
+    return typeof localStorage !== 'undefined' && localStorage.getItem(key) === 'true';
+  } catch {
+    return false;
+  }
+}
+
+function writeFlag(key: string, on: boolean): void {
+  try {
+    localStorage.setItem(key, on ? 'true' : 'false');
+  } catch {
+    // Storage may be unavailable; the switch then lasts until the window closes.
+  }
+}
 
 function readDraft(): string {
   try {
@@ -95,15 +152,21 @@ const EMPTY_MODEL: ModelSpec = {
   id: '',
   label: '',
   family: '',
+  notes: '',
   prompt_max_chars: 0,
-  sizes: [],
+  parameters: [],
+  credits_per_image: null,
   custom_size: null,
-  n_max: 1,
-  qualities: [],
-  styles: [],
-  backgrounds: [],
-  output_formats: [],
-  supports_compression: false,
-  moderation: [],
+  transparent_background_formats: [],
+  compression_formats: [],
   legacy: false,
+  license: {
+    terms_id: 'unknown',
+    covers: '',
+    commercial_use: 'unknown',
+    indemnified: false,
+    commercially_safe: false,
+    not_safe_because: null,
+    terms_url: '',
+  },
 };
