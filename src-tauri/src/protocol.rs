@@ -276,7 +276,7 @@ mod tests {
     #[test]
     fn serves_library_images_with_cache_headers_and_nothing_else() {
         use easel_core::library::NewImage;
-        use easel_core::license::{LicenseSnapshot, terms_for};
+        use easel_core::license::{LicenseSnapshot, snapshot_for};
         let dir = tempfile::tempdir().unwrap();
         let engine =
             easel_core::engine::Engine::open(easel_core::app_dirs::AppDirs::under(dir.path()))
@@ -299,8 +299,8 @@ mod tests {
                 revised_prompt: None,
                 seed: None,
                 license: LicenseSnapshot {
-                    terms: terms_for("openai", "gpt-image-1"),
                     snapshot_at: "2026-01-01T00:00:00.000Z".into(),
+                    ..snapshot_for("openai", "gpt-image-1")
                 },
                 facts: Default::default(),
             })

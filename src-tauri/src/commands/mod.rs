@@ -5,6 +5,7 @@ pub mod desktop;
 pub mod export;
 pub mod generation;
 pub mod library;
+pub mod licensing;
 pub mod settings;
 
 use easel_core::ErrorPayload;
@@ -29,6 +30,8 @@ pub fn all() -> tauri_specta::Commands<tauri::Wry> {
         library::set_favorite,
         library::delete_images,
         library::restore_images,
+        licensing::download_sizes,
+        licensing::license_image,
         desktop::copy_image,
         desktop::reveal_image,
         desktop::copy_credit_line,

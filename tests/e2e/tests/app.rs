@@ -3,6 +3,10 @@
 //! the app and provides a display); ignored by a plain `cargo test`.
 #![allow(clippy::unwrap_used, clippy::print_stderr)]
 
+#[path = "../../../crates/core/tests/getty_support/mod.rs"]
+mod getty_support;
+#[path = "../../../crates/core/tests/stability_support/mod.rs"]
+mod stability_support;
 #[path = "../../../crates/core/tests/support/mod.rs"]
 mod support;
 
@@ -45,6 +49,11 @@ struct Driver {
 
 impl Driver {
     fn start(profile: &Path, base_url: &str) -> Driver {
+        Driver::start_with(profile, base_url, &[])
+    }
+
+    /// With extra environment for the app (other providers' stand-ins and credentials).
+    fn start_with(profile: &Path, base_url: &str, env: &[(&str, String)]) -> Driver {
         let port = free_port();
         let native_port = free_port();
         let child = Command::new(std::env::var("TAURI_DRIVER").unwrap_or_else(|_| "tauri-driver".into()))
@@ -58,6 +67,7 @@ impl Driver {
             .env("XDG_CONFIG_HOME", profile.join("xdg-config"))
             .env("XDG_DATA_HOME", profile.join("xdg-data"))
             .env("XDG_CACHE_HOME", profile.join("xdg-cache"))
+            .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
@@ -427,4 +437,201 @@ async fn generate_browse_and_keep_offline() {
         }
     }
     eprintln!("scenario done in {:?}", started.elapsed());
+}
+
+/// Issue 7 in the window: the provider cards in Settings, a Stability generation with a
+/// locked seed, and a Getty preview licensed from the image view — each against its
+/// contract-checked stand-in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a display, tauri-driver and the built app: run tests/e2e/run.sh"]
+async fn providers_seed_and_a_getty_licence() {
+    const STABILITY_KEY: &str = "sk-stability-e2e-0123456789";
+    let profile = tempfile::tempdir().unwrap();
+    let openai = StandIn::start().await;
+    let stability = stability_support::StandIn::start().await;
+    let getty = getty_support::GettyStandIn::start().await;
+    stability.script(
+        stability_support::CORE,
+        stability_support::Reply::image(picture(), "png", "SUCCESS", "1234", "req-stab-e2e"),
+    );
+    let driver = Driver::start_with(
+        profile.path(),
+        &openai.base_url(),
+        &[
+            ("STABILITY_BASE_URL", stability.base_url()),
+            ("GETTY_BASE_URL", getty.base_url()),
+            ("GETTY_AUTH_URL", getty.auth_url()),
+            ("GETTY_API_KEY", getty_support::KEY.to_owned()),
+            ("GETTY_API_SECRET", getty_support::SECRET.to_owned()),
+        ],
+    );
+    let c = driver.session().await;
+    wait_js(
+        &c,
+        "the page title",
+        "return document.title === 'Easel'",
+        vec![],
+    )
+    .await;
+
+    // Settings: a card per provider; Getty is set up from the environment, Stability by hand.
+    click(&c, "nav-settings").await;
+    for id in ["openai", "stability", "getty", "firefly"] {
+        wait_for(&c, &format!("provider-settings-{id}")).await;
+    }
+    let stab_key = c
+        .find(Locator::Css(
+            "[data-testid='provider-settings-stability'] [data-testid='settings-key-input']",
+        ))
+        .await
+        .unwrap();
+    stab_key.send_keys(STABILITY_KEY).await.unwrap();
+    c.find(Locator::Css(
+        "[data-testid='provider-settings-stability'] [data-testid='settings-save']",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    wait_js(
+        &c,
+        "Stability set up",
+        "const s = document.querySelector(\"[data-testid='provider-settings-stability'] [data-testid='settings-configured']\");
+         return s !== null && s.textContent.trim() === 'Set up';",
+        vec![],
+    )
+    .await;
+    let getty_state = text_of(&c, "provider-settings-getty").await;
+    assert!(getty_state.contains("Set up"), "{getty_state}");
+    assert!(
+        !c.source().await.unwrap().contains(STABILITY_KEY),
+        "the Stability key reached the page"
+    );
+    shot(&c, "10-settings-providers").await;
+
+    // Stability with a locked seed: the seed is sent, and kept with the image.
+    click(&c, "nav-generate").await;
+    click(&c, "provider-option-stability").await;
+    click(&c, "seed-lock").await;
+    let seed = wait_for(&c, "seed-input").await;
+    seed.clear().await.unwrap();
+    seed.send_keys("1234").await.unwrap();
+    let prompt = wait_for(&c, "prompt-input").await;
+    prompt
+        .send_keys("A harbour at dawn, oil painting")
+        .await
+        .unwrap();
+    shot(&c, "11-generate-stability").await;
+    click(&c, "generate-button").await;
+    wait_js(
+        &c,
+        "the Stability job to finish",
+        "const j = document.querySelector(\"[data-testid='job-item']\");
+         if (j && j.dataset.stage === 'failed') return 'failed: ' + j.textContent;
+         return j !== null && j.dataset.stage === 'done' ? 'done' : '';",
+        vec![],
+    )
+    .await;
+    let sent = stability.requests();
+    assert_eq!(sent.len(), 1);
+    let fields = sent[0].fields();
+    assert!(
+        fields.iter().any(|(k, v)| k == "seed" && v == "1234"),
+        "{fields:?}"
+    );
+    assert_eq!(
+        sent[0].headers.get("authorization").map(String::as_str),
+        Some(&*format!("Bearer {STABILITY_KEY}"))
+    );
+    shot(&c, "12-generate-stability-done").await;
+
+    // Getty: a preview arrives, marked as such.
+    getty.on(
+        "POST",
+        getty_support::GENERATE,
+        getty_support::Reply::pending("gen-e2e"),
+    );
+    let done = getty.finished("gen-e2e", 77, &[(0, Some(picture()))]);
+    getty.on("GET", &getty_support::poll_path("gen-e2e"), done);
+    click(&c, "provider-option-getty").await;
+    let prompt = wait_for(&c, "prompt-input").await;
+    prompt.clear().await.unwrap();
+    prompt
+        .send_keys("A paper boat on a pond, photograph")
+        .await
+        .unwrap();
+    click(&c, "generate-button").await;
+    wait_js(
+        &c,
+        "the Getty job to finish",
+        "const j = [...document.querySelectorAll(\"[data-testid='job-item']\")].find(j => /paper boat/.test(j.textContent));
+         if (j && j.dataset.stage === 'failed') return 'failed: ' + j.textContent;
+         return j && j.dataset.stage === 'done' ? 'done' : '';",
+        vec![],
+    )
+    .await;
+
+    // Library: the preview carries its badge; license it from the image view.
+    click(&c, "nav-library").await;
+    gallery_images_loaded(&c).await;
+    wait_for(&c, "tile-badge-preview").await;
+    shot(&c, "13-library-preview").await;
+    let tile = c
+        .find(Locator::Css(
+            "[data-testid='gallery-item']:has([data-testid='tile-badge-preview'])",
+        ))
+        .await
+        .unwrap();
+    c.execute(
+        "arguments[0].dispatchEvent(new MouseEvent('dblclick', {bubbles: true}))",
+        vec![serde_json::to_value(&tile).unwrap()],
+    )
+    .await
+    .unwrap();
+    wait_for(&c, "preview-explanation").await;
+    getty.on(
+        "GET",
+        &getty_support::sizes_path("gen-e2e", 0),
+        getty_support::Reply::json(
+            200,
+            json!({"download_sizes": [
+                {"size_name": "1k", "width": 1024, "height": 1024},
+                {"size_name": "4k", "width": 4096, "height": 4096}
+            ]}),
+        ),
+    );
+    getty.on(
+        "PUT",
+        &getty_support::download_path("gen-e2e", 0),
+        getty_support::Reply::empty(202),
+    );
+    let url = getty.file("gen-e2e-0-full.png", getty_support::Reply::file(picture()));
+    getty.on(
+        "GET",
+        &getty_support::download_path("gen-e2e", 0),
+        getty_support::Reply::json(200, json!({"url": url, "generated_asset_id": "ga-e2e-1"})),
+    );
+    click(&c, "license-button").await;
+    wait_for(&c, "license-dialog").await;
+    wait_for(&c, "license-size").await;
+    shot(&c, "14-license-dialog").await;
+    click(&c, "license-confirm").await;
+    let reference = wait_js(
+        &c,
+        "the licensed image",
+        "const t = document.querySelector(\"[data-testid='license-transaction']\");
+         return t === null ? '' : t.textContent;",
+        vec![],
+    )
+    .await;
+    assert_eq!(reference, json!("ga-e2e-1"));
+    wait_for(&c, "image-badge-licensed").await;
+    shot(&c, "15-image-licensed").await;
+    assert_eq!(
+        getty.count("PUT", &getty_support::download_path("gen-e2e", 0)),
+        1,
+        "the licence was requested more than once"
+    );
+    c.close().await.unwrap();
 }

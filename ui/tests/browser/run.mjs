@@ -532,6 +532,24 @@ describe('providers, licences and rate limits', () => {
     });
   }
 
+  test('a Getty preview is licensed from the image view', async (t) => {
+    const { page, assertClean } = await openApp(t);
+    await page.getByTestId('nav-library').click();
+    await page.locator('[data-id="img-000008"]').dblclick();
+    await page.getByTestId('preview-explanation').waitFor();
+    await page.getByTestId('license-button').click();
+    await page.getByTestId('license-dialog').waitFor();
+    assert.equal(await page.getByTestId('license-size').count(), 2);
+    await page.getByTestId('license-size').filter({ hasText: '4k' }).waitFor();
+    await shot(page, 'image-license-dialog-1280x800');
+    await checkA11y(page, 'licence dialog');
+    await page.getByTestId('license-confirm').click();
+    await page.getByTestId('license-dialog').waitFor({ state: 'detached' });
+    await page.getByTestId('license-transaction').waitFor();
+    assert.match(await page.getByTestId('license-transaction').textContent(), /GA-img-000008/);
+    assertClean();
+  });
+
   test('the library filter leaves unlicensed previews out of "commercial use allowed"', async (t) => {
     const { page, assertClean } = await openApp(t);
     await page.getByTestId('nav-library').click();

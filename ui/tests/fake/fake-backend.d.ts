@@ -17,6 +17,7 @@ type FakeOptions = {
 
 type FakeBackend = {
   handle: (cmd: string, args?: Record<string, unknown>) => Promise<unknown>;
+  dispose: () => void;
   hooks: {
     emitEvent: (event: string, payload: unknown) => void;
     sendChannel: (id: number, data: unknown) => void;

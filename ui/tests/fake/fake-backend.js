@@ -244,11 +244,14 @@
           ? { n: 1, size: `${im.width}x${im.height}`, quality: 'high', output_format: im.format }
           : { aspect_ratio: im.width === im.height ? '1:1' : im.width > im.height ? '3:2' : '2:3', ...(im.seed ? { seed: im.seed } : {}) },
         asset_id: im.asset_id ?? null,
-        license_transaction: im.license_transaction ?? null,
         licensed_from: im.licensed_from ?? null,
         usage: { input_tokens: 42, output_tokens: 4160, total_tokens: 4202 },
         request_id: `req_${im.id}`,
-        license: license(im.commercial_use, im.created_at, im.provider),
+        license: {
+          ...license(im.commercial_use, im.created_at, im.provider),
+          status: im.license_status,
+          ...(im.license_transaction ? { transaction: im.license_transaction } : {}),
+        },
         generation_status: 'succeeded',
       };
     }
@@ -414,6 +417,32 @@
           const im = images.find((x) => x.id === args.id && !x.deleted);
           return im ? detail(im) : fail('not_found', `Image ${args.id} was not found.`);
         }
+        case 'download_sizes': {
+          const im = images.find((x) => x.id === args.imageId && !x.deleted);
+          if (!im) return fail('not_found', `Image ${args.imageId} was not found.`);
+          if (im.license_status !== 'preview') return fail('invalid_input', 'Only a preview can be licensed.');
+          return [
+            { name: '1k', width: 1024, height: 1024 },
+            { name: '4k', width: 4096, height: 4096 },
+          ];
+        }
+        case 'license_image': {
+          const preview = images.find((x) => x.id === args.imageId && !x.deleted);
+          if (!preview) return fail('not_found', `Image ${args.imageId} was not found.`);
+          const side = args.size === '4k' ? 4096 : 1024;
+          const licensed = {
+            ...preview,
+            id: `${preview.id}-licensed-${args.size}`,
+            width: side,
+            height: side,
+            license_status: 'licensed',
+            license_transaction: { generated_asset_id: `GA-${preview.id}`, size_name: args.size, licensed_at: new Date().toISOString() },
+            licensed_from: preview.id,
+            created_at: new Date().toISOString(),
+          };
+          images.unshift(licensed);
+          return detail(licensed);
+        }
         case 'set_favorite': {
           const im = images.find((x) => x.id === args.id);
           if (!im) return fail('not_found', 'The image was not found.');
@@ -439,7 +468,13 @@
       }
     }
 
-    return { handle, hooks, calls, images, settings, creds, options: o };
+    /** Stops every scripted job, so that no timer fires into a torn-down test. */
+    function dispose() {
+      for (const job of jobs.values()) job.timers.forEach(clearTimeout);
+      jobs.clear();
+    }
+
+    return { handle, hooks, calls, images, settings, creds, options: o, dispose };
   }
 
   /** Installs window.__TAURI_INTERNALS__ backed by a fake backend (for the browser tests). */

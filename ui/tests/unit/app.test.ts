@@ -3,7 +3,7 @@ import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-li
 import { clearMocks } from '@tauri-apps/api/mocks';
 import App from '../../src/App.svelte';
 import { AppState } from '$lib/state/app.svelte';
-import { callsOf, installBackend } from './harness';
+import { callsOf, disposeBackend, installBackend } from './harness';
 
 const HOSTILE = '<img src=x onerror="window.__pwned=1"><b>bold</b> & "quotes"';
 
@@ -18,6 +18,7 @@ function start(opts: Parameters<typeof installBackend>[0] = {}) {
 beforeEach(() => localStorage.clear());
 afterEach(() => {
   cleanup();
+  disposeBackend();
   clearMocks();
 });
 

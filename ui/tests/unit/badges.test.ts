@@ -14,11 +14,11 @@ describe('image badges', () => {
   });
 
   it('finds the licence transaction reference whatever the recorded shape', () => {
-    expect(transactionReference({ license_transaction: null })).toBeNull();
-    expect(transactionReference({ license_transaction: { reference: 'GI-1', size: '4k' } })).toBe('GI-1');
-    expect(transactionReference({ license_transaction: { generated_asset_id: 'abc', size: '4k' } })).toBe('abc');
-    expect(transactionReference({ license_transaction: { size: '4k' } })).toBeNull();
-    expect(transactionFacts({ license_transaction: { reference: 'GI-1', size: '4k', nested: { x: 1 } } })).toEqual([
+    expect(transactionReference({ transaction: null })).toBeNull();
+    expect(transactionReference({ transaction: { reference: 'GI-1', size: '4k' } })).toBe('GI-1');
+    expect(transactionReference({ transaction: { generated_asset_id: 'abc', size: '4k' } })).toBe('abc');
+    expect(transactionReference({ transaction: { size: '4k' } })).toBeNull();
+    expect(transactionFacts({ transaction: { reference: 'GI-1', size: '4k', nested: { x: 1 } } })).toEqual([
       ['reference', 'GI-1'],
       ['size', '4k'],
     ]);

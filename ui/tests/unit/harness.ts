@@ -8,10 +8,20 @@ type InternalWindow = Window & {
   };
 };
 
+let current: { dispose: () => void } | null = null;
+
+/** Stops the fake backend's scripted jobs; call it when a test ends. */
+export function disposeBackend(): void {
+  current?.dispose();
+  current = null;
+}
+
 /** Routes every IPC call of the component under test to a fresh in-memory fake backend. */
 export function installBackend(opts: Parameters<typeof globalThis.__easelFake.createFakeBackend>[0] = {}) {
+  disposeBackend();
   clearMocks();
   const backend = globalThis.__easelFake.createFakeBackend({ images: 500, speed: 1, ...opts });
+  current = backend;
   mockIPC((cmd, args) => backend.handle(cmd, args as Record<string, unknown>), { shouldMockEvents: true });
   mockConvertFileSrc('linux');
   const internals = (window as unknown as InternalWindow).__TAURI_INTERNALS__;

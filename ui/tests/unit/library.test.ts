@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { clearMocks } from '@tauri-apps/api/mocks';
 import { Library, PAGE_SIZE, toListQuery, emptyFilters } from '$lib/state/library.svelte';
-import { callsOf, installBackend } from './harness';
+import { callsOf, disposeBackend, installBackend } from './harness';
 
 afterEach(() => {
+  disposeBackend();
   clearMocks();
   vi.useRealTimers();
 });

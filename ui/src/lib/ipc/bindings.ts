@@ -92,6 +92,15 @@ async deleteImages(ids: string[]) : Promise<null> {
 async restoreImages(ids: string[]) : Promise<null> {
     return await TAURI_INVOKE("restore_images", { ids });
 },
+async downloadSizes(imageId: string) : Promise<DownloadSize[]> {
+    return await TAURI_INVOKE("download_sizes", { imageId });
+},
+/**
+ * Licenses the preview in `size` (the billing event) and returns the new image.
+ */
+async licenseImage(imageId: string, size: string) : Promise<ImageDetail> {
+    return await TAURI_INVOKE("license_image", { imageId, size });
+},
 /**
  * Puts the image on the clipboard as pixels (pasted as PNG by other apps).
  */
@@ -167,6 +176,10 @@ export type CustomSizeInfo = { multiple_of: number; min_edge: number; max_edge: 
  */
 max_aspect: number }
 /**
+ * A size a provider offers when an image is licensed (Getty: "1k", "4k").
+ */
+export type DownloadSize = { name: string; width: number; height: number }
+/**
  * The shape errors take when they cross to a front end (JSON on the CLI, IPC in the app).
  */
 export type ErrorPayload = { code: string; message: string }
@@ -222,7 +235,15 @@ export type ExportSize = { kind: "original" } |
  */
 { kind: "fit"; width: number; height: number }
 export type ExportedFileView = { image_id: string; path: string; width: number; height: number; format: string; bytes: number }
-export type FlagKind = "non_commercial" | "conditional" | "unknown_terms"
+export type FlagKind = "non_commercial" | "conditional" | "unknown_terms" | 
+/**
+ * A preview (Getty) that must be licensed before any use.
+ */
+"unlicensed_preview" | 
+/**
+ * The provider's moderation replaced the image with a blurred one.
+ */
+"filtered"
 /**
  * Every optional parameter, by the name the model catalogue gives it. The common ones have
  * fields; anything only one provider takes goes in `extra`, under its catalogue name. The
@@ -279,7 +300,15 @@ filtered: boolean; license_status: LicenseStatus }) & { index: number; sha256: s
 /**
  * The terms as they were when the image was stored.
  */
-license: LicenseSnapshot; generation_status: GenerationStatus; asset_id: string | null; license_transaction: JsonValue | null; licensed_from: string | null }
+license: LicenseSnapshot; generation_status: GenerationStatus; 
+/**
+ * The provider's own id for the image (to license, vary or re-download it).
+ */
+asset_id: string | null; 
+/**
+ * The preview this full-size file was licensed from.
+ */
+licensed_from: string | null }
 export type ImageFormat = "png" | "jpeg" | "webp"
 export type ImagePage = { images: ImageSummary[]; 
 /**
@@ -358,7 +387,16 @@ checked_on: string; sources: TermsSource[]; disclaimer: string }) & {
 /**
  * RFC 3339 time the snapshot was taken (the image's creation).
  */
-snapshot_at: string }
+snapshot_at: string; 
+/**
+ * Whether the terms apply as generated, or the image is a preview still to be licensed,
+ * or was licensed (then `transaction` says how).
+ */
+status?: LicenseStatus; 
+/**
+ * The licence transaction (reference, size, time) when `status` is `licensed`.
+ */
+transaction?: JsonValue | null }
 /**
  * Whether an image can be used under the terms that come with generating it, or must be
  * licensed first (a watermarked or low-resolution preview).

@@ -72,6 +72,8 @@ export const api = {
     call(() => commands.setFavorite(id, favorite)).then(() => undefined),
   deleteImages: (ids: string[]) => call(() => commands.deleteImages(ids)).then(() => undefined),
   restoreImages: (ids: string[]) => call(() => commands.restoreImages(ids)).then(() => undefined),
+  downloadSizes: (imageId: string) => call(() => commands.downloadSizes(imageId)),
+  licenseImage: (imageId: string, size: string) => call(() => commands.licenseImage(imageId, size)),
   copyImage: (id: string) => call(() => commands.copyImage(id)).then(() => undefined),
   revealImage: (id: string) => call(() => commands.revealImage(id)).then(() => undefined),
   exportPresets: () => call(() => commands.exportPresets()),

@@ -7,6 +7,7 @@ export type {
   CredentialFieldView as CredentialField,
   CredentialsView,
   CustomSizeInfo as CustomSizeRule,
+  DownloadSize,
   ErrorPayload,
   ExportFlag,
   ExportFormat,

@@ -1,4 +1,4 @@
-import type { ImageDetail, ImageSummary } from '$lib/ipc';
+import type { ImageSummary, LicenseSnapshot } from '$lib/ipc';
 
 export type BadgeKind = 'filtered' | 'preview' | 'licensed';
 
@@ -22,8 +22,8 @@ export function imageBadges(image: Pick<ImageSummary, 'filtered' | 'license_stat
 const REFERENCE_KEYS = ['reference', 'transaction_id', 'id', 'download_id', 'generated_asset_id', 'asset_id'];
 
 /** The licence transaction's reference, from whatever object core recorded; null when none. */
-export function transactionReference(detail: Pick<ImageDetail, 'license_transaction'>): string | null {
-  const t = detail.license_transaction;
+export function transactionReference(license: Pick<LicenseSnapshot, 'transaction'>): string | null {
+  const t = license.transaction;
   if (t === null || t === undefined) return null;
   if (typeof t === 'string' || typeof t === 'number') return String(t);
   if (typeof t !== 'object' || Array.isArray(t)) return null;
@@ -37,8 +37,8 @@ export function transactionReference(detail: Pick<ImageDetail, 'license_transact
 }
 
 /** The transaction's other facts (size, time, …) as label/value pairs for the licence panel. */
-export function transactionFacts(detail: Pick<ImageDetail, 'license_transaction'>): [string, string][] {
-  const t = detail.license_transaction;
+export function transactionFacts(license: Pick<LicenseSnapshot, 'transaction'>): [string, string][] {
+  const t = license.transaction;
   if (t === null || t === undefined || typeof t !== 'object' || Array.isArray(t)) return [];
   return Object.entries(t as Record<string, unknown>)
     .filter(([, v]) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean')
