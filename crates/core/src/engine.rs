@@ -22,6 +22,16 @@ use crate::{Error, GenerationRequest, Result};
 /// How long a deleted image can still be restored.
 const DELETED_KEPT_FOR: std::time::Duration = std::time::Duration::from_secs(7 * 24 * 3600);
 
+/// The outcome of testing a provider's connection.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ConnectionTest {
+    /// The provider confirmed the credentials. False where it offers no check short of
+    /// generating: then nothing is known until the first generation.
+    pub verified: bool,
+    pub models: Vec<String>,
+}
+
 /// A provider's client and the fingerprint of the connection it was made for.
 type CachedClient = (String, Arc<dyn ImageProvider>);
 
@@ -216,6 +226,16 @@ impl Engine {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .remove(provider);
+    }
+
+    /// What Settings' "Test" reports: whether the credentials were checked with the provider
+    /// (some offer no check short of generating), and the models the account can use.
+    pub async fn test_connection(&self, provider: &str) -> Result<ConnectionTest> {
+        let client = self.client(provider)?;
+        let cancel = tokio_util::sync::CancellationToken::new();
+        let verified = client.check_credentials(&cancel).await?;
+        let models = client.list_models(&cancel).await?;
+        Ok(ConnectionTest { verified, models })
     }
 
     /// Image models the account can use, as the provider lists them.

@@ -1,6 +1,7 @@
 //! Catalogue, preferences and credentials.
 
 use easel_core::catalog;
+use easel_core::engine::ConnectionTest;
 use easel_core::settings::ProviderPrefs;
 use tauri::State;
 
@@ -157,9 +158,9 @@ pub async fn credential_status(
 pub async fn test_provider(
     state: State<'_, EngineState>,
     provider: String,
-) -> CommandResult<Vec<String>> {
+) -> CommandResult<ConnectionTest> {
     let engine = state.engine().clone();
-    engine.available_models(&provider).await.map_err(payload)
+    engine.test_connection(&provider).await.map_err(payload)
 }
 
 fn non_blank(value: Option<String>) -> Option<String> {

@@ -393,7 +393,11 @@
           if (!p) return fail('invalid_input', `Unknown provider "${args.provider}".`);
           const missing = p.credentials.find((f) => !f.present);
           if (missing) return fail('auth', `No ${missing.label} is set for ${p.name}. Add it in Settings (or set ${missing.env_var}).`);
-          return args.provider === 'openai' ? o.accessibleModels.slice() : p.models.map((m) => m.id);
+          // As core's clients: Stability has no free check of a key; the others do.
+          return {
+            verified: args.provider !== 'stability',
+            models: args.provider === 'openai' ? o.accessibleModels.slice() : p.models.map((m) => m.id),
+          };
         }
         case 'start_generation': {
           const target = providerInfo(args.request.provider);

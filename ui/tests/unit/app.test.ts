@@ -367,6 +367,11 @@ describe('provider cards in Settings', () => {
     expect(within(stability).getByTestId('settings-key-status')).toHaveTextContent('API key from STABILITY_API_KEY (overrides a saved value)');
     expect(within(stability).getByTestId('settings-env-note')).toHaveTextContent('STABILITY_API_KEY is set in the environment');
     expect(within(stability).getByTestId('settings-delete-key')).toBeDisabled();
+    // Stability offers no free check of a key: Test never claims that it works.
+    await fireEvent.click(within(stability).getByTestId('settings-test'));
+    const stabilityResult = await within(stability).findByTestId('settings-test-result');
+    expect(stabilityResult).toHaveTextContent('offers no way to check a key without generating');
+    expect(stabilityResult).not.toHaveTextContent('works —');
 
     const getty = screen.getByTestId('provider-settings-getty');
     expect(within(getty).getByTestId('settings-configured')).toHaveTextContent('Not set up');

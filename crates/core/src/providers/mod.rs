@@ -191,6 +191,17 @@ pub trait ImageProvider: Send + Sync {
         cancel: &'a CancellationToken,
     ) -> BoxFuture<'a, Result<Vec<String>>>;
 
+    /// Checks the credentials with the provider, without generating anything or costing
+    /// anything. `Ok(false)` when the provider offers no such check (the first generation
+    /// is then the test), so that Settings never says a key works when nothing checked it.
+    fn check_credentials<'a>(
+        &'a self,
+        cancel: &'a CancellationToken,
+    ) -> BoxFuture<'a, Result<bool>> {
+        let _ = cancel;
+        Box::pin(async { Ok(false) })
+    }
+
     /// The provider's name, for messages (the catalogue's `name`).
     fn name(&self) -> &str {
         "This provider"

@@ -55,7 +55,7 @@ async credentialStatus(provider: string) : Promise<CredentialsView> {
 /**
  * Image models the credentials can use, as the provider lists them (any provider).
  */
-async testProvider(provider: string) : Promise<string[]> {
+async testProvider(provider: string) : Promise<ConnectionTest> {
     return await TAURI_INVOKE("test_provider", { provider });
 },
 /**
@@ -158,6 +158,15 @@ libraryChanged: "library-changed"
 /** user-defined types **/
 
 export type CommercialUse = "yes" | "no" | "conditional" | "unknown"
+/**
+ * The outcome of testing a provider's connection.
+ */
+export type ConnectionTest = { 
+/**
+ * The provider confirmed the credentials. False where it offers no check short of
+ * generating: then nothing is known until the first generation.
+ */
+verified: boolean; models: string[] }
 /**
  * One credential field and whether it is set, and from where. Never its value.
  */

@@ -4,6 +4,7 @@
 
 export type {
   CommercialUse,
+  ConnectionTest,
   CredentialFieldView as CredentialField,
   CredentialsView,
   CustomSizeInfo as CustomSizeRule,

@@ -1,4 +1,4 @@
-import { api, IpcError, toIpcError, type CredentialsView, type ModelSpec, type ProviderInfo, type Settings } from '$lib/ipc';
+import { api, IpcError, toIpcError, type ConnectionTest, type CredentialsView, type ModelSpec, type ProviderInfo, type Settings } from '$lib/ipc';
 
 const ACCESS_CACHE_KEY = 'easel.model-access.v1';
 
@@ -60,13 +60,14 @@ export class Catalog {
   }
 
   /** Calls test_provider and caches the answer; rejects with the IpcError. */
-  async testProvider(providerId: string): Promise<string[]> {
+  async testProvider(providerId: string): Promise<ConnectionTest> {
     try {
-      const models = await api.testProvider(providerId);
+      const result = await api.testProvider(providerId);
+      const models = result.models;
       this.access = { ...this.access, [providerId]: { models, checkedAt: Date.now() } };
       this.unreachable = without(this.unreachable, providerId);
       writeAccessCache(this.access);
-      return models;
+      return result;
     } catch (e) {
       const err = toIpcError(e);
       if (err.code === 'network') this.unreachable = { ...this.unreachable, [providerId]: err };

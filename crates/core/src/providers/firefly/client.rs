@@ -482,4 +482,12 @@ impl ImageProvider for FireflyClient {
                 .collect())
         })
     }
+
+    fn check_credentials<'a>(
+        &'a self,
+        cancel: &'a CancellationToken,
+    ) -> BoxFuture<'a, Result<bool>> {
+        // Signing in with Adobe IMS checks the client id and secret, and costs nothing.
+        Box::pin(async move { self.tokens.token(cancel).await.map(|_| true) })
+    }
 }

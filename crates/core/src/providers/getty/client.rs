@@ -36,7 +36,7 @@ pub struct GettyClient {
     pub(super) base_url: String,
     api_key: HeaderValue,
     api_secret: String,
-    tokens: TokenSource,
+    pub(super) tokens: TokenSource,
     pub(super) retry: RetryPolicy,
     pub(super) poll: PollPolicy,
     pub(super) limits: ResponseLimits,

@@ -46,6 +46,14 @@ impl ImageProvider for GettyClient {
         Box::pin(async move { Ok(models) })
     }
 
+    fn check_credentials<'a>(
+        &'a self,
+        cancel: &'a CancellationToken,
+    ) -> BoxFuture<'a, Result<bool>> {
+        // Signing in checks the key and secret, and costs nothing.
+        Box::pin(async move { self.tokens.token(cancel).await.map(|_| true) })
+    }
+
     fn name(&self) -> &str {
         &self.provider.name
     }

@@ -315,6 +315,14 @@ impl ImageProvider for OpenAiClient {
         Box::pin(self.list_image_models(cancel))
     }
 
+    fn check_credentials<'a>(
+        &'a self,
+        cancel: &'a CancellationToken,
+    ) -> BoxFuture<'a, Result<bool>> {
+        // `/models` needs a valid key and costs nothing.
+        Box::pin(async move { self.list_image_models(cancel).await.map(|_| true) })
+    }
+
     fn name(&self) -> &str {
         &self.provider.name
     }
