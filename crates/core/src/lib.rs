@@ -12,6 +12,7 @@ pub mod jobs;
 pub mod library;
 pub mod license;
 pub mod openai;
+pub mod private_fs;
 pub mod request;
 pub mod secrets;
 pub mod settings;

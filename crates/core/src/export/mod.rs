@@ -90,6 +90,7 @@ pub(crate) fn stem_for(item: &ExportItem, opts: &ExportOptions) -> String {
 pub fn export_one(item: &ExportItem, opts: &ExportOptions, out_dir: &Path) -> Result<ExportedFile> {
     let rendered = render::render(item, opts)?;
     write::create_dir(out_dir)?;
+    write::remove_stale_parts(out_dir);
     let stem = stem_for(item, opts);
     store::store(item, opts, &rendered, out_dir, &stem, opts.on_name_clash)
 }

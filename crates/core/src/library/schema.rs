@@ -86,9 +86,39 @@ CREATE TABLE blob_journal (
 );
 "#;
 
-pub fn connect(path: &Path) -> Result<Connection> {
+pub fn connect(path: &Path) -> rusqlite::Result<Connection> {
     let conn = Connection::open(path)?;
     conn.busy_timeout(Duration::from_secs(5))?;
+    Ok(conn)
+}
+
+/// For browsing a library that cannot be written. Without write access SQLite cannot make
+/// the WAL index; when no write-ahead log holds data, the file alone is the whole database,
+/// so it is opened as immutable (no WAL index needed).
+pub fn connect_read_only(path: &Path) -> rusqlite::Result<Connection> {
+    use rusqlite::OpenFlags;
+    let wal = std::path::PathBuf::from(format!("{}-wal", path.display()));
+    let wal_has_data = std::fs::metadata(&wal)
+        .map(|m| m.len() > 0)
+        .unwrap_or(false);
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+        | OpenFlags::SQLITE_OPEN_URI
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = if wal_has_data {
+        Connection::open_with_flags(path, flags)?
+    } else {
+        let mut url = String::from("file:");
+        for b in path.to_string_lossy().bytes() {
+            match b {
+                b'?' | b'#' | b'%' => url.push_str(&format!("%{b:02X}")),
+                _ => url.push(char::from(b)),
+            }
+        }
+        url.push_str("?immutable=1");
+        Connection::open_with_flags(url, flags)?
+    };
+    conn.busy_timeout(Duration::from_secs(5))?;
+    conn.execute_batch("PRAGMA query_only = ON;")?;
     Ok(conn)
 }
 
