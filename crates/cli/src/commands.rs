@@ -10,7 +10,7 @@ use serde_json::json;
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::args::{Cli, Command, GenerateArgs, KeyCommand, ModelsArgs, PageArgs};
-use crate::human;
+use crate::{human, output};
 
 /// A failure is either core's own error or one a job reported through its events.
 pub enum Failure {
@@ -63,7 +63,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             let engine = open()?;
             let detail = engine.library().image(&args.id)?;
             if args.json {
-                println!("{}", to_json(&with_path(&detail, &detail.summary.path)));
+                output::json_pretty(&with_path(&detail, &detail.summary.path));
             } else {
                 human::print_detail(&detail);
             }
@@ -73,9 +73,9 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             let engine = open()?;
             engine.library().set_favorite(&args.id, !args.off)?;
             if args.json {
-                println!("{}", json!({ "id": args.id, "favorite": !args.off }));
+                output::json(&json!({ "id": args.id, "favorite": !args.off }));
             } else {
-                println!(
+                outln!(
                     "{} {}",
                     if args.off {
                         "Unmarked"
@@ -125,16 +125,10 @@ pub fn with_path<T: serde::Serialize>(record: &T, path: &str) -> serde_json::Val
 fn print_page(page: &easel_core::library::ImagePage, as_json: bool) {
     if as_json {
         let images: Vec<_> = page.images.iter().map(|i| with_path(i, &i.path)).collect();
-        println!("{}", json!({ "images": images, "next": page.next }));
+        output::json(&json!({ "images": images, "next": page.next }));
     } else {
         human::print_page(page);
     }
-}
-
-fn to_json<T: serde::Serialize>(value: &T) -> String {
-    serde_json::to_string_pretty(value).unwrap_or_else(|e| {
-        json!({ "error": { "code": "internal", "message": e.to_string() } }).to_string()
-    })
 }
 
 async fn generate(args: GenerateArgs) -> Result<(), Failure> {
@@ -200,14 +194,19 @@ async fn generate(args: GenerateArgs) -> Result<(), Failure> {
                         })
                     })
                     .collect();
-                println!(
-                    "{}",
-                    json!({ "generation_id": end.generation_id, "images": images })
-                );
+                let mut doc = json!({ "generation_id": end.generation_id, "images": images });
+                if let Some(lost) = &end.error {
+                    doc["not_stored"] = json!(lost);
+                }
+                output::json(&doc);
             } else {
                 human::print_generated(&images, started.elapsed());
             }
-            Ok(())
+            // Some of the answer was lost: the images above were kept, the exit code says so.
+            match end.error {
+                Some(lost) => Err(Failure::Partial(lost)),
+                None => Ok(()),
+            }
         }
         _ => Err(Failure::Job(
             end.error
@@ -240,9 +239,8 @@ async fn models(args: ModelsArgs) -> Result<(), Failure> {
             .flatten()
             .filter(|id| provider.models.iter().all(|m| &m.id != *id))
             .collect();
-        println!(
-            "{}",
-            json!({ "provider": provider.id, "models": models, "other_available": unknown })
+        output::json(
+            &json!({ "provider": provider.id, "models": models, "other_available": unknown }),
         );
     } else {
         human::print_models(provider, available.as_deref());
@@ -260,8 +258,8 @@ fn key(cmd: KeyCommand) -> Result<(), Failure> {
             })?;
             engine.set_api_key(&provider, key.trim())?;
             match engine.keys().fallback_file() {
-                None => println!("Saved the {provider} key in the system keychain."),
-                Some(path) => println!(
+                None => outln!("Saved the {provider} key in the system keychain."),
+                Some(path) => outln!(
                     "No keychain service is running; saved the {provider} key in {} (readable only by you).",
                     path.display()
                 ),
@@ -269,16 +267,16 @@ fn key(cmd: KeyCommand) -> Result<(), Failure> {
         }
         KeyCommand::Delete { provider } => {
             engine.delete_api_key(&provider)?;
-            println!("Removed the stored {provider} key.");
+            outln!("Removed the stored {provider} key.");
         }
         KeyCommand::Status { provider } => {
             let status = engine.key_status(&provider)?;
             let env = &catalog::provider(&provider)?.api_key_env;
             match status.source {
-                None => println!(
+                None => outln!(
                     "No {provider} key. Set one with `easel-cli key set {provider}` or {env}."
                 ),
-                Some(source) => println!(
+                Some(source) => outln!(
                     "A {provider} key is set ({}).",
                     human::key_source(source, env)
                 ),
