@@ -62,12 +62,29 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Show(args) => {
             let engine = open()?;
             let detail = engine.library().image(&args.id)?;
+            // Reading the original checks it: a damaged one is said to be damaged.
+            let original = match engine.library().read_original(&args.id) {
+                Ok(_) => None,
+                Err(e @ (Error::Damaged { .. } | Error::NotFound { .. })) => Some(e),
+                Err(e) => return Err(e.into()),
+            };
             if args.json {
-                output::json_pretty(&with_path(&detail, &detail.summary.path));
+                let mut doc = with_path(&detail, &detail.summary.path);
+                doc["original"] = match &original {
+                    None => json!({ "status": "ok" }),
+                    Some(e) => {
+                        json!({ "status": if e.code() == "damaged" { "damaged" } else { "missing" }, "error": ErrorPayload::from(e) })
+                    }
+                };
+                output::json_pretty(&doc);
             } else {
                 human::print_detail(&detail);
             }
-            Ok(())
+            // The details were shown; the exit code and stderr say the original is not sound.
+            match original {
+                Some(e) => Err(Failure::Partial(ErrorPayload::from(&e))),
+                None => Ok(()),
+            }
         }
         Command::Favorite(args) => {
             let engine = open()?;
@@ -90,6 +107,9 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Models(args) => models(args).await,
         Command::Key(cmd) => key(cmd),
         Command::Export(args) => crate::export::run(&open()?, args),
+        Command::Check(args) => crate::library_commands::check(open()?.library(), &args),
+        Command::Backup(args) => crate::library_commands::backup(open()?.library(), &args),
+        Command::Restore(args) => crate::library_commands::restore(&args),
     }
 }
 

@@ -9,6 +9,7 @@ mod args;
 mod commands;
 mod export;
 mod human;
+mod library_commands;
 
 use std::process::ExitCode;
 

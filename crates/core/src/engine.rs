@@ -163,6 +163,7 @@ impl Engine {
             prompt: detail.summary.prompt,
             revised_prompt: detail.revised_prompt,
             license: detail.license,
+            sha256: Some(detail.sha256),
         })
     }
 

@@ -62,6 +62,10 @@ pub struct ExportItem {
     pub prompt: String,
     pub revised_prompt: Option<String>,
     pub license: LicenseSnapshot,
+    /// The sha256 the original was stored under; when set, the original is checked against
+    /// it before use and a damaged one is refused (`damaged`) rather than exported.
+    #[serde(default)]
+    pub sha256: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -6,11 +6,14 @@
 //! which `open` removes. Several processes may open one folder (each holds a shared lock);
 //! the repair sweep runs only when a process opens it alone.
 
+pub mod backup;
 mod blobs;
+pub mod check;
 mod clock;
 mod decode;
 mod generations;
 mod instance;
+mod originals;
 mod query;
 mod reading;
 mod records;
@@ -24,8 +27,11 @@ use std::sync::{Mutex, MutexGuard};
 
 use rusqlite::{Connection, OptionalExtension, params};
 
+pub use backup::{BackupManifest, BackupReport, RestoreReport, restore};
 pub use blobs::sha256_hex;
+pub use check::{CheckReport, OriginalProblem, RepairReport};
 pub use decode::{MAX_ALLOC, MAX_SIDE, Probe, probe};
+pub use originals::read_verified;
 pub use query::{Cursor, fts_query};
 pub use records::{
     GenerationDone, GenerationId, GenerationRecord, GenerationStatus, ImageDetail, ImageFormat,

@@ -76,6 +76,7 @@ impl Library {
                 format,
                 favorite: r.get(9)?,
                 commercial_use: parse_commercial(&commercial),
+                damaged: r.get(12)?,
                 path: self
                     .layout
                     .original(&sha, format.extension())
@@ -118,7 +119,6 @@ impl Library {
                 let (_, summary) = self.summary(r)?;
                 Ok((
                     summary,
-                    r.get(12)?,
                     r.get(13)?,
                     r.get(14)?,
                     r.get(15)?,
@@ -128,6 +128,7 @@ impl Library {
                     r.get(19)?,
                     r.get(20)?,
                     r.get(21)?,
+                    r.get(22)?,
                     r.get(11)?,
                 ))
             })

@@ -175,6 +175,8 @@ pub struct ImageSummary {
     pub format: ImageFormat,
     pub favorite: bool,
     pub commercial_use: CommercialUse,
+    /// A library check found the original's bytes no longer match what was stored.
+    pub damaged: bool,
     /// Absolute path of the original, for scripts (the CLI prints it). Never serialized, so
     /// that no file path crosses to the webview.
     #[serde(skip)]

@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 
 /// Each entry moves the schema one version up; entry `i` produces version `i + 1`.
 /// Never edit a released entry: add a new one.
-const MIGRATIONS: &[&str] = &[V1];
+const MIGRATIONS: &[&str] = &[V1, V2_DAMAGED];
 
 /// The newest schema this build knows.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -85,6 +85,10 @@ CREATE TABLE blob_journal (
     started_at INTEGER NOT NULL
 );
 "#;
+
+/// When `check --repair` found an image's original damaged (bytes no longer match their
+/// sha256); cleared when a later check finds it sound again (restored from a backup).
+const V2_DAMAGED: &str = "ALTER TABLE images ADD COLUMN damaged_at INTEGER;";
 
 pub fn connect(path: &Path) -> rusqlite::Result<Connection> {
     let conn = Connection::open(path)?;

@@ -121,6 +121,7 @@ pub fn item(id: &str, original: PathBuf, prompt: &str, license: LicenseSnapshot)
         prompt: prompt.into(),
         revised_prompt: None,
         license,
+        sha256: None,
     }
 }
 
