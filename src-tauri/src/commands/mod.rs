@@ -26,6 +26,7 @@ pub fn all() -> tauri_specta::Commands<tauri::Wry> {
         library::set_favorite,
         library::delete_images,
         library::restore_images,
+        library::back_up_library,
         desktop::copy_image,
         desktop::reveal_image,
         desktop::copy_credit_line,

@@ -10,6 +10,8 @@ type FakeOptions = {
   testProviderError?: { code: string; message: string } | null;
   speed?: number;
   pageSize?: number;
+  /** Ids of images whose original a library check found damaged. */
+  damaged?: string[];
 };
 
 type FakeBackend = {

@@ -68,6 +68,7 @@
       format: i % 3 === 0 ? 'jpeg' : 'png',
       favorite: i % 7 === 0,
       commercial_use: use,
+      damaged: false,
       deleted: false,
     };
   }
@@ -88,6 +89,8 @@
     const now = Date.parse('2026-11-20T12:00:00Z');
     // Newest first: index 0 is the most recent.
     const images = Array.from({ length: o.images }, (_, i) => makeImage(i, now - i * 37 * 60 * 1000));
+    // Images whose original a library check found damaged.
+    for (const im of images) if ((o.damaged ?? []).includes(im.id)) im.damaged = true;
     let nextImage = o.images;
     const settings = {
       data_dir: '/home/user/.local/share/easel',
@@ -273,6 +276,11 @@
         ];
         case 'plan_export': return plan(args.ids, args.options);
         case 'choose_export_folder': return '/home/user/Pictures/Easel export';
+        case 'back_up_library': {
+          const live = images.filter((im) => !im.deleted);
+          const sound = live.filter((im) => !im.damaged);
+          return { file_name: 'easel-backup-2026-11-20.tar', images: live.length, originals: sound.length, bytes: sound.length * 1_500_000, left_out: live.length - sound.length };
+        }
         case 'export_images': {
           const p = await plan(args.ids, args.options);
           const ext = args.options.format === 'original' ? 'png' : args.options.format;

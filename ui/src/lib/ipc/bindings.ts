@@ -74,6 +74,14 @@ async restoreImages(ids: string[]) : Promise<null> {
     return await TAURI_INVOKE("restore_images", { ids });
 },
 /**
+ * Asks where to save a backup (the native save dialog), then writes it there: the database
+ * (SQLite's online backup) and every original, each checked against its sha256. `None` when
+ * the user cancels the dialog.
+ */
+async backUpLibrary() : Promise<BackupSummary | null> {
+    return await TAURI_INVOKE("back_up_library");
+},
+/**
  * Puts the image on the clipboard as pixels (pasted as PNG by other apps).
  */
 async copyImage(id: string) : Promise<null> {
@@ -129,6 +137,14 @@ libraryChanged: "library-changed"
 
 /** user-defined types **/
 
+/**
+ * What the window shows after a backup: counts and the file's name, not its path.
+ */
+export type BackupSummary = { file_name: string; images: number; originals: number; bytes: number; 
+/**
+ * Originals left out because they are missing or damaged.
+ */
+left_out: number }
 export type CommercialUse = "yes" | "no" | "conditional" | "unknown"
 export type CustomSizeInfo = { multiple_of: number; min_edge: number; max_edge: number; max_pixels: number; min_pixels: number; 
 /**
@@ -222,7 +238,11 @@ export type GenerationStatus = "running" | "succeeded" | "failed" |
  * The app stopped while the request was in flight; never re-sent (it may have cost money).
  */
 "interrupted" | "cancelled"
-export type ImageDetail = ({ id: string; generation_id: string; prompt: string; provider: string; model: string; created_at: string; width: number; height: number; format: ImageFormat; favorite: boolean; commercial_use: CommercialUse }) & { index: number; sha256: string; byte_size: number; revised_prompt: string | null; seed: number | null; params: GenerationParams; usage: JsonValue | null; request_id: string | null; 
+export type ImageDetail = ({ id: string; generation_id: string; prompt: string; provider: string; model: string; created_at: string; width: number; height: number; format: ImageFormat; favorite: boolean; commercial_use: CommercialUse; 
+/**
+ * A library check found the original's bytes no longer match what was stored.
+ */
+damaged: boolean }) & { index: number; sha256: string; byte_size: number; revised_prompt: string | null; seed: number | null; params: GenerationParams; usage: JsonValue | null; request_id: string | null; 
 /**
  * The terms as they were when the image was stored.
  */
@@ -233,7 +253,11 @@ export type ImagePage = { images: ImageSummary[];
  * Cursor for the next page; `None` on the last page.
  */
 next: string | null }
-export type ImageSummary = { id: string; generation_id: string; prompt: string; provider: string; model: string; created_at: string; width: number; height: number; format: ImageFormat; favorite: boolean; commercial_use: CommercialUse }
+export type ImageSummary = { id: string; generation_id: string; prompt: string; provider: string; model: string; created_at: string; width: number; height: number; format: ImageFormat; favorite: boolean; commercial_use: CommercialUse; 
+/**
+ * A library check found the original's bytes no longer match what was stored.
+ */
+damaged: boolean }
 /**
  * One step of a job. Flat so that it crosses to TypeScript and JSON without ceremony.
  */
