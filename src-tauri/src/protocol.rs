@@ -355,7 +355,11 @@ mod tests {
         std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
         let damaged = get(&state, &format!("easel://localhost/{id}/original"), None);
         assert_eq!(damaged.status(), StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(damaged.body().starts_with(b"The original file of this image is damaged"));
+        assert!(
+            damaged
+                .body()
+                .starts_with(b"The original file of this image is damaged")
+        );
         std::fs::write(&path, &bytes).unwrap();
 
         let unknown = get(

@@ -87,7 +87,10 @@ pub async fn back_up_library(
     state: State<'_, EngineState>,
 ) -> CommandResult<Option<BackupSummary>> {
     use tauri_plugin_dialog::DialogExt;
-    let default_name = format!("easel-backup-{}.tar", chrono::Local::now().format("%Y-%m-%d"));
+    let default_name = format!(
+        "easel-backup-{}.tar",
+        chrono::Local::now().format("%Y-%m-%d")
+    );
     let picked = blocking(move || {
         Ok(app
             .dialog()
