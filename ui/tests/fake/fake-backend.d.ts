@@ -12,6 +12,8 @@ type FakeOptions = {
   pageSize?: number;
   /** Ids of images whose original a library check found damaged. */
   damaged?: string[];
+  /** At most this many images of each answer are stored; the rest are reported lost. */
+  storeAtMost?: number;
 };
 
 type FakeBackend = {

@@ -207,13 +207,19 @@
           const n = request.params.n || 1;
           const [w, h] = (request.params.size || '1024x1024').split('x').map(Number);
           const ids = [];
-          for (let k = 0; k < n; k++) {
+          // Like a disk that fills up midway: only `storeAtMost` of the answer are stored.
+          const stored = Math.min(n, o.storeAtMost ?? n);
+          for (let k = 0; k < stored; k++) {
             const im = makeImage(nextImage++, Date.now());
             Object.assign(im, { prompt: request.prompt, model: request.model, width: w || 1024, height: h || 1024, favorite: false, commercial_use: 'yes', generation_id: `gen-${jobId}` });
             images.unshift(im);
             ids.push(im.id);
           }
-          send(ev('done', { generation_id: `gen-${jobId}`, image_ids: ids }));
+          const lost = n - stored;
+          const error = lost > 0
+            ? { code: 'partly_stored', message: `Only ${stored} of the ${n} images the provider returned (and charged for) could be stored; the other ${lost} were lost: the disk is full.` }
+            : null;
+          send(ev('done', { generation_id: `gen-${jobId}`, image_ids: ids, error }));
           hooks.emitEvent('library-changed', { ids });
         }, delay));
       }

@@ -149,6 +149,18 @@ describe('generate', () => {
     expect(app.nav.view).toBe('library');
   });
 
+  it('shows the images kept and says what was lost when only part of an answer was stored', async () => {
+    const { app } = start({ storeAtMost: 1 });
+    await waitFor(() => expect(app.catalog.loaded).toBe(true));
+    await app.jobs.start({ provider: 'openai', model: 'gpt-image-1', prompt: 'three herons', params: { n: 3 } });
+    const item = await screen.findByTestId('job-item');
+    await waitFor(() => expect(item.dataset.stage).toBe('done'), { timeout: 3000 });
+    expect(within(item).getAllByTestId('job-result')).toHaveLength(1);
+    const err = within(item).getByTestId('job-error');
+    expect(err).toHaveTextContent('Not every image could be stored — the ones shown were kept');
+    expect(err).toHaveTextContent('Only 1 of the 3 images');
+  });
+
   it('runs a generation and shows the stored results', async () => {
     const { backend, app } = start();
     await waitFor(() => expect(app.catalog.loaded).toBe(true));
