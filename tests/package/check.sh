@@ -13,7 +13,7 @@ bash scripts/package.sh --debug
 deb=$(ls target/debug/bundle/deb/*.deb)
 echo "==> inspecting $deb"
 
-contents=$(dpkg-deb -c "$deb" | awk '{print $6}' | sed 's#^\./#/#')
+contents=$(dpkg-deb -c "$deb" | awk '{print $6}' | sed -e 's#^\./##' -e 's#^#/#')
 has() { grep -qx "$1" <<<"$contents" || fail "$1 is not in the package"; }
 has /usr/bin/easel
 has /usr/bin/easel-cli
@@ -59,8 +59,8 @@ EASEL_DATA_DIR="$profile" EASEL_KEY_STORE=file timeout 120 xvfb-run -a -s "-scre
   dbus-run-session -- bash -c '
     "$1" & app=$!
     for _ in $(seq 1 120); do
-      if xwininfo -root -tree 2>/dev/null | grep -q "\"Easel\""; then
-        echo "    window \"Easel\" is shown"
+      if xwininfo -root -tree 2>/dev/null | grep -q "\"Easel\"" && [ -f "$EASEL_DATA_DIR/easel.sqlite3" ]; then
+        echo "    window \"Easel\" is shown and its library is open"
         kill "$app"; wait "$app" 2>/dev/null || true
         exit 0
       fi
