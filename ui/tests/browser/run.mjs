@@ -450,3 +450,19 @@ test('image view: licence panel, unknown terms, 100 % toggle, actions', async (t
   assert.match(await page.getByTestId('prompt-input').inputValue(), /#6$/);
   assertClean();
 });
+
+test('a damaged original is badged in the grid and explained in the image view', async (t) => {
+  const { page, assertClean } = await openApp(t, { backend: { damaged: ['img-000001'] } });
+  await page.getByTestId('nav-library').click();
+  const tile = page.locator('[data-id="img-000001"]');
+  await tile.getByTestId('tile-damaged').waitFor();
+  assert.equal(await page.getByTestId('tile-damaged').count(), 1);
+  await imagesLoaded(page, '[data-testid="gallery-item"] img');
+  await shot(page, 'library-damaged-1280x800');
+  await checkA11y(page, 'library with a damaged image');
+  await tile.dblclick();
+  await page.getByTestId('image-damaged').waitFor();
+  await shot(page, 'image-damaged-1280x800');
+  await checkA11y(page, 'image view of a damaged image');
+  assertClean();
+});
