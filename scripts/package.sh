@@ -49,4 +49,13 @@ rm -rf "target/$profile/bundle/deb"
 "$tauri" bundle "${bundle_flags[@]}" --bundles deb --features custom-protocol --config "$extra" --ci
 
 deb=$(ls "target/$profile"/bundle/deb/*.deb)
+# The bundler writes gzip; xz (what Debian itself uses) makes the download about 45 % smaller.
+# Same files, same control data: dpkg-deb unpacks the package and builds it again.
+echo "==> Recompressing with xz"
+level=6
+[ "$profile" = debug ] && level=0
+unpacked=$(mktemp -d)
+dpkg-deb -R "$deb" "$unpacked"
+dpkg-deb --root-owner-group -Zxz "-z$level" -b "$unpacked" "$deb" >/dev/null
+rm -rf "$unpacked"
 echo "==> $deb ($(du -h "$deb" | cut -f1))"
