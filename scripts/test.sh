@@ -39,5 +39,11 @@ if [ -x tests/e2e/run.sh ]; then
   bash tests/e2e/run.sh
 fi
 
+if [ -x tests/package/check.sh ]; then
+  # Bundles the debug build the end-to-end step just made: nothing is compiled twice.
+  step "The .deb: contents, dependencies, desktop entry, icons; unpacked app and easel-cli run"
+  bash tests/package/check.sh
+fi
+
 echo
 echo "All tests passed in $(( $(date +%s) - started )) s."

@@ -141,7 +141,18 @@ pub fn answer(state: &EngineState, request: &Request<Vec<u8>>) -> Response<Vec<u
             .status(StatusCode::NOT_MODIFIED)
             .body(Vec::new())
     } else {
-        match std::fs::read(&path) {
+        // An original is checked against its sha256 as it is read: a damaged one is refused.
+        let read = match route.variant {
+            ImageVariant::Original => library.read_original(&route.image_id),
+            _ => std::fs::read(&path).map_err(easel_core::Error::io("read", &path)),
+        };
+        match read {
+            Err(easel_core::Error::Damaged { .. }) => {
+                return plain(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "The original file of this image is damaged.",
+                );
+            }
             Ok(bytes) => Response::builder()
                 .status(StatusCode::OK)
                 .header(header::CONTENT_TYPE, content_type(&path))
@@ -339,6 +350,18 @@ mod tests {
             assert!(img.width() <= edge && img.height() <= edge, "{variant}");
             assert_ne!(thumb.headers()[header::ETAG].to_str().unwrap(), etag);
         }
+
+        // A damaged original (here truncated) is refused, not served as the image.
+        let path = library.original_path(&id).unwrap();
+        std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
+        let damaged = get(&state, &format!("easel://localhost/{id}/original"), None);
+        assert_eq!(damaged.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            damaged
+                .body()
+                .starts_with(b"The original file of this image is damaged")
+        );
+        std::fs::write(&path, &bytes).unwrap();
 
         let unknown = get(
             &state,

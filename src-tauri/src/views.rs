@@ -51,3 +51,31 @@ impl SettingsView {
         })
     }
 }
+
+/// What the window shows after a backup: counts and the file's name, not its path.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+pub struct BackupSummary {
+    pub file_name: String,
+    pub images: u32,
+    pub originals: u32,
+    pub bytes: u64,
+    /// Originals left out because they are missing or damaged.
+    pub left_out: u32,
+}
+
+impl From<&easel_core::library::BackupReport> for BackupSummary {
+    fn from(r: &easel_core::library::BackupReport) -> Self {
+        let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        BackupSummary {
+            file_name: r
+                .path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            images: count(r.images),
+            originals: count(r.originals),
+            bytes: r.bytes,
+            left_out: count(r.left_out.len()),
+        }
+    }
+}

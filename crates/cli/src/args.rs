@@ -22,6 +22,9 @@ impl Cli {
             Command::Models(a) => a.json,
             Command::Export(a) => a.json,
             Command::License(a) => a.json,
+            Command::Check(a) => a.json,
+            Command::Backup(a) => a.json,
+            Command::Restore(a) => a.json,
             Command::Key(_) => false,
             Command::Providers(a) => a.json,
         }
@@ -46,6 +49,13 @@ pub enum Command {
     Export(crate::export::ExportArgs),
     /// License a preview (Getty) in a download size; stores the full-size file as a new image.
     License(crate::license::LicenseArgs),
+    /// Scan the library: database, originals (by sha256), unreferenced files, thumbnails and
+    /// the search index; --repair fixes what can be fixed.
+    Check(crate::library_commands::CheckArgs),
+    /// Back up the library (database and originals) to one file; the app may keep running.
+    Backup(crate::library_commands::BackupArgs),
+    /// Restore a backup into a new folder, verifying every file by its sha256.
+    Restore(crate::library_commands::RestoreArgs),
     /// Store or remove a provider's API key (read from standard input).
     #[command(subcommand)]
     Key(KeyCommand),

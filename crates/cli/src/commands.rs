@@ -11,7 +11,7 @@ use serde_json::json;
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::args::{Cli, Command, GenerateArgs, KeyCommand, ModelsArgs, PageArgs};
-use crate::human;
+use crate::{human, output};
 
 /// A failure is either core's own error or one a job reported through its events.
 pub enum Failure {
@@ -64,20 +64,37 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Show(args) => {
             let engine = open()?;
             let detail = engine.library().image(&args.id)?;
+            // Reading the original checks it: a damaged one is said to be damaged.
+            let original = match engine.library().read_original(&args.id) {
+                Ok(_) => None,
+                Err(e @ (Error::Damaged { .. } | Error::NotFound { .. })) => Some(e),
+                Err(e) => return Err(e.into()),
+            };
             if args.json {
-                println!("{}", to_json(&with_path(&detail, &detail.summary.path)));
+                let mut doc = with_path(&detail, &detail.summary.path);
+                doc["original"] = match &original {
+                    None => json!({ "status": "ok" }),
+                    Some(e) => {
+                        json!({ "status": if e.code() == "damaged" { "damaged" } else { "missing" }, "error": ErrorPayload::from(e) })
+                    }
+                };
+                output::json_pretty(&doc);
             } else {
                 human::print_detail(&detail);
             }
-            Ok(())
+            // The details were shown; the exit code and stderr say the original is not sound.
+            match original {
+                Some(e) => Err(Failure::Partial(ErrorPayload::from(&e))),
+                None => Ok(()),
+            }
         }
         Command::Favorite(args) => {
             let engine = open()?;
             engine.library().set_favorite(&args.id, !args.off)?;
             if args.json {
-                println!("{}", json!({ "id": args.id, "favorite": !args.off }));
+                output::json(&json!({ "id": args.id, "favorite": !args.off }));
             } else {
-                println!(
+                outln!(
                     "{} {}",
                     if args.off {
                         "Unmarked"
@@ -93,6 +110,9 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Key(cmd) => key(cmd),
         Command::Export(args) => crate::export::run(&open()?, args),
         Command::License(args) => crate::license::run(args).await,
+        Command::Check(args) => crate::library_commands::check(open()?.library(), &args),
+        Command::Backup(args) => crate::library_commands::backup(open()?.library(), &args),
+        Command::Restore(args) => crate::library_commands::restore(&args),
     }
 }
 
@@ -128,16 +148,10 @@ pub fn with_path<T: serde::Serialize>(record: &T, path: &str) -> serde_json::Val
 fn print_page(page: &easel_core::library::ImagePage, as_json: bool) {
     if as_json {
         let images: Vec<_> = page.images.iter().map(|i| with_path(i, &i.path)).collect();
-        println!("{}", json!({ "images": images, "next": page.next }));
+        output::json(&json!({ "images": images, "next": page.next }));
     } else {
         human::print_page(page);
     }
-}
-
-pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> String {
-    serde_json::to_string_pretty(value).unwrap_or_else(|e| {
-        json!({ "error": { "code": "internal", "message": e.to_string() } }).to_string()
-    })
 }
 
 /// `--param NAME=VALUE` pairs. A value that reads as JSON (a number, true, false) is taken as
@@ -224,14 +238,19 @@ async fn generate(args: GenerateArgs) -> Result<(), Failure> {
                         })
                     })
                     .collect();
-                println!(
-                    "{}",
-                    json!({ "generation_id": end.generation_id, "images": images })
-                );
+                let mut doc = json!({ "generation_id": end.generation_id, "images": images });
+                if let Some(lost) = &end.error {
+                    doc["not_stored"] = json!(lost);
+                }
+                output::json(&doc);
             } else {
                 human::print_generated(&images, started.elapsed());
             }
-            Ok(())
+            // Some of the answer was lost: the images above were kept, the exit code says so.
+            match end.error {
+                Some(lost) => Err(Failure::Partial(lost)),
+                None => Ok(()),
+            }
         }
         _ => Err(Failure::Job(
             end.error
@@ -266,9 +285,8 @@ async fn models(args: ModelsArgs) -> Result<(), Failure> {
             .flatten()
             .filter(|id| provider.models.iter().all(|m| &m.id != *id))
             .collect();
-        println!(
-            "{}",
-            json!({ "provider": provider.id, "models": models, "other_available": unknown })
+        output::json(
+            &json!({ "provider": provider.id, "models": models, "other_available": unknown }),
         );
     } else {
         human::print_models(provider, available.as_deref());
@@ -289,8 +307,8 @@ fn key(cmd: KeyCommand) -> Result<(), Failure> {
                 None => engine.set_api_key(&provider, key.trim())?,
             }
             match engine.keys().fallback_file() {
-                None => println!("Saved the {provider} key in the system keychain."),
-                Some(path) => println!(
+                None => outln!("Saved the {provider} key in the system keychain."),
+                Some(path) => outln!(
                     "No keychain service is running; saved the {provider} key in {} (readable only by you).",
                     path.display()
                 ),
@@ -298,16 +316,16 @@ fn key(cmd: KeyCommand) -> Result<(), Failure> {
         }
         KeyCommand::Delete { provider } => {
             engine.delete_api_key(&provider)?;
-            println!("Removed the stored {provider} key.");
+            outln!("Removed the stored {provider} key.");
         }
         KeyCommand::Status { provider } => {
             let status = engine.key_status(&provider)?;
             let env = &catalog::provider(&provider)?.api_key_env();
             match status.source {
-                None => println!(
+                None => outln!(
                     "No {provider} key. Set one with `easel-cli key set {provider}` or {env}."
                 ),
-                Some(source) => println!(
+                Some(source) => outln!(
                     "A {provider} key is set ({}).",
                     human::key_source(source, env)
                 ),

@@ -7,7 +7,6 @@ use easel_core::engine::Engine;
 use easel_core::export::{self, ExportFormat, ExportOptions, ExportSize};
 use easel_core::library::ListQuery;
 use easel_core::{Error, ErrorPayload};
-use serde_json::json;
 
 use crate::commands::Failure;
 
@@ -149,21 +148,16 @@ pub fn run(engine: &Engine, args: ExportArgs) -> Result<(), Failure> {
     let items = engine.export_items(&ids)?;
     for flag in export::preflight(&items) {
         if !args.json {
-            eprintln!("warning: {}: {}", flag.image_id, flag.message);
+            errln!("warning: {}: {}", flag.image_id, flag.message);
         }
     }
     let report = export::export_batch(&items, &opts, &args.out)?;
     if args.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&report).unwrap_or_else(|e| {
-                json!({"error": {"code": "internal", "message": e.to_string()}}).to_string()
-            })
-        );
+        crate::output::json_pretty(&report);
     } else {
         for f in &report.files {
             let dpi = f.dpi.map(|d| format!(" at {d} dpi")).unwrap_or_default();
-            println!(
+            outln!(
                 "{}  {}x{}{dpi}  {} bytes",
                 f.path.display(),
                 f.width,
@@ -172,17 +166,20 @@ pub fn run(engine: &Engine, args: ExportArgs) -> Result<(), Failure> {
             );
         }
         if let Some(csv) = &report.licenses_csv {
-            println!("Licences: {}", csv.display());
+            outln!("Licences: {}", csv.display());
         }
         for failed in &report.failed {
-            eprintln!(
+            errln!(
                 "not exported: {}: {}",
-                failed.image_id, failed.error.message
+                failed.image_id,
+                failed.error.message
             );
         }
     }
     match report.failed.first() {
         None => Ok(()),
+        // With --json the report is already the one document on stdout: no second one.
+        Some(f) if report.files.is_empty() && args.json => Err(Failure::Partial(f.error.clone())),
         Some(f) if report.files.is_empty() => Err(Failure::Job(f.error.clone())),
         // The report on stdout already lists what failed; only the exit code is left to say.
         Some(_) => Err(Failure::Partial(ErrorPayload {

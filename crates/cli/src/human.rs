@@ -88,11 +88,11 @@ fn short_time(rfc3339: &str) -> String {
 
 pub fn print_page(page: &ImagePage) {
     if page.images.is_empty() {
-        println!("No images.");
+        outln!("No images.");
         return;
     }
     for img in &page.images {
-        println!(
+        outln!(
             "{}  {}  {:<16} {:>9}  {}  {}",
             img.id,
             short_time(&img.created_at),
@@ -103,20 +103,23 @@ pub fn print_page(page: &ImagePage) {
         );
     }
     if let Some(next) = &page.next {
-        println!("More: --before {next}");
+        outln!("More: --before {next}");
     }
 }
 
 pub fn print_generated(images: &[ImageDetail], elapsed: Duration) {
-    println!(
+    outln!(
         "{} image(s) in {:.1} s:",
         images.len(),
         elapsed.as_secs_f64()
     );
     for d in images {
-        println!(
+        outln!(
             "{}  {}x{}  {}",
-            d.summary.id, d.summary.width, d.summary.height, d.summary.path
+            d.summary.id,
+            d.summary.width,
+            d.summary.height,
+            d.summary.path
         );
     }
 }
@@ -159,14 +162,14 @@ pub fn print_detail(d: &ImageDetail) {
         ("Prompt", s.prompt.clone()),
     ];
     for (k, v) in rows {
-        println!("{k:<12} {v}");
+        outln!("{k:<12} {v}");
     }
     if let Some(rp) = &d.revised_prompt {
-        println!("{:<12} {rp}", "Revised");
+        outln!("{:<12} {rp}", "Revised");
     }
     if let Ok(serde_json::Value::Object(params)) = serde_json::to_value(&d.params) {
         for (k, v) in params {
-            println!(
+            outln!(
                 "{:<12} {k} = {}",
                 "Parameter",
                 v.as_str()
@@ -176,19 +179,19 @@ pub fn print_detail(d: &ImageDetail) {
         }
     }
     if let Some(seed) = d.seed {
-        println!("{:<12} {seed}", "Seed");
+        outln!("{:<12} {seed}", "Seed");
     }
     if s.filtered {
-        println!(
+        outln!(
             "{:<12} the provider's content filter blurred this image",
             "Filtered"
         );
     }
     if let Some(id) = &d.request_id {
-        println!("{:<12} {id}", "Request id");
+        outln!("{:<12} {id}", "Request id");
     }
     if let Some(usage) = &d.usage {
-        println!("{:<12} {usage}", "Usage");
+        outln!("{:<12} {usage}", "Usage");
     }
     let status = match s.license_status {
         LicenseStatus::Included => "included with generation".to_owned(),
@@ -203,19 +206,19 @@ pub fn print_detail(d: &ImageDetail) {
                 .unwrap_or_default()
         ),
     };
-    println!("{:<12} {status}", "Licence");
+    outln!("{:<12} {status}", "Licence");
     if let Some(tx) = &d.license.transaction {
-        println!("{:<12} {tx}", "Transaction");
+        outln!("{:<12} {tx}", "Transaction");
     }
     let l = &d.license.terms;
-    println!();
-    println!(
+    outln!();
+    outln!(
         "Licence terms (as of {}, checked {}):",
         short_time(&d.license.snapshot_at),
         l.checked_on
     );
     if !l.known {
-        println!(
+        outln!(
             "  ! The terms for this provider/model are unknown. Check them before using the image."
         );
     }
@@ -224,19 +227,19 @@ pub fn print_detail(d: &ImageDetail) {
         .as_deref()
         .map(|c| format!(" — {c}"))
         .unwrap_or_default();
-    println!("  {:<14} {}", "Ownership", l.output_ownership);
-    println!(
+    outln!("  {:<14} {}", "Ownership", l.output_ownership);
+    outln!(
         "  {:<14} {}{cond}",
         "Commercial use",
         commercial(l.commercial_use)
     );
-    println!("  {:<14} {}", "Credit line", l.credit_line);
-    println!("  {:<14} {}", "Terms", l.terms_url);
-    println!("  {}", l.disclaimer);
+    outln!("  {:<14} {}", "Credit line", l.credit_line);
+    outln!("  {:<14} {}", "Terms", l.terms_url);
+    outln!("  {}", l.disclaimer);
 }
 
 pub fn print_models(provider: &ProviderSpec, available: Option<&[String]>) {
-    println!("{} models:", provider.name);
+    outln!("{} models:", provider.name);
     for m in &provider.models {
         let mark = match available {
             None => " ",
@@ -247,9 +250,9 @@ pub fn print_models(provider: &ProviderSpec, available: Option<&[String]>) {
             .credits_per_image
             .map(|c| format!(" — {c} credits per image"))
             .unwrap_or_default();
-        println!("  {mark} {:<24} {}{cost}", m.id, m.label);
+        outln!("  {mark} {:<24} {}{cost}", m.id, m.label);
         for p in m.parameters() {
-            println!("        {:<20} {}", param_flag(&p.name), param_values(&p));
+            outln!("        {:<20} {}", param_flag(&p.name), param_values(&p));
         }
     }
     if let Some(a) = available {
@@ -257,9 +260,9 @@ pub fn print_models(provider: &ProviderSpec, available: Option<&[String]>) {
             .iter()
             .filter(|id| provider.models.iter().all(|m| &m.id != *id))
         {
-            println!("  ✓ {id:<24} (not in Easel's catalogue yet)");
+            outln!("  ✓ {id:<24} (not in Easel's catalogue yet)");
         }
-        println!("✓ usable with your key, ✗ not available to it.");
+        outln!("✓ usable with your key, ✗ not available to it.");
     }
 }
 

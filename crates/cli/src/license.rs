@@ -7,7 +7,7 @@ use easel_core::{Error, ErrorPayload};
 use serde_json::json;
 use tokio_util::sync::CancellationToken;
 
-use crate::commands::{Failure, open, to_json, with_path};
+use crate::commands::{Failure, open, with_path};
 use crate::human;
 
 #[derive(Debug, Args)]
@@ -46,14 +46,13 @@ pub async fn run(args: LicenseArgs) -> Result<(), Failure> {
             }
         )));
         if args.json {
-            println!(
-                "{}",
-                json!({ "image_id": args.id, "download_sizes": sizes, "error": error })
+            crate::output::json(
+                &json!({ "image_id": args.id, "download_sizes": sizes, "error": error }),
             );
         } else {
-            println!("Sizes this preview can be licensed in:");
+            outln!("Sizes this preview can be licensed in:");
             for line in &offered {
-                println!("  {line}");
+                outln!("  {line}");
             }
         }
         return Err(Failure::Partial(error));
@@ -62,9 +61,9 @@ pub async fn run(args: LicenseArgs) -> Result<(), Failure> {
         .license_image(&args.id, &size, &|_| {}, &cancel)
         .await?;
     if args.json {
-        println!("{}", to_json(&with_path(&detail, &detail.summary.path)));
+        crate::output::json_pretty(&with_path(&detail, &detail.summary.path));
     } else {
-        println!("Licensed in size {size}; the full-size file is a new image:\n");
+        outln!("Licensed in size {size}; the full-size file is a new image:\n");
         human::print_detail(&detail);
     }
     Ok(())

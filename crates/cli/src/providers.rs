@@ -22,7 +22,7 @@ pub fn run(engine: &Engine, as_json: bool) -> Result<(), Failure> {
             .iter()
             .map(|(spec, fields)| view(spec, fields))
             .collect();
-        println!("{}", json!({ "providers": list }));
+        crate::output::json(&json!({ "providers": list }));
     } else {
         for (spec, fields) in &rows {
             print_one(spec, fields);
@@ -77,7 +77,7 @@ fn print_one(spec: &ProviderSpec, fields: &[FieldStatus]) {
     } else {
         "not set up"
     };
-    println!("{} ({}) — {state}", spec.name, spec.id);
+    outln!("{} ({}) — {state}", spec.name, spec.id);
     for c in &spec.credentials {
         let source = fields
             .iter()
@@ -91,7 +91,7 @@ fn print_one(spec: &ProviderSpec, fields: &[FieldStatus]) {
                 spec.id, c.id, c.env_var
             ),
         };
-        println!("  {:<16} {how}", c.label);
+        outln!("  {:<16} {how}", c.label);
     }
     let terms = license::terms_for(&spec.id, &spec.default_model);
     let commercial = match terms.commercial_use {
@@ -105,7 +105,7 @@ fn print_one(spec: &ProviderSpec, fields: &[FieldStatus]) {
     } else {
         "no indemnity"
     };
-    println!("  {:<16} {commercial}; {indemnity}", "Terms");
+    outln!("  {:<16} {commercial}; {indemnity}", "Terms");
     let mut limits = format!("{} jobs at once", spec.limits.concurrent_jobs);
     if let Some(w) = spec.limits.requests {
         limits.push_str(&format!(
@@ -117,5 +117,5 @@ fn print_one(spec: &ProviderSpec, fields: &[FieldStatus]) {
     if let Some(ms) = spec.limits.lockout_after_rate_limit_ms {
         limits.push_str(&format!(", locked out {} s after a rate limit", ms / 1000));
     }
-    println!("  {:<16} {limits}", "Limits");
+    outln!("  {:<16} {limits}", "Limits");
 }

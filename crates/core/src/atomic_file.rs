@@ -23,7 +23,7 @@ pub fn write_with_prefix(
     let dir = path
         .parent()
         .ok_or_else(|| Error::InvalidInput(format!("{} has no parent folder", path.display())))?;
-    std::fs::create_dir_all(dir).map_err(Error::io("create folder", dir))?;
+    crate::private_fs::create_dir(dir)?;
     let mut tmp = tempfile::Builder::new()
         .prefix(temp_prefix)
         .tempfile_in(dir)

@@ -17,7 +17,7 @@ use crate::providers::credentials::{self, FieldStatus};
 use crate::providers::{self, Connection, ImageProvider, ProviderProgress};
 use crate::secrets::{ApiKey, KeyStatus, KeyStore};
 use crate::settings::{Settings, SettingsFile};
-use crate::{Error, GenerationRequest, Result};
+use crate::{Error, ErrorPayload, GenerationRequest, Result};
 
 /// How long a deleted image can still be restored.
 const DELETED_KEPT_FOR: std::time::Duration = std::time::Duration::from_secs(7 * 24 * 3600);
@@ -259,6 +259,7 @@ impl Engine {
             revised_prompt: detail.revised_prompt,
             license: detail.license,
             filtered: detail.summary.filtered,
+            sha256: Some(detail.sha256),
         })
     }
 
@@ -344,7 +345,8 @@ async fn fetch_and_store(
     ctx.stage(JobStage::Storing);
 
     let snapshot = license::snapshot_for(&request.provider, &request.model);
-    let mut image_ids = Vec::with_capacity(answer.images.len());
+    let returned = answer.images.len();
+    let mut image_ids = Vec::with_capacity(returned);
     let mut first_error = None;
     for (index, image) in answer.images.into_iter().enumerate() {
         if ctx.cancel.is_cancelled() && image_ids.is_empty() {
@@ -390,22 +392,58 @@ async fn fetch_and_store(
             message: "the answer held no images".into(),
         }));
     }
+    // What was paid for but lost is recorded with the generation and reported with the images.
+    let not_stored = first_error.map(|e| Error::PartlyStored {
+        stored: image_ids.len(),
+        returned,
+        reason: e.to_string(),
+    });
     let done = GenerationDone {
         request_id: answer.request_id,
         usage: answer.usage,
     };
-    {
+    let recorded = {
         let library = Arc::clone(library);
         let gid = generation_id.to_owned();
-        tokio::task::spawn_blocking(move || library.finish_generation(&gid, &done))
-            .await
-            .map_err(|e| Error::BadResponse {
-                message: format!("recording the generation stopped: {e}"),
-            })??;
-    }
+        let shortfall = not_stored.as_ref().map(ErrorPayload::from);
+        tokio::task::spawn_blocking(move || {
+            library.finish_generation(&gid, &done)?;
+            match shortfall {
+                Some(p) => library.note_not_stored(&gid, &p),
+                None => Ok(()),
+            }
+        })
+        .await
+        .map_err(|e| Error::BadResponse {
+            message: format!("recording the generation stopped: {e}"),
+        })
+        .and_then(|r| r)
+    };
+    // The images are stored either way: report them, and what could not be recorded.
+    let not_stored = match recorded {
+        Ok(()) => not_stored.map(|e| ErrorPayload::from(&e)),
+        Err(e) => {
+            tracing::warn!(generation = %generation_id, error = %e, "generation stored but not recorded as finished");
+            let unrecorded = format!(
+                "All {} stored images are in the library, but the generation's record could not be completed: {e}",
+                image_ids.len()
+            );
+            Some(match not_stored {
+                Some(lost) => ErrorPayload {
+                    code: lost.code().to_owned(),
+                    message: format!("{lost} {unrecorded}"),
+                },
+                None => ErrorPayload {
+                    code: e.code().to_owned(),
+                    message: unrecorded,
+                },
+            })
+        }
+    };
     Ok(JobOutput {
         generation_id: Some(generation_id.to_owned()),
         image_ids,
+        not_stored,
     })
 }
 

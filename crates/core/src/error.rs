@@ -85,7 +85,43 @@ pub enum Error {
     DatabaseTooNew { found: i64, supported: i64 },
 
     #[error("The library database failed: {0}")]
-    Database(#[from] rusqlite::Error),
+    Database(rusqlite::Error),
+
+    /// No space left where Easel writes. Reading may still work; writing cannot.
+    #[error(
+        "The disk holding {place} is full, so nothing could be saved. Free some space and try again; browsing still works."
+    )]
+    DiskFull { place: String },
+
+    /// The library (or a file in it) cannot be written: a read-only folder, file or disk.
+    #[error(
+        "{place} is read-only, so this change cannot be saved. Browsing works; to make changes, make the folder and its files writable for your user."
+    )]
+    ReadOnly { place: String },
+
+    /// A stored original whose bytes no longer match what was stored (truncated, overwritten).
+    #[error(
+        "The original file of image {image_id} is damaged ({detail}); it is not used as if it were the image. Restore it from a backup, or run `easel-cli check --repair` to mark it."
+    )]
+    Damaged { image_id: String, detail: String },
+
+    /// A generation whose answer was only partly stored (a full disk midway, say).
+    #[error(
+        "Only {stored} of the {returned} images the provider returned (and charged for) could be stored; the other {} were lost: {reason}",
+        returned - stored
+    )]
+    PartlyStored {
+        stored: usize,
+        returned: usize,
+        reason: String,
+    },
+
+    /// A settings or key file (or its folder) that other local users could change.
+    #[error(
+        "{} can be changed by other users of this computer, so Easel will not use it. Run `chmod go-w {}` after checking its contents.",
+        path.display(), path.display()
+    )]
+    InsecurePermissions { path: PathBuf },
 
     #[error("Could not {action} {}: {source}", path.display())]
     Io {
@@ -127,6 +163,11 @@ impl Error {
             Error::ImageTooLarge { .. } => "image_too_large",
             Error::DatabaseTooNew { .. } => "database_too_new",
             Error::Database(_) => "database",
+            Error::DiskFull { .. } => "disk_full",
+            Error::ReadOnly { .. } => "read_only",
+            Error::Damaged { .. } => "damaged",
+            Error::PartlyStored { .. } => "partly_stored",
+            Error::InsecurePermissions { .. } => "insecure_permissions",
             Error::Io { .. } => "io",
             Error::Keychain { .. } => "keychain",
             Error::Export { .. } => "export",
@@ -139,10 +180,46 @@ impl Error {
         path: impl Into<PathBuf>,
     ) -> impl FnOnce(std::io::Error) -> Error {
         let path = path.into();
-        move |source| Error::Io {
-            action,
-            path,
-            source,
+        move |source| Error::from_io(action, path, source)
+    }
+
+    /// An I/O failure, named for what it means to the user when that is clear (a full disk,
+    /// a read-only file system), else as it is.
+    pub fn from_io(action: &'static str, path: PathBuf, source: std::io::Error) -> Error {
+        use std::io::ErrorKind;
+        match source.kind() {
+            ErrorKind::StorageFull | ErrorKind::QuotaExceeded => Error::DiskFull {
+                place: path.display().to_string(),
+            },
+            ErrorKind::ReadOnlyFilesystem => Error::ReadOnly {
+                place: path.display().to_string(),
+            },
+            _ => Error::Io {
+                action,
+                path,
+                source,
+            },
+        }
+    }
+
+    /// A database failure, classified: a full disk and a read-only database get their own
+    /// codes and messages; `where_` is the file or folder they are about.
+    pub fn from_sqlite(e: rusqlite::Error, where_: &std::path::Path) -> Error {
+        use rusqlite::ErrorCode;
+        match e.sqlite_error_code() {
+            Some(ErrorCode::DiskFull) => Error::DiskFull {
+                place: where_.display().to_string(),
+            },
+            Some(ErrorCode::ReadOnly) => Error::ReadOnly {
+                place: format!("The library at {}", where_.display()),
+            },
+            // SQLite reports a failed write as a plain I/O error: say "full" when it is.
+            Some(ErrorCode::SystemIoFailure) if crate::private_fs::disk_is_full(where_) => {
+                Error::DiskFull {
+                    place: where_.display().to_string(),
+                }
+            }
+            _ => Error::Database(e),
         }
     }
 
@@ -157,6 +234,47 @@ impl Error {
 pub struct ErrorPayload {
     pub code: String,
     pub message: String,
+}
+
+impl From<rusqlite::Error> for Error {
+    /// Without a path at hand: full disk and read-only are still named as such.
+    fn from(e: rusqlite::Error) -> Self {
+        use rusqlite::ErrorCode;
+        match e.sqlite_error_code() {
+            Some(ErrorCode::DiskFull) => Error::DiskFull {
+                place: "the library".into(),
+            },
+            Some(ErrorCode::ReadOnly) => Error::ReadOnly {
+                place: "The library".into(),
+            },
+            Some(ErrorCode::SystemIoFailure) => match full_library_disk() {
+                Some(root) => Error::DiskFull {
+                    place: root.display().to_string(),
+                },
+                None => Error::Database(e),
+            },
+            _ => Error::Database(e),
+        }
+    }
+}
+
+/// Folders of the libraries this process opened: a plain I/O error from SQLite while the disk
+/// holding one of them is full is named as a full disk.
+static LIBRARY_ROOTS: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+pub(crate) fn note_library_root(root: &std::path::Path) {
+    let mut roots = LIBRARY_ROOTS.lock().unwrap_or_else(|p| p.into_inner());
+    if !roots.iter().any(|r| r == root) {
+        roots.push(root.to_owned());
+    }
+}
+
+fn full_library_disk() -> Option<PathBuf> {
+    let roots = LIBRARY_ROOTS.lock().unwrap_or_else(|p| p.into_inner());
+    roots
+        .iter()
+        .find(|r| crate::private_fs::disk_is_full(r))
+        .cloned()
 }
 
 impl From<&Error> for ErrorPayload {

@@ -183,6 +183,9 @@ impl Gate {
 pub struct JobOutput {
     pub generation_id: Option<String>,
     pub image_ids: Vec<String>,
+    /// Set when some of what the provider returned (and charged for) could not be stored:
+    /// the `done` event then carries it as its `error`, next to the images that were.
+    pub not_stored: Option<ErrorPayload>,
 }
 
 pub struct JobQueue {
@@ -317,6 +320,7 @@ fn final_event(job_id: &str, outcome: Result<JobOutput>) -> JobEvent {
         Ok(out) => JobEvent {
             generation_id: out.generation_id,
             image_ids: out.image_ids,
+            error: out.not_stored,
             ..JobEvent::new(job_id, JobStage::Done)
         },
         Err(Error::Cancelled) => JobEvent {

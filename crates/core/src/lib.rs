@@ -12,6 +12,7 @@ pub mod jobs;
 pub mod library;
 pub mod license;
 mod licensing;
+pub mod private_fs;
 pub mod providers;
 pub mod request;
 pub mod secrets;

@@ -149,6 +149,7 @@ impl KeyStore {
     }
 
     fn read_file(&self) -> Result<BTreeMap<String, String>> {
+        crate::private_fs::ensure_not_shared_writable(&self.file)?;
         match std::fs::read(&self.file) {
             Ok(bytes) => serde_json::from_slice(&bytes).map_err(|_| Error::Keychain {
                 message: format!(

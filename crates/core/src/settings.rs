@@ -43,6 +43,8 @@ impl SettingsFile {
 
     /// A missing file is the defaults; a damaged one is an error rather than silently reset.
     pub fn load(&self) -> Result<Settings> {
+        // Others able to write it could point the base URL (and so the key) elsewhere.
+        crate::private_fs::ensure_not_shared_writable(&self.path)?;
         match std::fs::read(&self.path) {
             Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
                 Error::InvalidInput(format!(

@@ -164,8 +164,8 @@ fn full_disk_leaves_no_partial_or_temp_file() {
         };
         let e = export_one(&it, &opts, &out).unwrap_err();
         simulate_disk_space(None);
-        assert_eq!(e.code(), "io", "{format:?}: {e}");
-        assert!(e.to_string().contains("No space left"), "{e}");
+        assert_eq!(e.code(), "disk_full", "{format:?}: {e}");
+        assert!(e.to_string().contains("is full"), "{e}");
         assert!(
             e.to_string().contains(&*out.to_string_lossy()),
             "names the file: {e}"
@@ -186,7 +186,7 @@ fn full_disk_leaves_no_partial_or_temp_file() {
     };
     let e = export_one(&it, &opts, &out).unwrap_err();
     simulate_disk_space(None);
-    assert_eq!(e.code(), "io");
+    assert_eq!(e.code(), "disk_full");
     assert!(entries(&out).is_empty(), "left {:?}", entries(&out));
 }
 
@@ -210,7 +210,7 @@ fn batch_is_rolled_back_when_licenses_csv_cannot_be_written() {
     let result = export_batch(&items, &ExportOptions::default(), &out);
     simulate_disk_space(None);
     let e = result.unwrap_err();
-    assert_eq!(e.code(), "io", "{e}");
+    assert_eq!(e.code(), "disk_full", "{e}");
     assert!(e.to_string().contains("licenses.csv"), "{e}");
     // No image may leave without its licence record; what was there before stays.
     assert_eq!(entries(&out), ["keep-me.txt"]);
@@ -241,7 +241,7 @@ fn write_failure_mid_batch_reports_the_rest_as_not_exported() {
     let report = report.unwrap();
     assert_eq!(report.files.len(), 2);
     assert_eq!(report.failed.len(), 2);
-    assert_eq!(report.failed[0].error.code, "io");
+    assert_eq!(report.failed[0].error.code, "disk_full");
     assert_eq!(report.failed[1].error.code, "export");
     assert!(
         report.failed[1]

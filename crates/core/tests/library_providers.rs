@@ -135,6 +135,7 @@ fn export_item(lib: &Library, id: &str) -> ExportItem {
         prompt: d.summary.prompt.clone(),
         revised_prompt: d.revised_prompt.clone(),
         filtered: d.summary.filtered,
+        sha256: Some(d.sha256.clone()),
         license: d.license,
     }
 }
@@ -170,8 +171,9 @@ fn export_flags_unlicensed_previews_and_filtered_images() {
     assert_eq!(kinds, vec![FlagKind::Conditional, FlagKind::Filtered]);
 }
 
-/// A library from before schema 2: the new columns are taken away again and the version set
-/// back, as an older Easel left it; opening migrates it and every image reads as before.
+/// A library from before schema 2: the columns of schemas 2 and 3 are taken away again and
+/// the version set back, as an older Easel left it; opening migrates it and every image reads
+/// as before.
 #[test]
 fn a_version_1_library_opens_and_its_images_read_as_before() {
     let dir = tempfile::tempdir().unwrap();
@@ -189,6 +191,7 @@ fn a_version_1_library_opens_and_its_images_read_as_before() {
              ALTER TABLE images DROP COLUMN license_status;
              ALTER TABLE images DROP COLUMN license_transaction;
              ALTER TABLE images DROP COLUMN licensed_from;
+             ALTER TABLE images DROP COLUMN damaged_at;
              PRAGMA user_version = 1;",
         )
         .unwrap();

@@ -7,6 +7,7 @@ use tauri_specta::Event;
 use super::{CommandResult, blocking};
 use crate::engine_state::EngineState;
 use crate::events::LibraryChanged;
+use crate::views::BackupSummary;
 
 /// One page, newest (or oldest) first; pass `next` back as `cursor` for the following one.
 #[tauri::command]
@@ -74,4 +75,41 @@ fn announce(app: &AppHandle, ids: Vec<String>) {
     if let Err(e) = (LibraryChanged { ids }).emit(app) {
         log::warn!("library-changed not sent: {e}");
     }
+}
+
+/// Asks where to save a backup (the native save dialog), then writes it there: the database
+/// (SQLite's online backup) and every original, each checked against its sha256. `None` when
+/// the user cancels the dialog.
+#[tauri::command]
+#[specta::specta]
+pub async fn back_up_library(
+    app: AppHandle,
+    state: State<'_, EngineState>,
+) -> CommandResult<Option<BackupSummary>> {
+    use tauri_plugin_dialog::DialogExt;
+    let default_name = format!(
+        "easel-backup-{}.tar",
+        chrono::Local::now().format("%Y-%m-%d")
+    );
+    let picked = blocking(move || {
+        Ok(app
+            .dialog()
+            .file()
+            .set_title("Back up the library")
+            .set_file_name(&default_name)
+            .add_filter("Easel backup", &["tar"])
+            .blocking_save_file())
+    })
+    .await?;
+    let Some(picked) = picked else {
+        return Ok(None);
+    };
+    let path = picked.into_path().map_err(|e| {
+        super::payload(easel_core::Error::InvalidInput(format!(
+            "The chosen file cannot be used ({e}); pick a local folder."
+        )))
+    })?;
+    let library = state.engine().library().clone();
+    let report = blocking(move || library.backup_to(&path)).await?;
+    Ok(Some(BackupSummary::from(&report)))
 }

@@ -30,6 +30,7 @@ pub fn all() -> tauri_specta::Commands<tauri::Wry> {
         library::set_favorite,
         library::delete_images,
         library::restore_images,
+        library::back_up_library,
         licensing::download_sizes,
         licensing::license_image,
         desktop::copy_image,

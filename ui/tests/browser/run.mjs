@@ -561,3 +561,19 @@ describe('providers, licences and rate limits', () => {
     assertClean();
   });
 });
+
+test('a damaged original is badged in the grid and explained in the image view', async (t) => {
+  const { page, assertClean } = await openApp(t, { backend: { damaged: ['img-000001'] } });
+  await page.getByTestId('nav-library').click();
+  const tile = page.locator('[data-id="img-000001"]');
+  await tile.getByTestId('tile-damaged').waitFor();
+  assert.equal(await page.getByTestId('tile-damaged').count(), 1);
+  await imagesLoaded(page, '[data-testid="gallery-item"] img');
+  await shot(page, 'library-damaged-1280x800');
+  await checkA11y(page, 'library with a damaged image');
+  await tile.dblclick();
+  await page.getByTestId('image-damaged').waitFor();
+  await shot(page, 'image-damaged-1280x800');
+  await checkA11y(page, 'image view of a damaged image');
+  assertClean();
+});

@@ -13,6 +13,10 @@ type FakeOptions = {
   stabilityFromEnv?: boolean;
   gettyConfigured?: boolean;
   fireflyConfigured?: boolean;
+  /** Ids of images whose original a library check found damaged. */
+  damaged?: string[];
+  /** At most this many images of each answer are stored; the rest are reported lost. */
+  storeAtMost?: number;
 };
 
 type FakeBackend = {

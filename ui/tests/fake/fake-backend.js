@@ -148,6 +148,7 @@
       format: i % 3 === 0 ? 'jpeg' : 'png',
       favorite: i % 7 === 0,
       commercial_use: use,
+      damaged: false,
       deleted: false,
     };
   }
@@ -172,6 +173,8 @@
     const now = Date.parse('2026-11-20T12:00:00Z');
     // Newest first: index 0 is the most recent.
     const images = Array.from({ length: o.images }, (_, i) => makeImage(i, now - i * 37 * 60 * 1000));
+    // Images whose original a library check found damaged.
+    for (const im of images) if ((o.damaged ?? []).includes(im.id)) im.damaged = true;
     let nextImage = o.images;
     const settings = {
       data_dir: '/home/user/.local/share/easel',
@@ -330,7 +333,9 @@
           const ratio = /^(\d+):(\d+)$/.exec(request.params.aspect_ratio || '');
           const [w, h] = ratio ? [Number(ratio[1]) * 128, Number(ratio[2]) * 128] : (request.params.size || '1024x1024').split('x').map(Number);
           const ids = [];
-          for (let k = 0; k < n; k++) {
+          // Like a disk that fills up midway: only `storeAtMost` of the answer are stored.
+          const stored = Math.min(n, o.storeAtMost ?? n);
+          for (let k = 0; k < stored; k++) {
             const im = makeImage(nextImage++, Date.now());
             Object.assign(im, {
               prompt: request.prompt, provider: request.provider, model: request.model, width: w || 1024, height: h || 1024, favorite: false, commercial_use: 'yes', generation_id: `gen-${jobId}`,
@@ -340,7 +345,11 @@
             images.unshift(im);
             ids.push(im.id);
           }
-          send(ev('done', { generation_id: `gen-${jobId}`, image_ids: ids }));
+          const lost = n - stored;
+          const error = lost > 0
+            ? { code: 'partly_stored', message: `Only ${stored} of the ${n} images the provider returned (and charged for) could be stored; the other ${lost} were lost: the disk is full.` }
+            : null;
+          send(ev('done', { generation_id: `gen-${jobId}`, image_ids: ids, error }));
           hooks.emitEvent('library-changed', { ids });
         }, delay));
       }
@@ -462,6 +471,11 @@
         ];
         case 'plan_export': return plan(args.ids, args.options);
         case 'choose_export_folder': return '/home/user/Pictures/Easel export';
+        case 'back_up_library': {
+          const live = images.filter((im) => !im.deleted);
+          const sound = live.filter((im) => !im.damaged);
+          return { file_name: 'easel-backup-2026-11-20.tar', images: live.length, originals: sound.length, bytes: sound.length * 1_500_000, left_out: live.length - sound.length };
+        }
         case 'export_images': {
           const p = await plan(args.ids, args.options);
           const ext = args.options.format === 'original' ? 'png' : args.options.format;

@@ -45,6 +45,23 @@ describe('prompts are text, never markup', () => {
   });
 });
 
+describe('damaged originals', () => {
+  it('are marked in the grid and explained in the image view', async () => {
+    const { app } = start({ images: 30, damaged: ['img-000000'] });
+    await fireEvent.click(screen.getByTestId('nav-library'));
+    const badges = await screen.findAllByTestId('tile-damaged');
+    expect(badges).toHaveLength(1);
+    expect(badges[0].closest('[data-index]')?.getAttribute('aria-label')).toContain('original damaged');
+    app.nav.openImage('img-000000');
+    expect(await screen.findByTestId('image-damaged')).toHaveTextContent('damaged or missing');
+    cleanup();
+    const other = start({ images: 30, damaged: ['img-000000'] });
+    other.app.nav.openImage('img-000001');
+    await screen.findByTestId('license-panel');
+    expect(screen.queryByTestId('image-damaged')).toBeNull();
+  });
+});
+
 describe('licence panel', () => {
   it('shows the snapshot terms', async () => {
     const { backend, app } = start();
@@ -103,6 +120,20 @@ describe('settings', () => {
     expect(within(again).getByTestId('settings-delete-key')).toBeDisabled();
   });
 
+  it('backs the library up and says what the backup holds', async () => {
+    const { backend } = start({ images: 40, damaged: ['img-000003'] });
+    await fireEvent.click(screen.getByTestId('nav-settings'));
+    const status = await screen.findByTestId('settings-backup-status');
+    expect(status).toHaveTextContent('One file with the database and every original');
+    await fireEvent.click(screen.getByTestId('settings-backup'));
+    await waitFor(() => expect(status).toHaveTextContent('Backed up 40 images'));
+    expect(status).toHaveTextContent('easel-backup-2026-11-20.tar');
+    expect(status).not.toHaveTextContent('/');
+    expect(callsOf(backend, 'back_up_library')).toHaveLength(1);
+    // The damaged original could not be part of it, and the user is told.
+    expect(await screen.findByText('1 damaged or missing original(s) could not be backed up.')).toBeInTheDocument();
+  });
+
   it('shows the error when the key test fails', async () => {
     start({ testProviderError: { code: 'auth', message: 'Incorrect API key provided.' } });
     await fireEvent.click(screen.getByTestId('nav-settings'));
@@ -126,6 +157,18 @@ describe('generate', () => {
     expect(screen.getByTestId('provider-setup-hint')).toHaveTextContent('or set OPENAI_API_KEY in the environment');
     await fireEvent.click(screen.getByText('Browse the Library'));
     expect(app.nav.view).toBe('library');
+  });
+
+  it('shows the images kept and says what was lost when only part of an answer was stored', async () => {
+    const { app } = start({ storeAtMost: 1 });
+    await waitFor(() => expect(app.catalog.loaded).toBe(true));
+    await app.jobs.start({ provider: 'openai', model: 'gpt-image-1', prompt: 'three herons', params: { n: 3 } });
+    const item = await screen.findByTestId('job-item');
+    await waitFor(() => expect(item.dataset.stage).toBe('done'), { timeout: 3000 });
+    expect(within(item).getAllByTestId('job-result')).toHaveLength(1);
+    const err = within(item).getByTestId('job-error');
+    expect(err).toHaveTextContent('Not every image could be stored — the ones shown were kept');
+    expect(err).toHaveTextContent('Only 1 of the 3 images');
   });
 
   it('runs a generation and shows the stored results', async () => {

@@ -58,6 +58,7 @@ pub fn export_batch_with_progress(
 ) -> Result<ExportReport> {
     validate(opts)?;
     write::create_dir(out_dir)?;
+    write::remove_stale_parts(out_dir);
     let mut files: Vec<ExportedFile> = Vec::new();
     let mut failed: Vec<ExportFailure> = Vec::new();
     // Set once nothing more should be attempted: after a write failure, or on cancel.

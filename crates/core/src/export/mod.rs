@@ -64,6 +64,10 @@ pub struct ExportItem {
     pub license: LicenseSnapshot,
     /// The provider's moderation blurred the image.
     pub filtered: bool,
+    /// The sha256 the original was stored under; when set, the original is checked against
+    /// it before use and a damaged one is refused (`damaged`) rather than exported.
+    #[serde(default)]
+    pub sha256: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -92,6 +96,7 @@ pub(crate) fn stem_for(item: &ExportItem, opts: &ExportOptions) -> String {
 pub fn export_one(item: &ExportItem, opts: &ExportOptions, out_dir: &Path) -> Result<ExportedFile> {
     let rendered = render::render(item, opts)?;
     write::create_dir(out_dir)?;
+    write::remove_stale_parts(out_dir);
     let stem = stem_for(item, opts);
     store::store(item, opts, &rendered, out_dir, &stem, opts.on_name_clash)
 }

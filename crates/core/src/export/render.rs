@@ -56,17 +56,30 @@ fn metadata_date() -> String {
 
 pub(super) fn render(item: &ExportItem, opts: &ExportOptions) -> Result<Rendered> {
     validate(opts)?;
+    // A damaged original (truncated, overwritten) is never exported as if it were the image.
+    let verified = match &item.sha256 {
+        Some(sha) => Some(crate::library::read_verified(
+            &item.original_path,
+            sha,
+            None,
+            &item.image_id,
+        )?),
+        None => None,
+    };
     if opts.format == ExportFormat::Original {
         let format = decode::sniff_format(&item.original_path, &item.image_id)?;
         let (width, height) = decode::dimensions(&item.original_path, &item.image_id)?;
-        let bytes = std::fs::read(&item.original_path).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => Error::not_found(format!(
-                "The original file of image {} ({})",
-                item.image_id,
-                item.original_path.display()
-            )),
-            _ => Error::io("read", &item.original_path)(e),
-        })?;
+        let bytes = match verified {
+            Some(bytes) => bytes,
+            None => std::fs::read(&item.original_path).map_err(|e| match e.kind() {
+                std::io::ErrorKind::NotFound => Error::not_found(format!(
+                    "The original file of image {} ({})",
+                    item.image_id,
+                    item.original_path.display()
+                )),
+                _ => Error::io("read", &item.original_path)(e),
+            })?,
+        };
         return Ok(Rendered {
             bytes,
             extension: extension_of(format),

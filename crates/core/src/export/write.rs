@@ -43,6 +43,61 @@ fn write_budgeted(file: &mut File, bytes: &[u8]) -> io::Result<()> {
     Ok(())
 }
 
+/// Temp files are `.easel-export-<pid>-<random>.part`: the pid says whether the export that
+/// wrote one is still running.
+const PART_PREFIX: &str = ".easel-export-";
+const PART_SUFFIX: &str = ".part";
+/// A part file whose writer cannot be identified is left alone this long.
+const UNKNOWN_WRITER_GRACE: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Removes the temp files an export killed midway (crash, kill -9, power cut) left in `dir`;
+/// those of exports still running are kept. Returns how many were removed.
+pub fn remove_stale_parts(dir: &Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        let Some(rest) = name
+            .strip_prefix(PART_PREFIX)
+            .filter(|_| name.ends_with(PART_SUFFIX))
+        else {
+            continue;
+        };
+        let writer = rest
+            .split_once('-')
+            .and_then(|(pid, _)| pid.parse::<u32>().ok());
+        let stale = match writer.and_then(process_is_running) {
+            Some(running) => !running,
+            None => entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age > UNKNOWN_WRITER_GRACE),
+        };
+        if stale && std::fs::remove_file(entry.path()).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
+}
+
+/// `Some(running)` where the system can tell, `None` where it cannot.
+fn process_is_running(pid: u32) -> Option<bool> {
+    if pid == std::process::id() {
+        return Some(true);
+    }
+    let proc_root = Path::new("/proc");
+    if proc_root.join("self").exists() {
+        Some(proc_root.join(pid.to_string()).exists())
+    } else {
+        None
+    }
+}
+
 pub fn create_dir(dir: &Path) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(Error::io("create the folder", dir))?;
     if !dir.is_dir() {
@@ -74,7 +129,8 @@ pub fn write_new(dir: &Path, name: &str, bytes: &[u8]) -> Result<Outcome> {
         return Ok(Outcome::Taken);
     }
     let mut builder = tempfile::Builder::new();
-    builder.prefix(".easel-export-").suffix(".part");
+    let prefix = format!("{PART_PREFIX}{}-", std::process::id());
+    builder.prefix(&prefix).suffix(PART_SUFFIX);
     // Temp files are private (0600) by default; an exported file is an ordinary
     // document, so ask for 0666 and let the umask decide, as any other app would.
     #[cfg(unix)]

@@ -11,6 +11,7 @@ use crate::request::GenerationRequest;
 impl Library {
     /// Records a request about to be sent, with status `running`.
     pub fn create_generation(&self, req: &GenerationRequest) -> Result<GenerationId> {
+        self.ensure_writable()?;
         if req.provider.trim().is_empty() || req.model.trim().is_empty() {
             return Err(Error::InvalidInput(
                 "A generation needs a provider and a model.".to_owned(),
@@ -48,6 +49,17 @@ impl Library {
             params![id, done.request_id, usage, clock::now_ms()],
         )?;
         ensure_was_running(&conn, id, changed)
+    }
+
+    /// On a succeeded generation: what the provider returned but could not be stored, so the
+    /// loss stays on record next to the images that were.
+    pub fn note_not_stored(&self, id: &GenerationId, lost: &crate::ErrorPayload) -> Result<()> {
+        let conn = self.conn();
+        conn.execute(
+            "UPDATE generations SET error_code = ?2, error_message = ?3 WHERE id = ?1",
+            params![id, lost.code, lost.message],
+        )?;
+        Ok(())
     }
 
     /// Marks the generation `cancelled` for `Error::Cancelled`, else `failed`, keeping the

@@ -19,13 +19,14 @@ impl InstanceLock {
     /// Takes the lock exclusively if no other process holds it, else shares it.
     pub fn acquire(root: &Path) -> Result<InstanceLock> {
         let path = root.join(LOCK_FILE);
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .read(true)
-            .write(true)
-            .open(&path)
-            .map_err(Error::io("open", &path))?;
+        let mut options = OpenOptions::new();
+        options.create(true).truncate(false).read(true).write(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let file = options.open(&path).map_err(Error::io("open", &path))?;
         let alone = match file.try_lock() {
             Ok(()) => true,
             Err(TryLockError::WouldBlock) => {
@@ -43,6 +44,21 @@ impl InstanceLock {
             }
         };
         Ok(InstanceLock { file, alone })
+    }
+
+    /// For a library opened read-only: a shared lock on the existing lock file (a lock needs
+    /// no write access), so a repair sweep elsewhere waits for us. No lock file, no lock.
+    pub fn acquire_read_only(root: &Path) -> Result<Option<InstanceLock>> {
+        let path = root.join(LOCK_FILE);
+        let file = match OpenOptions::new().read(true).open(&path) {
+            Ok(file) => file,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(Error::io("open", &path)(e)),
+        };
+        if let Err(e) = file.lock_shared() {
+            tracing::warn!("cannot lock {}: {e}", path.display());
+        }
+        Ok(Some(InstanceLock { file, alone: false }))
     }
 
     pub fn is_alone(&self) -> bool {

@@ -6,12 +6,15 @@
 //! which `open` removes. Several processes may open one folder (each holds a shared lock);
 //! the repair sweep runs only when a process opens it alone.
 
+pub mod backup;
 mod blobs;
+pub mod check;
 mod clock;
 mod decode;
 mod generations;
 mod instance;
 mod licensed;
+mod originals;
 mod query;
 mod reading;
 mod records;
@@ -26,8 +29,11 @@ use std::sync::{Mutex, MutexGuard};
 
 use rusqlite::{Connection, OptionalExtension, params};
 
+pub use backup::{BackupManifest, BackupReport, RestoreReport, restore};
 pub use blobs::sha256_hex;
+pub use check::{CheckReport, OriginalProblem, RepairReport};
 pub use decode::{MAX_ALLOC, MAX_SIDE, Probe, probe};
+pub use originals::read_verified;
 pub use query::{Cursor, fts_query};
 pub use records::{
     GenerationDone, GenerationId, GenerationRecord, GenerationStatus, ImageDetail, ImageFacts,
@@ -52,7 +58,9 @@ pub struct Library {
     layout: BlobLayout,
     conn: Mutex<Connection>,
     sweep: SweepReport,
-    _lock: InstanceLock,
+    /// Why changes cannot be saved, when the library was opened read-only.
+    read_only: Option<Error>,
+    _lock: Option<InstanceLock>,
 }
 
 impl std::fmt::Debug for Library {
@@ -75,20 +83,47 @@ fn image_not_found(id: &str) -> Error {
 
 impl Library {
     /// Opens (creating if needed) the library in `data_dir`: migrates the schema, then, if no
-    /// other process has it open, repairs what a crash left behind.
+    /// other process has it open, repairs what a crash left behind. When the library cannot
+    /// be written (a read-only folder or file, a full disk) but exists, it is opened
+    /// read-only: browsing works and every change fails with a message that says why.
     pub fn open(data_dir: &Path) -> Result<Library> {
-        std::fs::create_dir_all(data_dir).map_err(Error::io("create folder", data_dir))?;
+        match Library::open_writable(data_dir) {
+            Ok(library) => Ok(library),
+            Err(e) if worth_reading_only(&e) && data_dir.join(DB_FILE).is_file() => {
+                match Library::open_read_only(data_dir, &e) {
+                    Ok(library) => {
+                        tracing::warn!(error = %e, "library opened read-only");
+                        Ok(library)
+                    }
+                    Err(read_error) => {
+                        tracing::warn!(error = %read_error, "library not readable either");
+                        Err(e)
+                    }
+                }
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    fn open_writable(data_dir: &Path) -> Result<Library> {
+        crate::private_fs::create_dir(data_dir)?;
         let root = data_dir
             .canonicalize()
             .map_err(Error::io("open folder", data_dir))?;
+        crate::error::note_library_root(&root);
+        let db = root.join(DB_FILE);
+        let in_db = |e: rusqlite::Error| Error::from_sqlite(e, &root);
         let mut lock = InstanceLock::acquire(&root)?;
-        let mut conn = schema::connect(&root.join(DB_FILE))?;
+        let mut conn = schema::connect(&db).map_err(in_db)?;
         let version = schema::check_version(&conn)?;
         schema::configure(&conn)?;
         schema::migrate(&mut conn, version)?;
+        // SQLite creates its files with the umask's mode; the -wal and -shm files copy the
+        // database file's, so restricting it keeps all three private.
+        crate::private_fs::restrict_file(&db)?;
         let layout = BlobLayout::new(&root);
         for dir in [layout.originals_root(), layout.thumbs_root()] {
-            std::fs::create_dir_all(&dir).map_err(Error::io("create folder", &dir))?;
+            crate::private_fs::create_dir(&dir)?;
         }
         let sweep = if lock.is_alone() {
             let report = sweep::run(&conn, &layout)?;
@@ -102,8 +137,63 @@ impl Library {
             layout,
             conn: Mutex::new(conn),
             sweep,
+            read_only: None,
+            _lock: Some(lock),
+        })
+    }
+
+    /// Read-only, because `why` kept it from being opened for writing.
+    fn open_read_only(data_dir: &Path, why: &Error) -> Result<Library> {
+        let root = data_dir
+            .canonicalize()
+            .map_err(Error::io("open folder", data_dir))?;
+        crate::error::note_library_root(&root);
+        let lock = InstanceLock::acquire_read_only(&root)?;
+        let conn = schema::connect_read_only(&root.join(DB_FILE))
+            .map_err(|e| Error::from_sqlite(e, &root))?;
+        let version = schema::check_version(&conn)?;
+        if version < SCHEMA_VERSION {
+            return Err(Error::ReadOnly {
+                place: format!(
+                    "The library at {} (which needs an update for this version of Easel)",
+                    root.display()
+                ),
+            });
+        }
+        let reason = match why {
+            Error::DiskFull { .. } => Error::DiskFull {
+                place: root.display().to_string(),
+            },
+            _ => Error::ReadOnly {
+                place: format!("The library at {}", root.display()),
+            },
+        };
+        Ok(Library {
+            layout: BlobLayout::new(&root),
+            root,
+            conn: Mutex::new(conn),
+            sweep: SweepReport::default(),
+            read_only: Some(reason),
             _lock: lock,
         })
+    }
+
+    /// Whether this library was opened read-only (see [`Library::open`]).
+    pub fn is_read_only(&self) -> bool {
+        self.read_only.is_some()
+    }
+
+    /// `Ok` when changes can be saved, else why not (read-only, disk full).
+    pub fn ensure_writable(&self) -> Result<()> {
+        match &self.read_only {
+            None => Ok(()),
+            Some(Error::DiskFull { place }) => Err(Error::DiskFull {
+                place: place.clone(),
+            }),
+            Some(_) => Err(Error::ReadOnly {
+                place: format!("The library at {}", self.root.display()),
+            }),
+        }
     }
 
     pub fn data_dir(&self) -> &Path {
@@ -124,6 +214,7 @@ impl Library {
     /// Stores one image: checks and decodes it (bounded), writes the original and both
     /// thumbnails atomically, then the row. Blocking: run it on a blocking thread.
     pub fn store_image(&self, new: NewImage<'_>) -> Result<ImageRecord> {
+        self.ensure_writable()?;
         let (probe, image) = decode::decode(new.bytes)?;
         let sha = blobs::sha256_hex(new.bytes);
         let ext = probe.format.extension();
@@ -243,6 +334,7 @@ impl Library {
     }
 
     pub fn set_favorite(&self, id: &str, favorite: bool) -> Result<()> {
+        self.ensure_writable()?;
         let changed = self.conn().execute(
             "UPDATE images SET favorite = ?2 WHERE id = ?1 AND deleted_at IS NULL",
             params![id, favorite],
@@ -358,6 +450,24 @@ fn journal_blob(conn: &Connection, sha: &str, ext: &str) -> Result<()> {
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     inserted?;
     Ok(())
+}
+
+/// Failures after which the library may still be readable.
+fn worth_reading_only(e: &Error) -> bool {
+    match e {
+        Error::ReadOnly { .. } | Error::DiskFull { .. } => true,
+        Error::Io { source, .. } => source.kind() == std::io::ErrorKind::PermissionDenied,
+        Error::Database(e) => matches!(
+            e.sqlite_error_code(),
+            Some(
+                rusqlite::ErrorCode::CannotOpen
+                    | rusqlite::ErrorCode::PermissionDenied
+                    | rusqlite::ErrorCode::SystemIoFailure
+                    | rusqlite::ErrorCode::ReadOnly
+            )
+        ),
+        _ => false,
+    }
 }
 
 fn commercial_str(c: CommercialUse) -> &'static str {

@@ -82,7 +82,7 @@ pub fn clamp_limit(limit: u32) -> u32 {
 /// Columns every list row has, in this order (see `mod.rs` for the reader).
 pub const SUMMARY_COLUMNS: &str = "i.id, i.generation_id, g.prompt, g.provider, g.model, \
      i.created_at, i.width, i.height, i.format, i.favorite, i.commercial_use, i.sha256, \
-     i.filtered, i.license_status";
+     i.filtered, i.license_status, i.damaged_at IS NOT NULL";
 
 /// Above this many text matches, walking the time index and testing membership beats
 /// looking every match up and sorting (measured at 100k rows: ~8 µs per looked-up match vs

@@ -82,6 +82,7 @@ impl Library {
                 license_status: LicenseStatus::parse(&status).ok_or_else(|| {
                     rusqlite::Error::InvalidColumnType(13, status, rusqlite::types::Type::Text)
                 })?,
+                damaged: r.get(14)?,
                 path: self
                     .layout
                     .original(&sha, format.extension())
@@ -125,7 +126,6 @@ impl Library {
                 let (_, summary) = self.summary(r)?;
                 Ok((
                     summary,
-                    r.get(14)?,
                     r.get(15)?,
                     r.get(16)?,
                     r.get(17)?,
@@ -135,8 +135,9 @@ impl Library {
                     r.get(21)?,
                     r.get(22)?,
                     r.get(23)?,
+                    r.get(24)?,
                     r.get(11)?,
-                    (r.get(24)?, r.get(25)?, r.get(26)?),
+                    (r.get(25)?, r.get(26)?, r.get(27)?),
                 ))
             })
             .optional()?;

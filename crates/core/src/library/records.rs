@@ -192,6 +192,8 @@ pub struct ImageSummary {
     /// The provider's moderation replaced the content (a blurred image).
     pub filtered: bool,
     pub license_status: LicenseStatus,
+    /// A library check found the original's bytes no longer match what was stored.
+    pub damaged: bool,
     /// Absolute path of the original, for scripts (the CLI prints it). Never serialized, so
     /// that no file path crosses to the webview.
     #[serde(skip)]

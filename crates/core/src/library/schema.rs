@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 
 /// Each entry moves the schema one version up; entry `i` produces version `i + 1`.
 /// Never edit a released entry: add a new one.
-const MIGRATIONS: &[&str] = &[V1, V2];
+const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 /// The newest schema this build knows.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -99,9 +99,43 @@ ALTER TABLE images ADD COLUMN licensed_from TEXT;          -- id of the preview 
 CREATE INDEX images_licensed_from ON images(licensed_from) WHERE licensed_from IS NOT NULL;
 "#;
 
-pub fn connect(path: &Path) -> Result<Connection> {
+/// When `check --repair` found an image's original damaged (bytes no longer match their
+/// sha256); cleared when a later check finds it sound again (restored from a backup).
+const V3: &str = "ALTER TABLE images ADD COLUMN damaged_at INTEGER;";
+
+pub fn connect(path: &Path) -> rusqlite::Result<Connection> {
     let conn = Connection::open(path)?;
     conn.busy_timeout(Duration::from_secs(5))?;
+    Ok(conn)
+}
+
+/// For browsing a library that cannot be written. Without write access SQLite cannot make
+/// the WAL index; when no write-ahead log holds data, the file alone is the whole database,
+/// so it is opened as immutable (no WAL index needed).
+pub fn connect_read_only(path: &Path) -> rusqlite::Result<Connection> {
+    use rusqlite::OpenFlags;
+    let wal = std::path::PathBuf::from(format!("{}-wal", path.display()));
+    let wal_has_data = std::fs::metadata(&wal)
+        .map(|m| m.len() > 0)
+        .unwrap_or(false);
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+        | OpenFlags::SQLITE_OPEN_URI
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = if wal_has_data {
+        Connection::open_with_flags(path, flags)?
+    } else {
+        let mut url = String::from("file:");
+        for b in path.to_string_lossy().bytes() {
+            match b {
+                b'?' | b'#' | b'%' => url.push_str(&format!("%{b:02X}")),
+                _ => url.push(char::from(b)),
+            }
+        }
+        url.push_str("?immutable=1");
+        Connection::open_with_flags(url, flags)?
+    };
+    conn.busy_timeout(Duration::from_secs(5))?;
+    conn.execute_batch("PRAGMA query_only = ON;")?;
     Ok(conn)
 }
 

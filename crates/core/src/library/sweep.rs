@@ -38,7 +38,18 @@ pub fn run(conn: &Connection, layout: &BlobLayout) -> Result<SweepReport> {
         }
         conn.execute("DELETE FROM blob_journal WHERE sha256 = ?1", [&sha])?;
     }
+    // Stopped after some images were stored: those are kept and the record says so.
     report.generations_interrupted = conn.execute(
+        "UPDATE generations SET status = 'succeeded', finished_at = ?1, error_code = 'partly_stored', \
+         error_message = ?2 || (SELECT count(*) FROM images i WHERE i.generation_id = generations.id) \
+         || ' image(s) of its answer were stored and kept; any others were lost.' \
+         WHERE status = 'running' AND EXISTS (SELECT 1 FROM images i WHERE i.generation_id = generations.id)",
+        params![
+            clock::now_ms(),
+            "Easel stopped while storing this answer. "
+        ],
+    )?;
+    report.generations_interrupted += conn.execute(
         "UPDATE generations SET status = 'interrupted', finished_at = ?1, error_message = ?2 \
          WHERE status = 'running'",
         params![

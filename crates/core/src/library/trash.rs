@@ -21,6 +21,7 @@ impl Library {
     }
 
     fn set_deleted(&self, ids: &[String], at: Option<i64>) -> Result<()> {
+        self.ensure_writable()?;
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         {
@@ -45,6 +46,7 @@ impl Library {
     /// Removes images deleted more than `older_than` ago, for good, with any files no other
     /// image shares. Returns how many images were removed.
     pub fn purge_deleted(&self, older_than: Duration) -> Result<usize> {
+        self.ensure_writable()?;
         let cutoff = clock::now_ms()
             .saturating_sub(i64::try_from(older_than.as_millis()).unwrap_or(i64::MAX));
         // Files are removed under the connection lock so an ingest of the same bytes cannot

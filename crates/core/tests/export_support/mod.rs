@@ -130,6 +130,7 @@ pub fn item(id: &str, original: PathBuf, prompt: &str, license: LicenseSnapshot)
         revised_prompt: None,
         license,
         filtered: false,
+        sha256: None,
     }
 }
 

@@ -92,6 +92,14 @@ async deleteImages(ids: string[]) : Promise<null> {
 async restoreImages(ids: string[]) : Promise<null> {
     return await TAURI_INVOKE("restore_images", { ids });
 },
+/**
+ * Asks where to save a backup (the native save dialog), then writes it there: the database
+ * (SQLite's online backup) and every original, each checked against its sha256. `None` when
+ * the user cancels the dialog.
+ */
+async backUpLibrary() : Promise<BackupSummary | null> {
+    return await TAURI_INVOKE("back_up_library");
+},
 async downloadSizes(imageId: string) : Promise<DownloadSize[]> {
     return await TAURI_INVOKE("download_sizes", { imageId });
 },
@@ -157,6 +165,14 @@ libraryChanged: "library-changed"
 
 /** user-defined types **/
 
+/**
+ * What the window shows after a backup: counts and the file's name, not its path.
+ */
+export type BackupSummary = { file_name: string; images: number; originals: number; bytes: number; 
+/**
+ * Originals left out because they are missing or damaged.
+ */
+left_out: number }
 export type CommercialUse = "yes" | "no" | "conditional" | "unknown"
 /**
  * The outcome of testing a provider's connection.
@@ -305,7 +321,11 @@ export type ImageDetail = ({ id: string; generation_id: string; prompt: string; 
 /**
  * The provider's moderation replaced the content (a blurred image).
  */
-filtered: boolean; license_status: LicenseStatus }) & { index: number; sha256: string; byte_size: number; revised_prompt: string | null; seed: number | null; params: GenerationParams; usage: JsonValue | null; request_id: string | null; 
+filtered: boolean; license_status: LicenseStatus; 
+/**
+ * A library check found the original's bytes no longer match what was stored.
+ */
+damaged: boolean }) & { index: number; sha256: string; byte_size: number; revised_prompt: string | null; seed: number | null; params: GenerationParams; usage: JsonValue | null; request_id: string | null; 
 /**
  * The terms as they were when the image was stored.
  */
@@ -328,7 +348,11 @@ export type ImageSummary = { id: string; generation_id: string; prompt: string; 
 /**
  * The provider's moderation replaced the content (a blurred image).
  */
-filtered: boolean; license_status: LicenseStatus }
+filtered: boolean; license_status: LicenseStatus; 
+/**
+ * A library check found the original's bytes no longer match what was stored.
+ */
+damaged: boolean }
 /**
  * One step of a job. Flat so that it crosses to TypeScript and JSON without ceremony.
  */

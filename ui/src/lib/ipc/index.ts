@@ -81,6 +81,8 @@ export const api = {
   chooseExportFolder: () => call(() => commands.chooseExportFolder()),
   exportImages: (ids: string[], options: ExportOptions, outDir: string) =>
     call(() => commands.exportImages(ids, options, outDir)),
+  /** Opens the save dialog, then writes the backup; `null` when the user cancels. */
+  backUpLibrary: () => call(() => commands.backUpLibrary()),
   copyCreditLine: (id: string) => call(() => commands.copyCreditLine(id)).then(() => undefined),
 };
 

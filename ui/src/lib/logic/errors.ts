@@ -20,6 +20,11 @@ const HEADLINES: Record<string, string> = {
   io: 'Could not read or write a file',
   keychain: 'The system keychain failed',
   export: 'Export failed',
+  disk_full: 'The disk is full — free some space; browsing still works',
+  read_only: 'The library is read-only — browsing works, changes cannot be saved',
+  damaged: 'The original file is damaged — restore it from a backup',
+  partly_stored: 'Not every image could be stored — the ones shown were kept',
+  insecure_permissions: 'A settings or key file can be changed by other users — fix its permissions',
 };
 
 export type ErrorText = { headline: string; detail: string | null };
