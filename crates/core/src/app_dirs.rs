@@ -19,6 +19,8 @@ impl AppDirs {
     /// `EASEL_DATA_DIR` / `EASEL_CONFIG_DIR` when set, else the platform's folders
     /// (`~/.local/share/easel`, `~/.config/easel` on Linux). With only `EASEL_DATA_DIR` set,
     /// config goes to its `config/` sub-folder so that one variable isolates a whole profile.
+    /// A library the user moved (`library.json` in the config folder) is found there, unless
+    /// `EASEL_DATA_DIR` says otherwise.
     pub fn from_env() -> Result<AppDirs> {
         let data_env = non_empty_env(DATA_DIR_ENV);
         let config_env = non_empty_env(CONFIG_DIR_ENV);
@@ -43,7 +45,18 @@ impl AppDirs {
                 })?
                 .join("easel"),
         };
+        let data = match data_env {
+            Some(_) => data,
+            None => crate::library_location::LibraryLocation::load(&config)?
+                .data_dir
+                .unwrap_or(data),
+        };
         Ok(AppDirs { data, config })
+    }
+
+    /// True when `EASEL_DATA_DIR` fixes the library folder, so it cannot be moved from the app.
+    pub fn data_dir_from_env() -> bool {
+        non_empty_env(DATA_DIR_ENV).is_some()
     }
 
     /// Both folders under one root; for tests and portable set-ups.

@@ -1,6 +1,7 @@
 //! Browsing and curating the library.
 
 use easel_core::library::{ImageDetail, ImagePage, ListQuery};
+use easel_core::relocation::{MoveReport, destination_in};
 use tauri::{AppHandle, State};
 use tauri_specta::Event;
 
@@ -112,4 +113,58 @@ pub async fn back_up_library(
     let library = state.engine().library().clone();
     let report = blocking(move || library.backup_to(&path)).await?;
     Ok(Some(BackupSummary::from(&report)))
+}
+
+/// Moves the library into a folder the user picks (the folder itself when empty, else an
+/// "Easel library" folder in it); the copy is verified before it becomes the library Easel
+/// opens, which it does after a restart. `None` when the user cancels the dialog.
+#[tauri::command]
+#[specta::specta]
+pub async fn move_library(
+    app: AppHandle,
+    state: State<'_, EngineState>,
+) -> CommandResult<Option<MoveReport>> {
+    use tauri_plugin_dialog::DialogExt;
+    let picked = blocking(move || {
+        Ok(app
+            .dialog()
+            .file()
+            .set_title("Move the library to…")
+            .blocking_pick_folder())
+    })
+    .await?;
+    let Some(picked) = picked else {
+        return Ok(None);
+    };
+    let folder = picked.into_path().map_err(|e| {
+        super::payload(easel_core::Error::InvalidInput(format!(
+            "The chosen folder cannot be used ({e}); pick a local folder."
+        )))
+    })?;
+    let engine = state.engine().clone();
+    let report = blocking(move || engine.move_library(&destination_in(&folder))).await?;
+    Ok(Some(report))
+}
+
+/// The folder a moved library came from, while its copy is still there.
+#[tauri::command]
+#[specta::specta]
+pub async fn previous_library(state: State<'_, EngineState>) -> CommandResult<Option<String>> {
+    let engine = state.engine().clone();
+    blocking(move || Ok(engine.previous_library()?.map(|p| p.display().to_string()))).await
+}
+
+/// Removes the old copy a move left behind; returns the folder removed.
+#[tauri::command]
+#[specta::specta]
+pub async fn remove_previous_library(state: State<'_, EngineState>) -> CommandResult<String> {
+    let engine = state.engine().clone();
+    blocking(move || Ok(engine.remove_previous_library()?.display().to_string())).await
+}
+
+/// Restarts Easel, to open a library at its new place.
+#[tauri::command]
+#[specta::specta]
+pub fn restart_app(app: AppHandle) {
+    app.restart();
 }

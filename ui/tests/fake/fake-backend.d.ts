@@ -15,6 +15,8 @@ type FakeOptions = {
   fireflyConfigured?: boolean;
   /** Ids of images whose original a library check found damaged. */
   damaged?: string[];
+  /** The folder a library was moved from, still on disk. */
+  previousLibrary?: string | null;
   /** At most this many images of each answer are stored; the rest are reported lost. */
   storeAtMost?: number;
 };

@@ -476,6 +476,22 @@
           const sound = live.filter((im) => !im.damaged);
           return { file_name: 'easel-backup-2026-11-20.tar', images: live.length, originals: sound.length, bytes: sound.length * 1_500_000, left_out: live.length - sound.length };
         }
+        case 'move_library': {
+          const live = images.filter((im) => !im.deleted);
+          if (live.some((im) => im.damaged)) return fail('damaged', 'The original file of an image is damaged; the library was not moved.');
+          const from = settings.data_dir;
+          settings.data_dir = '/media/user/Disk/Easel library';
+          previousLibrary = from;
+          return { images: live.length, originals: live.length, bytes: live.length * 1_500_000, from, to: settings.data_dir };
+        }
+        case 'previous_library': return o.previousLibrary ?? null;
+        case 'remove_previous_library': {
+          if (!o.previousLibrary) return fail('not_found', 'An old copy of the library was not found.');
+          const removed = o.previousLibrary;
+          o.previousLibrary = null;
+          return removed;
+        }
+        case 'restart_app': return null;
         case 'export_images': {
           const p = await plan(args.ids, args.options);
           const ext = args.options.format === 'original' ? 'png' : args.options.format;
@@ -487,6 +503,9 @@
     }
 
     /** Stops every scripted job, so that no timer fires into a torn-down test. */
+    /** Where a move in this session came from (the app shows it after its restart). */
+    let previousLibrary = null;
+
     function dispose() {
       for (const job of jobs.values()) job.timers.forEach(clearTimeout);
       jobs.clear();

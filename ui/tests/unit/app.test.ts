@@ -134,6 +134,40 @@ describe('settings', () => {
     expect(await screen.findByText('1 damaged or missing original(s) could not be backed up.')).toBeInTheDocument();
   });
 
+  it('moves the library, asks for a restart, and then offers to remove the old copy', async () => {
+    const { backend } = start({ images: 12 });
+    await fireEvent.click(screen.getByTestId('nav-settings'));
+    const status = await screen.findByTestId('settings-move-status');
+    expect(status).toHaveTextContent('The old copy stays until you remove it');
+    expect(screen.queryByTestId('settings-previous-library')).toBeNull();
+    await fireEvent.click(screen.getByTestId('settings-move-library'));
+    await waitFor(() => expect(status).toHaveTextContent('Copied and checked 12 images'));
+    expect(status).toHaveTextContent('/media/user/Disk/Easel library');
+    expect(screen.getByTestId('settings-move-library')).toBeDisabled();
+    await fireEvent.click(screen.getByTestId('settings-restart'));
+    expect(callsOf(backend, 'restart_app')).toHaveLength(1);
+  });
+
+  it('removes the old copy of a moved library only after a second click', async () => {
+    const { backend } = start({ previousLibrary: '/home/user/.local/share/easel' });
+    await fireEvent.click(screen.getByTestId('nav-settings'));
+    const notice = await screen.findByTestId('settings-previous-library');
+    expect(notice).toHaveTextContent('/home/user/.local/share/easel');
+    await fireEvent.click(within(notice).getByTestId('settings-remove-previous'));
+    expect(callsOf(backend, 'remove_previous_library')).toHaveLength(0);
+    await fireEvent.click(within(notice).getByTestId('settings-remove-previous-confirm'));
+    await waitFor(() => expect(screen.queryByTestId('settings-previous-library')).toBeNull());
+    expect(callsOf(backend, 'remove_previous_library')).toHaveLength(1);
+  });
+
+  it('does not move a library with a damaged original, and says why', async () => {
+    start({ images: 20, damaged: ['img-000004'] });
+    await fireEvent.click(screen.getByTestId('nav-settings'));
+    await fireEvent.click(await screen.findByTestId('settings-move-library'));
+    expect(await screen.findByText('The original file is damaged — restore it from a backup')).toBeInTheDocument();
+    expect(screen.getByTestId('settings-move-status')).toHaveTextContent('The old copy stays until you remove it');
+  });
+
   it('shows the error when the key test fails', async () => {
     start({ testProviderError: { code: 'auth', message: 'Incorrect API key provided.' } });
     await fireEvent.click(screen.getByTestId('nav-settings'));

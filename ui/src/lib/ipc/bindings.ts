@@ -100,6 +100,32 @@ async restoreImages(ids: string[]) : Promise<null> {
 async backUpLibrary() : Promise<BackupSummary | null> {
     return await TAURI_INVOKE("back_up_library");
 },
+/**
+ * Moves the library into a folder the user picks (the folder itself when empty, else an
+ * "Easel library" folder in it); the copy is verified before it becomes the library Easel
+ * opens, which it does after a restart. `None` when the user cancels the dialog.
+ */
+async moveLibrary() : Promise<MoveReport | null> {
+    return await TAURI_INVOKE("move_library");
+},
+/**
+ * The folder a moved library came from, while its copy is still there.
+ */
+async previousLibrary() : Promise<string | null> {
+    return await TAURI_INVOKE("previous_library");
+},
+/**
+ * Removes the old copy a move left behind; returns the folder removed.
+ */
+async removePreviousLibrary() : Promise<string> {
+    return await TAURI_INVOKE("remove_previous_library");
+},
+/**
+ * Restarts Easel, to open a library at its new place.
+ */
+async restartApp() : Promise<void> {
+    await TAURI_INVOKE("restart_app");
+},
 async downloadSizes(imageId: string) : Promise<DownloadSize[]> {
     return await TAURI_INVOKE("download_sizes", { imageId });
 },
@@ -511,6 +537,14 @@ compression_formats: string[];
  * Superseded or retired: the UI may tuck it away.
  */
 legacy: boolean; license: LicenseSummary }
+/**
+ * What a move did.
+ */
+export type MoveReport = { images: number; originals: number; 
+/**
+ * Bytes of originals copied.
+ */
+bytes: number; from: string; to: string }
 /**
  * What to do when the chosen name is already taken in the target folder.
  */

@@ -83,6 +83,10 @@ export const api = {
     call(() => commands.exportImages(ids, options, outDir)),
   /** Opens the save dialog, then writes the backup; `null` when the user cancels. */
   backUpLibrary: () => call(() => commands.backUpLibrary()),
+  moveLibrary: () => call(() => commands.moveLibrary()),
+  previousLibrary: () => call(() => commands.previousLibrary()),
+  removePreviousLibrary: () => call(() => commands.removePreviousLibrary()),
+  restartApp: () => call(() => commands.restartApp()),
   copyCreditLine: (id: string) => call(() => commands.copyCreditLine(id)).then(() => undefined),
 };
 

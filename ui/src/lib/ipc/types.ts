@@ -29,6 +29,7 @@ export type {
   LibraryChanged,
   LicenseSnapshot,
   LicenseStatus,
+  MoveReport,
   LicenseSummary,
   ListQuery,
   ParamKind,
