@@ -562,6 +562,22 @@ describe('providers, licences and rate limits', () => {
   });
 });
 
+test('settings: move the library, and the old copy offered for removal', async (t) => {
+  const { page, assertClean } = await openApp(t, { backend: { previousLibrary: '/home/user/.local/share/easel' } });
+  await page.getByTestId('nav-settings').click();
+  const notice = page.getByTestId('settings-previous-library');
+  await notice.waitFor();
+  await notice.scrollIntoViewIfNeeded();
+  await shot(page, 'settings-library-1280x800');
+  await checkA11y(page, 'settings library section');
+  await page.getByTestId('settings-move-library').click();
+  await page.getByTestId('settings-restart').waitFor();
+  assert.match(await page.getByTestId('settings-move-status').textContent(), /Copied and checked \d+ images/);
+  await page.getByTestId('settings-restart').scrollIntoViewIfNeeded();
+  await shot(page, 'settings-library-moved-1280x800');
+  assertClean();
+});
+
 test('a damaged original is badged in the grid and explained in the image view', async (t) => {
   const { page, assertClean } = await openApp(t, { backend: { damaged: ['img-000001'] } });
   await page.getByTestId('nav-library').click();
