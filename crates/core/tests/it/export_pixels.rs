@@ -1,7 +1,7 @@
 //! Resampling quality and the clipboard PNG.
 #![allow(clippy::unwrap_used)]
 
-mod export_support;
+use crate::export_support;
 
 use easel_core::export::{
     ExportFormat, ExportOptions, ExportSize, export_one, png_chunks, png_for_clipboard,

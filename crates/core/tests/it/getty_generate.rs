@@ -3,8 +3,8 @@
 //! 410, the rule that a paid POST is never sent twice, cancellation mid-poll, hostile text.
 #![allow(clippy::unwrap_used)]
 
-mod getty_support;
-mod support;
+use crate::getty_support;
+use crate::support;
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};

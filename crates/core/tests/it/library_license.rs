@@ -1,6 +1,6 @@
 #![allow(clippy::unwrap_used)]
 
-mod library_support;
+use crate::library_support;
 
 use easel_core::library::{Library, NewImage};
 use easel_core::license::{CommercialUse, LicenseSnapshot, snapshot_for, terms_for};

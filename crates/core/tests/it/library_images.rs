@@ -1,6 +1,6 @@
 #![allow(clippy::unwrap_used)]
 
-mod library_support;
+use crate::library_support;
 
 use std::collections::HashSet;
 use std::time::{Duration, Instant};

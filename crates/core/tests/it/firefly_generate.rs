@@ -4,7 +4,7 @@
 //! answers with the exact number of requests each one costs.
 #![allow(clippy::unwrap_used)]
 
-mod firefly_support;
+use crate::firefly_support;
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};

@@ -1,7 +1,7 @@
 //! Batch export: many files with unique, safe names, and a licenses.csv that matches them.
 #![allow(clippy::unwrap_used)]
 
-mod export_support;
+use crate::export_support;
 
 use std::collections::HashSet;
 

@@ -2,8 +2,7 @@
 //! held to `adobe-firefly.yaml`, and a library in a temporary folder.
 #![allow(clippy::unwrap_used)]
 
-#[path = "../../core/tests/firefly_support/mod.rs"]
-mod firefly_support;
+use crate::firefly_support;
 
 use std::path::Path;
 use std::process::Output;

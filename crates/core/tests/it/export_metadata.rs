@@ -2,7 +2,7 @@
 //! (independent reader) and by parsing the containers back in Rust.
 #![allow(clippy::unwrap_used)]
 
-mod export_support;
+use crate::export_support;
 
 use easel_core::export::png_chunks;
 use easel_core::export::webp_chunks;

@@ -1,7 +1,7 @@
 //! Each preset produces the pixel size, DPI and format it promises; "Original" is byte-for-byte.
 #![allow(clippy::unwrap_used)]
 
-mod export_support;
+use crate::export_support;
 
 use easel_core::export::{
     ExportFormat, ExportOptions, ExportSize, Preset, export_one, jpeg_segments, plan, png_chunks,

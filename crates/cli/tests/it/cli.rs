@@ -2,8 +2,7 @@
 //! follows the published contract, and a library in a temporary folder.
 #![allow(clippy::unwrap_used)]
 
-#[path = "../../core/tests/support/mod.rs"]
-mod support;
+use crate::support;
 
 use std::path::Path;
 use std::process::Output;

@@ -2,7 +2,7 @@
 //! it does not, or every other contract test proves nothing.
 #![allow(clippy::unwrap_used)]
 
-mod support;
+use crate::support;
 
 use serde_json::json;
 use support::contract::contract;

@@ -3,8 +3,7 @@
 //! request against `stability-v2beta.json`), with a library in a temporary folder.
 #![allow(clippy::unwrap_used)]
 
-#[path = "../../core/tests/stability_support/mod.rs"]
-mod stability_support;
+use crate::stability_support;
 
 use std::path::Path;
 use std::process::Output;

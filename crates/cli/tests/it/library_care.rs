@@ -3,8 +3,7 @@
 //! is in use restores to an identical, verified library.
 #![allow(clippy::unwrap_used)]
 
-#[path = "../../core/tests/library_support/mod.rs"]
-mod library_support;
+use crate::library_support;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

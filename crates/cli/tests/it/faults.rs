@@ -3,10 +3,8 @@
 //! answer, more (or less) than one JSON document under --json, and a permissive umask.
 #![allow(clippy::unwrap_used)]
 
-#[path = "../../core/tests/library_support/mod.rs"]
-mod library_support;
-#[path = "../../core/tests/support/mod.rs"]
-mod support;
+use crate::library_support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

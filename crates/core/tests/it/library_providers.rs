@@ -3,7 +3,7 @@
 //! that a library written before these existed reads exactly as before.
 #![allow(clippy::unwrap_used)]
 
-mod library_support;
+use crate::library_support;
 
 use easel_core::export::{ExportItem, FlagKind, preflight};
 use easel_core::library::{ImageFacts, Library, ListQuery, NewImage};

@@ -2,7 +2,7 @@
 //! the exact number of requests the stand-in saw, local refusals, cancellation and caps.
 #![allow(clippy::unwrap_used)]
 
-mod support;
+use crate::support;
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};

@@ -1,7 +1,7 @@
 //! The `NAME.license.txt` written next to an exported file.
 #![allow(clippy::unwrap_used)]
 
-mod export_support;
+use crate::export_support;
 
 use easel_core::export::{ExportOptions, export_one};
 use easel_core::license::CommercialUse;

@@ -1,6 +1,6 @@
 #![allow(clippy::unwrap_used)]
 
-mod library_support;
+use crate::library_support;
 
 use easel_core::library::{DB_FILE, Library, SCHEMA_VERSION};
 use rusqlite::Connection;

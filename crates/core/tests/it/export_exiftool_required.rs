@@ -3,7 +3,7 @@
 //! this binary's own tests with exiftool off the PATH.
 #![allow(clippy::unwrap_used)]
 
-mod export_support;
+use crate::export_support;
 
 use std::process::Command;
 
@@ -30,7 +30,7 @@ fn rerun_without_exiftool(skip: bool) -> std::process::Output {
     let mut cmd = Command::new(std::env::current_exe().unwrap());
     cmd.args([
         "--exact",
-        "exported_png_is_read_by_exiftool",
+        "export_exiftool_required::exported_png_is_read_by_exiftool",
         "--test-threads=1",
     ])
     .env("PATH", "/nonexistent-easel-test-path")

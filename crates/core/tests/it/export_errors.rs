@@ -1,7 +1,7 @@
 //! Bad input gets a clear, typed error and leaves no partial or temp file behind.
 #![allow(clippy::unwrap_used)]
 
-mod export_support;
+use crate::export_support;
 
 use easel_core::Error;
 use easel_core::export::{

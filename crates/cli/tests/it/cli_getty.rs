@@ -2,11 +2,9 @@
 //! (`license` without --size fails with the list), license it, against the contract stand-in.
 #![allow(clippy::unwrap_used)]
 
-#[path = "../../core/tests/support/mod.rs"]
-mod support;
+use crate::support;
 
-#[path = "../../core/tests/getty_support/mod.rs"]
-mod getty_support;
+use crate::getty_support;
 
 use std::path::Path;
 use std::process::Output;
