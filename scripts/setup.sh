@@ -48,6 +48,8 @@ if [ "${#need[@]}" -gt 0 ]; then
   say "Installing system packages: ${need[*]}"
   $sudo apt-get update -q
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${need[@]}"
+  # The downloaded .deb files are no longer needed; on a small CI disk they count.
+  $sudo apt-get clean
 fi
 
 # Rust: the workspace pins no toolchain file; any stable >= the workspace's rust-version works.

@@ -6,6 +6,10 @@ cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 # Keep debug builds lean on small machines (see the workspace's [profile.dev]).
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+# A CI run builds once from scratch: incremental caches would only take disk (gigabytes).
+if [ "${CI:-}" = true ]; then
+  export CARGO_INCREMENTAL=0
+fi
 
 bash scripts/setup.sh --test
 
@@ -24,8 +28,10 @@ fi
 step "cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
-step "Rust tests"
-cargo test --workspace --locked
+step "Rust tests (core, CLI)"
+# The Tauri shell is tested below, once the UI is built, in the one configuration the
+# end-to-end tests and the .deb use too: Tauri is compiled once, not once per feature set.
+cargo test --workspace --exclude easel-app --locked
 
 if [ -f ui/package.json ]; then
   step "UI: build, type check, unit tests"
@@ -33,6 +39,9 @@ if [ -f ui/package.json ]; then
   step "UI: browser tests (Chromium)"
   (cd ui && npm run test:browser)
 fi
+
+step "Tauri shell: unit tests, command round trips, bindings up to date (UI embedded)"
+cargo test -p easel-app --features custom-protocol --locked
 
 if [ -x tests/e2e/run.sh ]; then
   step "End-to-end tests of the app window"

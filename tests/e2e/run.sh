@@ -4,8 +4,8 @@
 # contract-checked OpenAI stand-in. Screenshots land in tests/artifacts/e2e/.
 #   tests/e2e/run.sh            build, then test
 #   EASEL_E2E_SKIP_BUILD=1 ...  test the binaries already built (the app must have been built
-#                                with --features custom-protocol: `cargo test -p easel-app`
-#                                rebuilds target/debug/easel without it, as a devUrl build)
+#                                with --features custom-protocol, as below: without it
+#                                target/debug/easel is a devUrl build)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -25,7 +25,10 @@ if [ "${EASEL_E2E_SKIP_BUILD:-0}" != 1 ]; then
   echo "==> building the UI"
   (cd ui && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npm run build)
   echo "==> building the app (debug, UI embedded)"
-  cargo build -p easel-app --features custom-protocol --locked
+  # Built as its tests build it (Tauri with its `test` feature, from the shell's
+  # dev-dependencies): scripts/test.sh has just built exactly this, so nothing is compiled
+  # twice, and target/debug/easel is the same binary either way.
+  cargo test -p easel-app --features custom-protocol --locked --no-run
   echo "==> building the tests"
   cargo test -p easel-e2e --no-run --locked
 fi
