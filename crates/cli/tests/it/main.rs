@@ -3,6 +3,8 @@
 //! environment, so nothing here changes this process's environment.
 #![allow(clippy::unwrap_used)]
 
+#[path = "../../../core/tests/engines_support/mod.rs"]
+mod engines_support;
 #[path = "../../../core/tests/firefly_support/mod.rs"]
 mod firefly_support;
 #[path = "../../../core/tests/getty_support/mod.rs"]
@@ -15,6 +17,7 @@ mod stability_support;
 mod support;
 
 mod cli;
+mod cli_endpoints;
 mod cli_firefly;
 mod cli_getty;
 mod cli_stability;

@@ -3,6 +3,8 @@
 //! variables for the engine stay in their own binaries beside this folder.
 #![allow(clippy::unwrap_used)]
 
+#[path = "../engines_support/mod.rs"]
+mod engines_support;
 #[path = "../export_support/mod.rs"]
 mod export_support;
 #[path = "../firefly_support/mod.rs"]
@@ -14,6 +16,10 @@ mod library_support;
 #[path = "../support/mod.rs"]
 mod support;
 
+mod checkpoint_licenses;
+mod engines_a1111;
+mod engines_comfy;
+mod engines_compat;
 mod export_batch;
 mod export_errors;
 mod export_exiftool_required;

@@ -304,6 +304,7 @@ impl ImageProvider for OpenAiClient {
                     })
                     .collect(),
                 params_sent: answer.params_sent,
+                ..ProviderAnswer::default()
             })
         })
     }
