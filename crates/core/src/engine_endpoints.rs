@@ -339,8 +339,9 @@ impl Engine {
                 if l.license.trim().is_empty() {
                     return Err(Error::InvalidInput("Name the licence.".into()));
                 }
-                if !l.terms_url.is_empty()
-                    && !(l.terms_url.starts_with("https://") || l.terms_url.starts_with("http://"))
+                if !(l.terms_url.is_empty()
+                    || l.terms_url.starts_with("https://")
+                    || l.terms_url.starts_with("http://"))
                 {
                     return Err(Error::InvalidInput(
                         "The licence URL must start with https:// or http://.".into(),

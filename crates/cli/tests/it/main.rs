@@ -2,6 +2,9 @@
 //! disk and build time small). Each test runs the real CLI as a child process with its own
 //! environment, so nothing here changes this process's environment.
 #![allow(clippy::unwrap_used)]
+// firefly_support reuses support's contract and stand-in files by path (its own binary,
+// firefly_engine, has no `support`), so this binary loads them twice, on purpose.
+#![allow(clippy::duplicate_mod)]
 
 #[path = "../../../core/tests/engines_support/mod.rs"]
 mod engines_support;

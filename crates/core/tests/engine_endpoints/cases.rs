@@ -95,7 +95,11 @@ async fn the_password_lives_in_the_key_store_only() {
     assert_eq!(events.last().unwrap().stage, JobStage::Done);
     // The key store (here its fallback file) holds it; nothing of the library does.
     let keys = engine.dirs().config.join("keys.json");
-    assert!(std::fs::read_to_string(&keys).unwrap().contains("pw-Secret-987"));
+    assert!(
+        std::fs::read_to_string(&keys)
+            .unwrap()
+            .contains("pw-Secret-987")
+    );
     let library_files = walk(engine.library().data_dir())
         .into_iter()
         .filter(|p| !p.starts_with(&engine.dirs().config));

@@ -387,8 +387,7 @@ async fn runs_an_imported_workflow_with_its_mapping() {
         .generate(&req, &|_| {}, &CancellationToken::new())
         .await
         .unwrap();
-    let st = s.state.lock().unwrap();
-    let g = &st.prompts[0]["prompt"];
+    let g = s.state.lock().unwrap().prompts[0]["prompt"].clone();
     assert_eq!(g["11"]["inputs"]["text"], "a red fox in snow");
     assert_eq!(
         g["12"]["inputs"]["text"], "style words",

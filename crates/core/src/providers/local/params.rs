@@ -99,7 +99,7 @@ pub fn check_request(kind: EndpointKind, req: &GenerationRequest) -> Result<Engi
                 "size {size:?} is not WIDTHxHEIGHT (e.g. 1024x1024)."
             ))
         })?;
-        let edge_ok = |e: u32| (64..=8192).contains(&e) && e % 8 == 0;
+        let edge_ok = |e: u32| (64..=8192).contains(&e) && e.is_multiple_of(8);
         if !edge_ok(w) || !edge_ok(h) {
             return Err(invalid(format!(
                 "size {size} is not usable: width and height must be multiples of 8 from 64 to 8192."

@@ -139,7 +139,9 @@ pub fn import(name: &str, bytes: &[u8]) -> Result<Workflow> {
     let graph = if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
         let chunks = png_text_chunks(bytes)?;
         match (chunks.get("prompt"), chunks.get("workflow")) {
-            (Some(api), _) => parse_json(api.as_str().unwrap_or("").as_bytes(), "The PNG's workflow")?,
+            (Some(api), _) => {
+                parse_json(api.as_str().unwrap_or("").as_bytes(), "The PNG's workflow")?
+            }
             (None, Some(_)) => return Err(ui_format_error("The PNG")),
             (None, None) => {
                 return Err(Error::Workflow {
