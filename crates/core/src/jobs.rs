@@ -62,19 +62,14 @@ pub struct JobEvent {
     pub image_ids: Vec<String>,
     pub error: Option<ErrorPayload>,
     /// For `rendering`: the step reached and how many there are.
-    #[serde(default)]
     pub step: Option<u32>,
-    #[serde(default)]
     pub total_steps: Option<u32>,
     /// For `rendering`: the engine's estimate of the time left.
-    #[serde(default)]
     pub eta_ms: Option<u64>,
     /// For `rendering`: a new preview is ready; its number, to fetch it by job id
     /// (`JobQueue::preview`). The bytes never travel in events.
-    #[serde(default)]
     pub preview: Option<u32>,
     /// Something the job card should say, e.g. that the engine sends no previews.
-    #[serde(default)]
     pub note: Option<String>,
 }
 

@@ -11,6 +11,11 @@ const ev = (stage: JobEvent['stage'], extra: Partial<JobEvent> = {}): JobEvent =
   generation_id: null,
   image_ids: [],
   error: null,
+  step: null,
+  total_steps: null,
+  eta_ms: null,
+  preview: null,
+  note: null,
   ...extra,
 });
 

@@ -39,3 +39,4 @@ mod library_providers;
 mod library_schema;
 mod openai_contract;
 mod openai_generate;
+mod openai_streaming;

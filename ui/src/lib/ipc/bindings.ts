@@ -390,7 +390,24 @@ attempt: number | null;
 /**
  * For `waiting_to_retry`: how long until the next attempt.
  */
-retry_in_ms: number | null; generation_id: string | null; image_ids: string[]; error: ErrorPayload | null }
+retry_in_ms: number | null; generation_id: string | null; image_ids: string[]; error: ErrorPayload | null; 
+/**
+ * For `rendering`: the step reached and how many there are.
+ */
+step: number | null; total_steps: number | null; 
+/**
+ * For `rendering`: the engine's estimate of the time left.
+ */
+eta_ms: number | null; 
+/**
+ * For `rendering`: a new preview is ready; its number, to fetch it by job id
+ * (`JobQueue::preview`). The bytes never travel in events.
+ */
+preview: number | null; 
+/**
+ * Something the job card should say, e.g. that the engine sends no previews.
+ */
+note: string | null }
 export type JobStage = "queued" | 
 /**
  * Held back by the provider's rate limits (or its lock-out after a 429);
@@ -400,7 +417,11 @@ export type JobStage = "queued" |
 /**
  * The provider accepted the job and is working on it (asynchronous providers).
  */
-"processing" | "waiting_to_retry" | "receiving" | "storing" | "done" | "failed" | "cancelled"
+"processing" | "waiting_to_retry" | 
+/**
+ * A local engine renders: `step` of `total_steps`, with a preview when `preview` is set.
+ */
+"rendering" | "receiving" | "storing" | "done" | "failed" | "cancelled"
 export type JsonValue = null | boolean | number | string | JsonValue[] | Partial<{ [key in string]: JsonValue }>
 export type KeySource = "env" | "keychain" | "file"
 export type KeyStatus = { present: boolean; source: KeySource | null }

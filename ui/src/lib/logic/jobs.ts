@@ -117,6 +117,7 @@ export function stageLabel(job: Job, now: number, provider?: ProviderContext): s
       const seconds = secondsUntil(job.retryAt, now);
       return seconds == null ? 'Waiting to retry' : `Waiting to retry in ${seconds} s`;
     }
+    case 'rendering': return 'Rendering';
     case 'receiving': return 'Receiving';
     case 'storing': return 'Storing';
     case 'done': return 'Done';

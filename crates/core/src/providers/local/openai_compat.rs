@@ -13,7 +13,7 @@ use super::{Access, MAX_IMAGE, check_request, once};
 use crate::endpoints::{CompatCapabilities, EndpointKind};
 use crate::error::{Error, Result};
 use crate::license::Checkpoint;
-use crate::providers::http::{check_image, decode_b64, download_image};
+use crate::providers::http::{check_image, decode_b64, download_image, sse};
 use crate::providers::{
     BoxFuture, ImageProvider, PreviewFrame, Progress, ProviderAnswer, ProviderProgress,
     ReceivedImage,
@@ -108,11 +108,7 @@ impl CompatClient {
             return Err(a.status_failure(status, &bytes, "image generation").error);
         }
         progress(ProviderProgress::Receiving);
-        let streamed = resp
-            .headers()
-            .get(reqwest::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|t| t.starts_with("text/event-stream"));
+        let streamed = sse::is_event_stream(&resp);
         let items = if streamed {
             self.read_stream(resp, progress, cancel).await?
         } else {
@@ -180,75 +176,53 @@ impl CompatClient {
     /// `image_generation.completed` (the image).
     async fn read_stream(
         &self,
-        mut resp: reqwest::Response,
+        resp: reqwest::Response,
         progress: Progress<'_>,
         cancel: &CancellationToken,
     ) -> Result<Vec<WireImage>> {
         let total = u32::from(self.caps.partial_images.min(3));
-        let mut buf: Vec<u8> = Vec::new();
         let mut done = Vec::new();
-        loop {
-            let chunk = tokio::select! {
-                biased;
-                _ = cancel.cancelled() => return Err(Error::Cancelled),
-                c = resp.chunk() => c.map_err(|e| self.access.transport(e, "Reading the stream").error)?,
-            };
-            let Some(chunk) = chunk else { break };
-            if buf.len() + chunk.len() > 512 * 1024 * 1024 {
-                return Err(Error::BadResponse {
-                    message: "the streamed answer is larger than the limit.".into(),
-                });
-            }
-            buf.extend_from_slice(&chunk);
-            while let Some(end) = find_event_end(&buf) {
-                let block: Vec<u8> = buf.drain(..end.0 + end.1).collect();
-                let text = String::from_utf8_lossy(&block[..end.0]);
-                let data: String = text
-                    .lines()
-                    .filter_map(|l| l.strip_prefix("data:"))
-                    .map(str::trim_start)
-                    .collect::<Vec<_>>()
-                    .join("\n");
-                if data.is_empty() || data == "[DONE]" {
-                    continue;
+        sse::read_events(resp, 512 * 1024 * 1024, cancel, |data| {
+            let ev: StreamEvent = serde_json::from_value(data).map_err(|e| Error::BadResponse {
+                message: format!("a streamed event is not in the documented shape ({e})."),
+            })?;
+            match ev.kind.as_str() {
+                "image_generation.partial_image" => {
+                    let step = ev.partial_image_index.unwrap_or(0).saturating_add(1);
+                    let preview = ev
+                        .b64_json
+                        .as_deref()
+                        .and_then(|b| decode_b64(b, MAX_IMAGE, 0).ok())
+                        .filter(|b| check_image(b, 0).is_ok())
+                        .map(PreviewFrame::new);
+                    progress(ProviderProgress::Rendering {
+                        step,
+                        total: total.max(step),
+                        eta: None,
+                        preview,
+                    });
                 }
-                let ev: StreamEvent = super::parse(data.as_bytes(), "a streamed event")?;
-                match ev.kind.as_str() {
-                    "image_generation.partial_image" => {
-                        let step = ev.partial_image_index.unwrap_or(0).saturating_add(1);
-                        let preview = ev
-                            .b64_json
-                            .as_deref()
-                            .and_then(|b| decode_b64(b, MAX_IMAGE, 0).ok())
-                            .filter(|b| check_image(b, 0).is_ok())
-                            .map(PreviewFrame::new);
-                        progress(ProviderProgress::Rendering {
-                            step,
-                            total: total.max(step),
-                            eta: None,
-                            preview,
-                        });
-                    }
-                    "image_generation.completed" => done.push(WireImage {
-                        b64_json: ev.b64_json,
-                        url: None,
-                        revised_prompt: None,
-                    }),
-                    "error" => {
-                        return Err(Error::Provider {
-                            status: 200,
-                            message: ev
-                                .error
-                                .and_then(|e| {
-                                    e.get("message").and_then(Value::as_str).map(str::to_owned)
-                                })
-                                .unwrap_or_else(|| "the stream ended with an error.".into()),
-                        });
-                    }
-                    _ => {}
+                "image_generation.completed" => done.push(WireImage {
+                    b64_json: ev.b64_json,
+                    url: None,
+                    revised_prompt: None,
+                }),
+                "error" => {
+                    return Err(Error::Provider {
+                        status: 200,
+                        message: ev
+                            .error
+                            .and_then(|e| {
+                                e.get("message").and_then(Value::as_str).map(str::to_owned)
+                            })
+                            .unwrap_or_else(|| "the stream ended with an error.".into()),
+                    });
                 }
+                _ => {}
             }
-        }
+            Ok(())
+        })
+        .await?;
         Ok(done)
     }
 
@@ -266,19 +240,6 @@ impl CompatClient {
         )
         .await?;
         Ok(list.data.into_iter().map(|m| m.id).collect())
-    }
-}
-
-/// The end of the first complete event in `buf`: (where its text ends, separator length).
-fn find_event_end(buf: &[u8]) -> Option<(usize, usize)> {
-    let lf = buf.windows(2).position(|w| w == b"\n\n").map(|i| (i, 2));
-    let crlf = buf
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .map(|i| (i, 4));
-    match (lf, crlf) {
-        (Some(a), Some(b)) => Some(if a.0 <= b.0 { a } else { b }),
-        (a, b) => a.or(b),
     }
 }
 
@@ -352,16 +313,4 @@ struct ModelList {
 #[derive(Deserialize)]
 struct ModelItem {
     id: String,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn finds_event_ends() {
-        assert_eq!(find_event_end(b"data: x\n\nrest"), Some((7, 2)));
-        assert_eq!(find_event_end(b"data: x\r\n\r\n"), Some((7, 4)));
-        assert_eq!(find_event_end(b"data: x\n"), None);
-    }
 }
