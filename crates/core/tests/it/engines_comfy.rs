@@ -107,6 +107,16 @@ async fn generates_with_the_built_in_workflow_and_shows_previews_in_order() {
     let with_preview: Vec<u32> = events.steps().iter().filter(|s| s.2).map(|s| s.0).collect();
     assert_eq!(with_preview, vec![1, 2, 3, 4, 5]);
     assert!(events.steps().iter().all(|s| s.1 == 5));
+    // After the first steps the time left is estimated from the sampler's pace.
+    let etas = events
+        .all()
+        .iter()
+        .filter_map(|p| match p {
+            ProviderProgress::Rendering { step, eta, .. } if *step >= 3 => Some(eta.is_some()),
+            _ => None,
+        })
+        .collect::<Vec<_>>();
+    assert!(!etas.is_empty() && etas.iter().any(|e| *e), "{etas:?}");
 }
 
 #[tokio::test]

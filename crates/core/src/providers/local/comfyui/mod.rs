@@ -393,6 +393,8 @@ fn params_used(wf: &Workflow, graph: &Value, n: u32, negative: Option<&str>) -> 
 struct Run {
     step: u32,
     total: u32,
+    /// When the sampler reported its first step: the time left follows from the rate since.
+    first_step: Option<(std::time::Instant, u32)>,
     progress_events: u32,
     previews: u32,
     said_no_previews: bool,
@@ -420,7 +422,7 @@ impl Run {
                 progress(ProviderProgress::Rendering {
                     step: self.step,
                     total: self.total,
-                    eta: None,
+                    eta: self.eta(),
                     preview: None,
                 });
                 if self.progress_events >= 3 && self.previews == 0 && !self.said_no_previews {
@@ -454,6 +456,26 @@ impl Run {
             }),
             _ => Ok(false),
         }
+    }
+
+    /// ComfyUI reports no time left: it follows from the sampler's pace so far. A new
+    /// sampler (a second pass) starts its own count.
+    fn eta(&mut self) -> Option<std::time::Duration> {
+        let now = std::time::Instant::now();
+        match self.first_step {
+            Some((_, first)) if self.step > first => {}
+            _ => {
+                self.first_step = Some((now, self.step));
+                return None;
+            }
+        }
+        let (start, first) = self.first_step?;
+        let done = self.step - first;
+        let left = self.total.saturating_sub(self.step);
+        Some(
+            now.duration_since(start)
+                .mul_f64(f64::from(left) / f64::from(done)),
+        )
     }
 
     fn on_frame(&mut self, data: &[u8], prompt_id: &str, progress: Progress<'_>) {
