@@ -286,7 +286,7 @@ async fn someone_elses_job_is_never_interrupted_nor_shown() {
             ..Config::default()
         })
         .await;
-        s.run_foreign_job(30);
+        s.run_foreign_job(80);
         while !s.is_busy() {
             tokio::time::sleep(Duration::from_millis(5)).await;
         }

@@ -190,7 +190,7 @@ async fn cancelling_while_someone_else_runs_removes_only_our_queued_prompt() {
         ..Config::default()
     })
     .await;
-    s.queue_foreign(40);
+    s.queue_foreign(100);
     while s.running().is_none() {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
