@@ -20,6 +20,9 @@ pub enum ImageVariant {
     ThumbSmall,
     ThumbLarge,
     Original,
+    /// The latest preview of a running job (the id is the job's): a local engine's image
+    /// so far, from memory, never stored or cached.
+    Preview,
 }
 
 impl ImageVariant {
@@ -28,6 +31,7 @@ impl ImageVariant {
             "thumb-small" => ImageVariant::ThumbSmall,
             "thumb-large" => ImageVariant::ThumbLarge,
             "original" => ImageVariant::Original,
+            "preview" => ImageVariant::Preview,
             _ => return None,
         })
     }
@@ -57,6 +61,31 @@ impl ImageRoute {
             variant: ImageVariant::parse(variant)?,
         })
     }
+}
+
+/// A running job's latest preview; 404 once the job has ended (the final image replaces it).
+fn preview(state: &EngineState, job_id: &str, head: bool) -> Response<Vec<u8>> {
+    let Some((number, frame)) = state.engine().job_preview(job_id) else {
+        return plain(StatusCode::NOT_FOUND, "No preview for this job.");
+    };
+    let kind = match easel_core::providers::http::looks_like_image(&frame.bytes) {
+        Some(easel_core::providers::http::ImageKind::Png) => "image/png",
+        Some(easel_core::providers::http::ImageKind::Jpeg) => "image/jpeg",
+        Some(easel_core::providers::http::ImageKind::Webp) => "image/webp",
+        Some(easel_core::providers::http::ImageKind::Gif) => "image/gif",
+        None => return plain(StatusCode::NOT_FOUND, "No preview for this job."),
+    };
+    Response::builder()
+        .status(StatusCode::OK)
+        .header(header::CONTENT_TYPE, kind)
+        .header(header::CACHE_CONTROL, "no-store")
+        .header("x-preview-number", number)
+        .body(if head {
+            Vec::new()
+        } else {
+            frame.bytes.to_vec()
+        })
+        .unwrap_or_else(|_| Response::new(Vec::new()))
 }
 
 /// `%XX` sequences to bytes; `None` for a malformed sequence or bytes that are not UTF-8.
@@ -110,8 +139,12 @@ pub fn answer(state: &EngineState, request: &Request<Vec<u8>>) -> Response<Vec<u
             "Expected /<image-id>/<thumb-small|thumb-large|original>.",
         );
     };
+    if route.variant == ImageVariant::Preview {
+        return preview(state, &route.image_id, request.method() == Method::HEAD);
+    }
     let library = state.engine().library();
     let found = match route.variant {
+        ImageVariant::Preview => return plain(StatusCode::NOT_FOUND, "No such image."),
         ImageVariant::Original => library.original_path(&route.image_id),
         ImageVariant::ThumbSmall => library.thumbnail_path(&route.image_id, ThumbSize::Small),
         ImageVariant::ThumbLarge => library.thumbnail_path(&route.image_id, ThumbSize::Large),
@@ -192,6 +225,7 @@ fn variant_tag(v: ImageVariant) -> &'static str {
         ImageVariant::ThumbSmall => "s",
         ImageVariant::ThumbLarge => "l",
         ImageVariant::Original => "o",
+        ImageVariant::Preview => "p",
     }
 }
 
@@ -239,6 +273,12 @@ mod tests {
                 .unwrap()
                 .variant,
             ImageVariant::Original
+        );
+        assert_eq!(
+            ImageRoute::parse(&format!("/{ID}/preview"))
+                .unwrap()
+                .variant,
+            ImageVariant::Preview
         );
         // What convertFileSrc produces: the separator percent-encoded.
         assert_eq!(

@@ -27,6 +27,8 @@ impl Cli {
             Command::Restore(a) => a.json,
             Command::Key(_) => false,
             Command::Providers(a) => a.json,
+            Command::Endpoint(c) => c.json(),
+            Command::Rerun(a) => a.json,
         }
     }
 }
@@ -62,10 +64,26 @@ pub enum Command {
     /// Every provider: whether it is set up and where each credential comes from, its
     /// terms in a line, and its rate limits.
     Providers(OutputArgs),
+    /// Local and LAN engines (ComfyUI, AUTOMATIC1111/Forge, OpenAI-compatible servers),
+    /// added by name and then used as `--provider NAME`.
+    #[command(subcommand)]
+    Endpoint(crate::endpoints::EndpointCommand),
+    /// Run a recorded generation again with exactly the parameters it was made with (for a
+    /// local engine: its seed, sampler, scheduler, steps and CFG).
+    Rerun(RerunArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RerunArgs {
+    /// The generation's id (`easel-cli show IMAGE --json` has it).
+    pub generation_id: String,
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct GenerateArgs {
+    /// A provider (openai, stability, getty, firefly) or an endpoint's name.
     #[arg(long, default_value = "openai")]
     pub provider: String,
     /// Model id; defaults to the provider's default model from Settings or the catalogue.
@@ -177,6 +195,7 @@ pub struct FavoriteArgs {
 
 #[derive(Debug, Args)]
 pub struct ModelsArgs {
+    /// A provider or an endpoint's name (then its models are asked from the engine).
     #[arg(long, default_value = "openai")]
     pub provider: String,
     /// Only the catalogue, without asking the provider.

@@ -113,6 +113,13 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Check(args) => crate::library_commands::check(open()?.library(), &args),
         Command::Backup(args) => crate::library_commands::backup(open()?.library(), &args),
         Command::Restore(args) => crate::library_commands::restore(&args),
+        Command::Endpoint(cmd) => crate::endpoints::run(cmd).await,
+        Command::Rerun(args) => {
+            let engine = open()?;
+            let mut events = engine.subscribe();
+            let job = engine.rerun(&args.generation_id)?;
+            wait_and_report(&engine, &mut events, job, args.json).await
+        }
     }
 }
 
@@ -175,7 +182,7 @@ async fn generate(args: GenerateArgs) -> Result<(), Failure> {
     let engine = open()?;
     let model = match args.model {
         Some(m) => m,
-        None => engine.default_model(&args.provider)?,
+        None => engine.default_model_for(&args.provider).await?,
     };
     let request = GenerationRequest {
         provider: args.provider,
@@ -200,8 +207,18 @@ async fn generate(args: GenerateArgs) -> Result<(), Failure> {
     };
     let mut events = engine.subscribe();
     let job = engine.generate(request)?;
+    wait_and_report(&engine, &mut events, job, args.json).await
+}
+
+/// Follows a job to its end, showing progress for people, then reports its images.
+async fn wait_and_report(
+    engine: &Engine,
+    events: &mut tokio::sync::broadcast::Receiver<easel_core::jobs::JobEvent>,
+    job: String,
+    as_json: bool,
+) -> Result<(), Failure> {
     let started = Instant::now();
-    let progress = human::Progress::new(!args.json);
+    let progress = human::Progress::new(!as_json);
     let mut interrupted = false;
     let end = loop {
         tokio::select! {
@@ -228,7 +245,7 @@ async fn generate(args: GenerateArgs) -> Result<(), Failure> {
             for id in &end.image_ids {
                 images.push(engine.library().image(id)?);
             }
-            if args.json {
+            if as_json {
                 let images: Vec<_> = images
                     .iter()
                     .map(|d| {
@@ -260,6 +277,27 @@ async fn generate(args: GenerateArgs) -> Result<(), Failure> {
 }
 
 async fn models(args: ModelsArgs) -> Result<(), Failure> {
+    if catalog::provider(&args.provider).is_err() {
+        let engine = open()?;
+        if engine.is_endpoint(&args.provider)? {
+            if args.offline {
+                return Err(Error::InvalidInput(format!(
+                    "{} is an engine: its models are whatever it has now, so they are asked from it (leave out --offline).",
+                    args.provider
+                ))
+                .into());
+            }
+            let models = engine.available_models(&args.provider).await?;
+            if args.json {
+                output::json(&json!({ "provider": args.provider, "models": models }));
+            } else {
+                for m in &models {
+                    outln!("{m}");
+                }
+            }
+            return Ok(());
+        }
+    }
     let provider = catalog::provider(&args.provider)?;
     let available = if args.offline {
         None

@@ -45,6 +45,17 @@ impl Progress {
                     ev.retry_in_ms.unwrap_or(0) as f64 / 1000.0
                 )
             }
+            JobStage::Rendering => match (&ev.note, ev.step, ev.total_steps) {
+                (Some(note), _, _) => truncate(note, 120),
+                (None, Some(step), Some(total)) if total > 0 => {
+                    let left = ev
+                        .eta_ms
+                        .map(|ms| format!(", {:.0} s left", ms as f64 / 1000.0))
+                        .unwrap_or_default();
+                    format!("rendering step {step}/{total}{left}")
+                }
+                _ => "rendering".to_owned(),
+            },
             JobStage::Receiving => "receiving".to_owned(),
             JobStage::Storing => "storing".to_owned(),
             JobStage::Done | JobStage::Failed | JobStage::Cancelled => return,

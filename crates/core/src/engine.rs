@@ -33,17 +33,17 @@ pub struct ConnectionTest {
 }
 
 /// A provider's client and the fingerprint of the connection it was made for.
-type CachedClient = (String, Arc<dyn ImageProvider>);
+pub(crate) type CachedClient = (String, Arc<dyn ImageProvider>);
 
 pub struct Engine {
     dirs: AppDirs,
-    library: Arc<Library>,
-    settings_file: SettingsFile,
-    keys: KeyStore,
-    jobs: JobQueue,
+    pub(crate) library: Arc<Library>,
+    pub(crate) settings_file: SettingsFile,
+    pub(crate) keys: KeyStore,
+    pub(crate) jobs: JobQueue,
     /// One client per provider, kept while its connection is unchanged, so that a signed-in
     /// token (Getty, Firefly) serves every job until it expires.
-    clients: Mutex<HashMap<String, CachedClient>>,
+    pub(crate) clients: Mutex<HashMap<String, CachedClient>>,
     /// Previews being licensed right now (see `licensing.rs`): never two at once for one.
     pub(crate) licensing: Mutex<HashSet<String>>,
 }
@@ -191,6 +191,11 @@ impl Engine {
     /// The provider's client, made once per connection (base URL, sign-in URL, credentials)
     /// and reused, so that an OAuth token lives as long as it is valid.
     pub fn client(&self, provider: &str) -> Result<Arc<dyn ImageProvider>> {
+        if catalog::provider(provider).is_err()
+            && let Some(endpoint) = self.settings()?.endpoints.get(provider)
+        {
+            return self.endpoint_client(endpoint);
+        }
         let spec: &'static ProviderSpec = catalog::provider(provider)?;
         let (creds, statuses) = credentials::load(spec, &self.keys)?;
         if let Some(missing) = statuses.iter().find(|s| !s.present) {
@@ -221,7 +226,7 @@ impl Engine {
         Ok(client)
     }
 
-    fn forget_client(&self, provider: &str) {
+    pub(crate) fn forget_client(&self, provider: &str) {
         self.clients
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -271,6 +276,12 @@ impl Engine {
         self.jobs.subscribe()
     }
 
+    /// The latest preview of a running job (a local engine's image so far) and its number;
+    /// `None` once the job has ended. Previews are kept in memory only.
+    pub fn job_preview(&self, job_id: &str) -> Option<(u32, providers::PreviewFrame)> {
+        self.jobs.preview(job_id)
+    }
+
     pub fn cancel(&self, job_id: &str) -> bool {
         self.jobs.cancel(job_id)
     }
@@ -282,6 +293,11 @@ impl Engine {
     /// Checks the request, records the generation, and queues it. A request the provider
     /// would refuse is refused here, before anything is recorded or sent.
     pub fn generate(&self, request: GenerationRequest) -> Result<JobId> {
+        if catalog::provider(&request.provider).is_err()
+            && self.settings()?.endpoints.contains_key(&request.provider)
+        {
+            return self.generate_on_endpoint(request);
+        }
         let spec = catalog::model(&request.provider, &request.model)?;
         spec.validate(&request)?;
         let limits = catalog::provider(&request.provider)?.limits;
@@ -290,19 +306,32 @@ impl Engine {
         let library = Arc::clone(&self.library);
         let provider = request.provider.clone();
         Ok(self.jobs.submit(&provider, limits, move |ctx| {
-            run_generation(ctx, client, library, request, generation_id)
+            run_generation(ctx, client, library, request, generation_id, None)
         }))
     }
 }
 
-async fn run_generation(
+/// Licences the user declared for checkpoints; `None` for hosted providers, whose terms
+/// come from the provider catalogue.
+pub(crate) type Declared = Option<std::collections::BTreeMap<String, license::DeclaredLicense>>;
+
+pub(crate) async fn run_generation(
     ctx: JobContext,
     client: Arc<dyn ImageProvider>,
     library: Arc<Library>,
     request: GenerationRequest,
     generation_id: String,
+    declared: Declared,
 ) -> Result<JobOutput> {
-    let outcome = fetch_and_store(&ctx, &client, &library, &request, &generation_id).await;
+    let outcome = fetch_and_store(
+        &ctx,
+        &client,
+        &library,
+        &request,
+        &generation_id,
+        declared.as_ref(),
+    )
+    .await;
     let Err(err) = outcome else { return outcome };
     let err = Arc::new(err);
     let recorded = {
@@ -324,6 +353,7 @@ async fn fetch_and_store(
     library: &Arc<Library>,
     request: &GenerationRequest,
     generation_id: &str,
+    declared: Option<&std::collections::BTreeMap<String, license::DeclaredLicense>>,
 ) -> Result<JobOutput> {
     let progress = |p: ProviderProgress| match p {
         ProviderProgress::Sending { attempt } => ctx.emit(JobEvent {
@@ -340,11 +370,43 @@ async fn fetch_and_store(
         ProviderProgress::Receiving | ProviderProgress::Downloading { .. } => {
             ctx.stage(JobStage::Receiving)
         }
+        ProviderProgress::Rendering {
+            step,
+            total,
+            eta,
+            preview,
+        } => ctx.rendering(step, total, eta, preview),
+        ProviderProgress::NoPreviews { reason } => ctx.note(reason),
     };
     let answer = client.generate(request, &progress, &ctx.cancel).await?;
     ctx.stage(JobStage::Storing);
 
-    let snapshot = license::snapshot_for(&request.provider, &request.model);
+    // On a local engine the terms follow the checkpoint.
+    let snapshot = match declared {
+        Some(declared) => {
+            let checkpoint = answer
+                .checkpoint
+                .clone()
+                .unwrap_or_else(|| license::Checkpoint::named(&request.model));
+            license::snapshot_for_checkpoint(&request.provider, &checkpoint, declared)
+        }
+        None => license::snapshot_for(&request.provider, &request.model),
+    };
+    if let Some(used) = &answer.params_used {
+        // What the engine really used, so that running the generation again reproduces it.
+        let library = Arc::clone(library);
+        let gid = generation_id.to_owned();
+        let checkpoint = answer.checkpoint.clone();
+        let mut used = used.clone();
+        if let Some(c) = checkpoint {
+            used.extra.insert("checkpoint".into(), serde_json::json!(c));
+        }
+        let recorded =
+            tokio::task::spawn_blocking(move || library.record_params_used(&gid, &used)).await;
+        if !matches!(recorded, Ok(Ok(()))) {
+            tracing::warn!(generation = %generation_id, "could not record the parameters the engine used");
+        }
+    }
     let returned = answer.images.len();
     let mut image_ids = Vec::with_capacity(returned);
     let mut first_error = None;

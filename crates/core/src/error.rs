@@ -43,6 +43,19 @@ pub enum Error {
     #[error("Could not reach the provider: {message} Check your network connection.")]
     Network { message: String },
 
+    /// A local engine that is not running, not at its URL, or stopped answering.
+    #[error("{message}")]
+    EngineUnreachable { message: String },
+
+    /// An AUTOMATIC1111/Forge that runs without `--api` (every `/sdapi/v1` route is 404).
+    #[error("{message}")]
+    EngineApiOff { message: String },
+
+    /// A ComfyUI workflow Easel cannot run: the UI format, no sampler, an input that is not
+    /// where the mapping says.
+    #[error("{message}")]
+    Workflow { message: String },
+
     #[error("The provider did not answer in time ({message}).")]
     Timeout { message: String },
 
@@ -154,6 +167,9 @@ impl Error {
             Error::RejectedBySafety { .. } => "rejected_by_safety",
             Error::Network { .. } => "network",
             Error::Timeout { .. } => "timeout",
+            Error::EngineUnreachable { .. } => "engine_unreachable",
+            Error::EngineApiOff { .. } => "engine_api_off",
+            Error::Workflow { .. } => "workflow",
             Error::Cancelled => "cancelled",
             Error::OutcomeUnknown { .. } => "outcome_unknown",
             Error::Provider { .. } => "provider_error",

@@ -13,6 +13,7 @@ use tokio::sync::{Semaphore, broadcast};
 use tokio_util::sync::CancellationToken;
 
 use crate::catalog::ProviderLimits;
+use crate::providers::PreviewFrame;
 use crate::{Error, ErrorPayload, Result};
 
 pub type JobId = String;
@@ -29,6 +30,8 @@ pub enum JobStage {
     /// The provider accepted the job and is working on it (asynchronous providers).
     Processing,
     WaitingToRetry,
+    /// A local engine renders: `step` of `total_steps`, with a preview when `preview` is set.
+    Rendering,
     Receiving,
     Storing,
     Done,
@@ -58,6 +61,16 @@ pub struct JobEvent {
     pub generation_id: Option<String>,
     pub image_ids: Vec<String>,
     pub error: Option<ErrorPayload>,
+    /// For `rendering`: the step reached and how many there are.
+    pub step: Option<u32>,
+    pub total_steps: Option<u32>,
+    /// For `rendering`: the engine's estimate of the time left.
+    pub eta_ms: Option<u64>,
+    /// For `rendering`: a new preview is ready; its number, to fetch it by job id
+    /// (`JobQueue::preview`). The bytes never travel in events.
+    pub preview: Option<u32>,
+    /// Something the job card should say, e.g. that the engine sends no previews.
+    pub note: Option<String>,
 }
 
 impl JobEvent {
@@ -70,9 +83,17 @@ impl JobEvent {
             generation_id: None,
             image_ids: Vec::new(),
             error: None,
+            step: None,
+            total_steps: None,
+            eta_ms: None,
+            preview: None,
+            note: None,
         }
     }
 }
+
+/// The latest preview of each running job, in memory only: previews are never stored.
+type Previews = Arc<Mutex<HashMap<JobId, (u32, PreviewFrame)>>>;
 
 /// What a running job gets: its id, its cancellation token, and a way to report progress.
 #[derive(Clone)]
@@ -80,6 +101,7 @@ pub struct JobContext {
     pub job_id: JobId,
     pub cancel: CancellationToken,
     events: broadcast::Sender<JobEvent>,
+    previews: Previews,
 }
 
 impl JobContext {
@@ -97,6 +119,38 @@ impl JobContext {
             attempt: Some(attempt),
             retry_in_ms: Some(millis(delay)),
             ..JobEvent::new(&self.job_id, JobStage::WaitingToRetry)
+        });
+    }
+
+    /// A rendering step, keeping its preview (if any) as the job's latest, replacing the one
+    /// before: only the newest frame is kept, so a fast engine never piles frames up.
+    pub fn rendering(
+        &self,
+        step: u32,
+        total: u32,
+        eta: Option<Duration>,
+        preview: Option<PreviewFrame>,
+    ) {
+        let number = preview.map(|frame| {
+            let mut previews = self.previews.lock().unwrap_or_else(PoisonError::into_inner);
+            let next = previews.get(&self.job_id).map_or(1, |(n, _)| n + 1);
+            previews.insert(self.job_id.clone(), (next, frame));
+            next
+        });
+        self.emit(JobEvent {
+            step: Some(step),
+            total_steps: Some(total),
+            eta_ms: eta.map(millis),
+            preview: number,
+            ..JobEvent::new(&self.job_id, JobStage::Rendering)
+        });
+    }
+
+    /// A line for the job card while it renders (e.g. "the engine sends no previews").
+    pub fn note(&self, note: String) {
+        self.emit(JobEvent {
+            note: Some(note),
+            ..JobEvent::new(&self.job_id, JobStage::Rendering)
         });
     }
 
@@ -196,6 +250,7 @@ struct Inner {
     gates: Mutex<HashMap<String, Arc<Gate>>>,
     running: Mutex<HashMap<JobId, CancellationToken>>,
     events: broadcast::Sender<JobEvent>,
+    previews: Previews,
 }
 
 impl JobQueue {
@@ -206,6 +261,7 @@ impl JobQueue {
                 gates: Mutex::new(HashMap::new()),
                 running: Mutex::new(HashMap::new()),
                 events,
+                previews: Arc::new(Mutex::new(HashMap::new())),
             }),
         }
     }
@@ -232,6 +288,7 @@ impl JobQueue {
             job_id: job_id.clone(),
             cancel: cancel.clone(),
             events: self.inner.events.clone(),
+            previews: Arc::clone(&self.inner.previews),
         };
         ctx.stage(JobStage::Queued);
         let inner = Arc::clone(&self.inner);
@@ -242,6 +299,12 @@ impl JobQueue {
                 r = run_gated(&gate, &ctx, work) => r,
             };
             inner.lock_running().remove(&ctx.job_id);
+            // The final image replaces the previews.
+            inner
+                .previews
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .remove(&ctx.job_id);
             ctx.emit(final_event(&ctx.job_id, outcome));
         });
         job_id
@@ -262,6 +325,16 @@ impl JobQueue {
         for token in self.inner.lock_running().values() {
             token.cancel();
         }
+    }
+
+    /// The latest preview of a running job and its number, if the engine sent one.
+    pub fn preview(&self, job_id: &str) -> Option<(u32, PreviewFrame)> {
+        self.inner
+            .previews
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(job_id)
+            .cloned()
     }
 
     pub fn active(&self) -> usize {

@@ -5,7 +5,9 @@
 pub mod app_dirs;
 pub mod atomic_file;
 pub mod catalog;
+pub mod endpoints;
 pub mod engine;
+pub mod engine_endpoints;
 pub mod error;
 pub mod export;
 pub mod jobs;

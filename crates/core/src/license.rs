@@ -253,6 +253,233 @@ fn builtin_unknown() -> LicenseTerms {
     }
 }
 
+/// The checkpoint a local engine made an image with: what its licence is matched on.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Checkpoint {
+    /// The model name or file name, e.g. "v1-5-pruned-emaonly" or "flux1-dev.safetensors".
+    pub name: String,
+    /// The engine's full title, e.g. "v1-5-pruned-emaonly.safetensors [6ce0161689]".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// A1111's short hash (the first 10 hex digits of the sha256).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hash: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+}
+
+impl Checkpoint {
+    pub fn named(name: &str) -> Checkpoint {
+        Checkpoint {
+            name: name.to_owned(),
+            ..Checkpoint::default()
+        }
+    }
+
+    /// Names to match on: the name, the title without its "[hash]", and file names without
+    /// folders or extensions.
+    fn names(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut add = |s: &str| {
+            let s = s.trim().to_ascii_lowercase();
+            let file = s.rsplit(['/', '\\']).next().unwrap_or(&s).to_owned();
+            for v in [s.clone(), file] {
+                if !v.is_empty() && !out.contains(&v) {
+                    out.push(v);
+                }
+            }
+        };
+        add(&self.name);
+        if let Some(t) = &self.title {
+            add(t.split(" [").next().unwrap_or(t));
+        }
+        out
+    }
+
+    fn hashes(&self) -> Vec<String> {
+        [&self.hash, &self.sha256]
+            .into_iter()
+            .flatten()
+            .map(|h| h.trim().to_ascii_lowercase())
+            .filter(|h| !h.is_empty())
+            .collect()
+    }
+}
+
+/// A licence the user declared for a checkpoint the catalogue does not know (kept in the
+/// settings, keyed by checkpoint name or hash).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct DeclaredLicense {
+    /// A catalogue entry id ("creativeml-openrail-m", ...) or the licence's own name.
+    pub license: String,
+    pub commercial_use: CommercialUse,
+    #[serde(default)]
+    pub terms_url: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+const CHECKPOINTS_JSON: &str = include_str!("../data/licenses/checkpoints.json");
+
+#[derive(Debug, Deserialize)]
+struct CheckpointCatalogue {
+    entries: Vec<CheckpointEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+struct CheckpointEntry {
+    /// File-name patterns (case-insensitive; `*` at either end matches anything).
+    names: Vec<String>,
+    /// Short hashes or sha256 prefixes.
+    hashes: Vec<String>,
+    terms: LicenseTerms,
+}
+
+fn glob(pattern: &str, name: &str) -> bool {
+    let p = pattern.to_ascii_lowercase();
+    match (p.strip_prefix('*'), p.strip_suffix('*')) {
+        (Some(rest), _) if rest.ends_with('*') => name.contains(&rest[..rest.len() - 1]),
+        (Some(rest), _) => name.ends_with(rest),
+        (None, Some(prefix)) => name.starts_with(prefix),
+        (None, None) => name == p,
+    }
+}
+
+impl CheckpointEntry {
+    fn matches(&self, c: &Checkpoint) -> bool {
+        let hashes = c.hashes();
+        if self.hashes.iter().any(|known| {
+            let known = known.to_ascii_lowercase();
+            hashes.iter().any(|h| *h == known || h.starts_with(&known))
+        }) {
+            return true;
+        }
+        let names = c.names();
+        self.names.iter().any(|p| names.iter().any(|n| glob(p, n)))
+    }
+}
+
+static CHECKPOINTS: std::sync::LazyLock<Result<CheckpointCatalogue, String>> =
+    std::sync::LazyLock::new(|| {
+        serde_json::from_str(CHECKPOINTS_JSON)
+            .map_err(|e| format!("data/licenses/checkpoints.json: {e}"))
+    });
+
+/// Every checkpoint licence the catalogue knows.
+pub fn checkpoint_catalogue() -> Vec<LicenseTerms> {
+    match &*CHECKPOINTS {
+        Ok(c) => c.entries.iter().map(|e| e.terms.clone()).collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// The terms for images a local engine (`endpoint`) made with `checkpoint`: what the user
+/// declared for it (by name or hash) first, then the catalogue (by hash, then name); with
+/// neither, an explicit "terms unknown", never a silent default.
+pub fn terms_for_checkpoint(
+    endpoint: &str,
+    checkpoint: &Checkpoint,
+    declared: &std::collections::BTreeMap<String, DeclaredLicense>,
+) -> LicenseTerms {
+    let label = checkpoint.title.as_deref().unwrap_or(&checkpoint.name);
+    let names = checkpoint.names();
+    let hashes = checkpoint.hashes();
+    let declaration = declared.iter().find(|(key, _)| {
+        let key = key.trim().to_ascii_lowercase();
+        names.contains(&key) || hashes.contains(&key)
+    });
+    let catalogue = match &*CHECKPOINTS {
+        Ok(c) => c.entries.as_slice(),
+        Err(e) => {
+            tracing::error!("checkpoint licence catalogue does not parse: {e}");
+            &[]
+        }
+    };
+    let fill = |mut t: LicenseTerms| {
+        t.provider = endpoint.to_owned();
+        t.credit_line = fill_names(&t.credit_line, endpoint, &checkpoint.name);
+        t
+    };
+    if let Some((_, d)) = declaration {
+        if let Some(entry) = catalogue
+            .iter()
+            .find(|e| e.terms.id.eq_ignore_ascii_case(d.license.trim()))
+        {
+            let mut t = fill(entry.terms.clone());
+            t.summary = format!("Declared by you for {label}: {}", t.summary);
+            return t;
+        }
+        return declared_terms(endpoint, label, &checkpoint.name, d);
+    }
+    if let Some(entry) = catalogue.iter().find(|e| e.matches(checkpoint)) {
+        return fill(entry.terms.clone());
+    }
+    let mut t = match &*CATALOGUE {
+        Ok(c) => fill_unknown(&c.unknown, endpoint, label),
+        Err(_) => fill_unknown(&builtin_unknown(), endpoint, label),
+    };
+    t.summary = format!(
+        "Easel does not know the licence of the checkpoint {label} (on {endpoint}): the terms are unknown. Declare its licence in Settings (or with `easel-cli endpoint license`) once you have checked the licence that came with the file."
+    );
+    t
+}
+
+fn declared_terms(endpoint: &str, label: &str, model: &str, d: &DeclaredLicense) -> LicenseTerms {
+    let unknown = "Not summarised by Easel: read the licence you declared.".to_owned();
+    LicenseTerms {
+        id: format!("declared:{}", d.license.trim()),
+        known: true,
+        provider: endpoint.to_owned(),
+        covers: format!("{label} (licence declared by you)"),
+        summary: format!(
+            "You declared that {label} is under {}.{}",
+            d.license.trim(),
+            if d.note.trim().is_empty() {
+                String::new()
+            } else {
+                format!(" Your note: {}", d.note.trim())
+            }
+        ),
+        output_ownership: unknown.clone(),
+        commercial_use: d.commercial_use,
+        commercial_condition: (d.commercial_use == CommercialUse::Conditional)
+            .then(|| format!("As {} says; declared by you.", d.license.trim())),
+        attribution_required: false,
+        credit_line: format!("Image generated with {model}"),
+        indemnity: "None known.".to_owned(),
+        indemnified: false,
+        restrictions: Vec::new(),
+        training_data: unknown.clone(),
+        creators_compensated: unknown,
+        terms_url: d.terms_url.clone(),
+        checked_on: chrono::Utc::now().format("%Y-%m-%d").to_string(),
+        sources: if d.terms_url.is_empty() {
+            Vec::new()
+        } else {
+            vec![TermsSource {
+                point: "summary".into(),
+                title: format!("{} (declared by you)", d.license.trim()),
+                url: d.terms_url.clone(),
+            }]
+        },
+        disclaimer: "Declared by you, not checked by Easel. This is not legal advice.".into(),
+    }
+}
+
+/// A snapshot of the checkpoint's terms, taken now.
+pub fn snapshot_for_checkpoint(
+    endpoint: &str,
+    checkpoint: &Checkpoint,
+    declared: &std::collections::BTreeMap<String, DeclaredLicense>,
+) -> LicenseSnapshot {
+    LicenseSnapshot {
+        terms: terms_for_checkpoint(endpoint, checkpoint, declared),
+        ..snapshot_for(endpoint, &checkpoint.name)
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -277,6 +504,23 @@ mod tests {
             assert!(!t.disclaimer.is_empty() && !t.checked_on.is_empty());
         }
         assert!(!catalogue.unknown.known);
+        let checkpoints = CHECKPOINTS.as_ref().unwrap();
+        assert!(checkpoints.entries.len() >= 5);
+        for e in &checkpoints.entries {
+            let t = &e.terms;
+            assert!(
+                t.known && !t.sources.is_empty() && !t.checked_on.is_empty(),
+                "{}",
+                t.id
+            );
+            assert!(t.sources.iter().all(|s| s.url.starts_with("https://")));
+            assert_eq!(
+                t.commercial_condition.is_some(),
+                t.commercial_use == CommercialUse::Conditional,
+                "{}",
+                t.id
+            );
+        }
         assert_eq!(catalogue.unknown.commercial_use, CommercialUse::Unknown);
     }
 

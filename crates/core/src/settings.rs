@@ -16,6 +16,13 @@ pub struct Settings {
     /// can hold client names or other things not meant to travel with the image.
     #[serde(default)]
     pub embed_prompt_in_exports: bool,
+    /// Local and LAN engines the user added, by name (`crate::endpoints`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub endpoints: BTreeMap<String, crate::endpoints::Endpoint>,
+    /// Licences the user declared for checkpoints the catalogue does not know, by checkpoint
+    /// name or hash.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub checkpoint_licenses: BTreeMap<String, crate::license::DeclaredLicense>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

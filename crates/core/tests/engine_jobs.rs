@@ -2,6 +2,10 @@
 //! progress events a front end sees, cancellation, and what a restart finds.
 #![allow(clippy::unwrap_used, unsafe_code)]
 
+#[path = "engine_endpoints/cases.rs"]
+mod engine_endpoints;
+#[path = "engines_support/mod.rs"]
+mod engines_support;
 mod support;
 
 use std::time::Duration;

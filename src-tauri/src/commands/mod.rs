@@ -2,6 +2,7 @@
 //! `{code, message}`; blocking core calls run on the blocking pool.
 
 pub mod desktop;
+pub mod endpoints;
 pub mod export;
 pub mod generation;
 pub mod library;
@@ -23,6 +24,12 @@ pub fn all() -> tauri_specta::Commands<tauri::Wry> {
         settings::delete_credentials,
         settings::credential_status,
         settings::test_provider,
+        endpoints::list_endpoints,
+        endpoints::save_endpoint,
+        endpoints::remove_endpoint,
+        endpoints::test_endpoint,
+        endpoints::endpoint_models,
+        endpoints::declare_checkpoint_license,
         generation::start_generation,
         generation::cancel_job,
         library::list_images,

@@ -281,7 +281,7 @@
 
     function runJob(jobId, request, channelId) {
       const t = (ms) => ms / o.speed;
-      const ev = (stage, extra = {}) => ({ job_id: jobId, stage, attempt: null, retry_in_ms: null, generation_id: null, image_ids: [], error: null, ...extra });
+      const ev = (stage, extra = {}) => ({ job_id: jobId, stage, attempt: null, retry_in_ms: null, generation_id: null, image_ids: [], error: null, step: null, total_steps: null, eta_ms: null, preview: null, note: null, ...extra });
       const script = [];
       const p = request.prompt;
       script.push([0, ev('queued')]);

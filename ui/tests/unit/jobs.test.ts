@@ -11,6 +11,11 @@ const ev = (stage: JobEvent['stage'], extra: Partial<JobEvent> = {}): JobEvent =
   generation_id: null,
   image_ids: [],
   error: null,
+  step: null,
+  total_steps: null,
+  eta_ms: null,
+  preview: null,
+  note: null,
   ...extra,
 });
 
@@ -101,5 +106,25 @@ describe('held and processing jobs', () => {
     let job = newJob('k', stability, 0);
     job = applyEvent(job, ev('processing', { attempt: 3 }), 10);
     expect(stageLabel(job, 10, ctx)).toBe('Stability AI is working on it (check 3)');
+  });
+});
+
+describe('a local engine rendering', () => {
+  it('shows the step, the time left, the latest preview and a note, then lets the final image replace the preview', () => {
+    let job = newJob('k', request, 1000);
+    job = applyEvent(job, ev('rendering', { step: 3, total_steps: 20, eta_ms: 8500 }), 1000);
+    expect(stageLabel(job, 1000)).toBe('Rendering step 3/20, 9 s left');
+    expect(job.preview).toBeNull();
+    job = applyEvent(job, ev('rendering', { step: 4, total_steps: 20, preview: 1 }), 2000);
+    expect(job.preview).toBe(1);
+    expect(stageLabel(job, 2000)).toBe('Rendering step 4/20');
+    job = applyEvent(job, ev('rendering', { note: 'ComfyUI sends no previews' }), 2100);
+    expect(job.note).toBe('ComfyUI sends no previews');
+    expect(job.step).toBe(4);
+    job = applyEvent(job, ev('receiving'), 3000);
+    expect(job.preview).toBe(1);
+    job = applyEvent(job, ev('done', { image_ids: ['img-1'] }), 4000);
+    expect(job.preview).toBeNull();
+    expect(job.imageIds).toEqual(['img-1']);
   });
 });

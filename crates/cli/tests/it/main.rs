@@ -2,7 +2,12 @@
 //! disk and build time small). Each test runs the real CLI as a child process with its own
 //! environment, so nothing here changes this process's environment.
 #![allow(clippy::unwrap_used)]
+// firefly_support reuses support's contract and stand-in files by path (its own binary,
+// firefly_engine, has no `support`), so this binary loads them twice, on purpose.
+#![allow(clippy::duplicate_mod)]
 
+#[path = "../../../core/tests/engines_support/mod.rs"]
+mod engines_support;
 #[path = "../../../core/tests/firefly_support/mod.rs"]
 mod firefly_support;
 #[path = "../../../core/tests/getty_support/mod.rs"]
@@ -15,6 +20,7 @@ mod stability_support;
 mod support;
 
 mod cli;
+mod cli_endpoints;
 mod cli_firefly;
 mod cli_getty;
 mod cli_stability;

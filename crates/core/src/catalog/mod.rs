@@ -212,6 +212,10 @@ pub struct ModelSpec {
     /// How images come back when `response_format` is not set.
     #[serde(default)]
     pub default_answer: AnswerKind,
+    /// Partial images the model can stream while it renders (`stream` with
+    /// `partial_images` up to this); 0 where it cannot stream.
+    #[serde(default)]
+    pub max_partial_images: u32,
 }
 
 fn catalog() -> &'static Catalog {

@@ -182,6 +182,16 @@ impl ModelSpec {
         if !self.moderations.is_empty() {
             out.push(choice("moderation", "Moderation", &self.moderations, None));
         }
+        if self.max_partial_images > 0 {
+            out.push(ParamSpec {
+                kind: ParamKind::Integer,
+                min: Some(0),
+                max: Some(i64::from(self.max_partial_images)),
+                default: Some(Value::from(0)),
+                help: "Stream this many partial images while the image renders, shown as previews (not stored).".to_owned(),
+                ..choice("partial_images", "Live previews", &[], None)
+            });
+        }
         out
     }
 

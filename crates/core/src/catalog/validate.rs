@@ -35,7 +35,19 @@ impl ModelSpec {
                 )));
             }
         }
-        if let Some(name) = p.extra.keys().next() {
+        for (name, value) in &p.extra {
+            if name == "partial_images" && self.max_partial_images > 0 {
+                let max = self.max_partial_images;
+                match value.as_u64() {
+                    Some(n) if n <= u64::from(max) => continue,
+                    _ => {
+                        return Err(invalid(format!(
+                            "partial_images must be a whole number from 0 to {max} for {}; got {value}.",
+                            self.id
+                        )));
+                    }
+                }
+            }
             return Err(invalid(format!(
                 "{} does not take the {name} parameter; leave it out.",
                 self.id

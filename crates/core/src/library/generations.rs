@@ -6,7 +6,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use super::records::{GenerationDone, GenerationId, GenerationRecord, GenerationStatus};
 use super::{Library, clock, corrupt};
 use crate::error::{Error, Result};
-use crate::request::GenerationRequest;
+use crate::request::{GenerationParams, GenerationRequest};
 
 impl Library {
     /// Records a request about to be sent, with status `running`.
@@ -49,6 +49,22 @@ impl Library {
             params![id, done.request_id, usage, clock::now_ms()],
         )?;
         ensure_was_running(&conn, id, changed)
+    }
+
+    /// Replaces the recorded parameters with those a local engine really used (the seed Easel
+    /// chose, the engine's sampler, steps, CFG and checkpoint), so that the record makes the
+    /// same image again.
+    pub fn record_params_used(&self, id: &GenerationId, params: &GenerationParams) -> Result<()> {
+        let json = serde_json::to_string(params)
+            .map_err(|e| Error::InvalidInput(format!("The parameters cannot be saved: {e}")))?;
+        let changed = self.conn().execute(
+            "UPDATE generations SET params = ?2 WHERE id = ?1",
+            params![id, json],
+        )?;
+        if changed == 0 {
+            return Err(Error::not_found(format!("generation {id}")));
+        }
+        Ok(())
     }
 
     /// On a succeeded generation: what the provider returned but could not be stored, so the

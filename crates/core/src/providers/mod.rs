@@ -9,6 +9,7 @@ pub mod credentials;
 pub mod firefly;
 pub mod getty;
 pub mod http;
+pub mod local;
 pub mod oauth;
 pub mod openai;
 pub mod stability;
@@ -58,6 +59,41 @@ pub enum ProviderProgress {
     Downloading {
         index: u32,
     },
+    /// A local engine is rendering: step `step` of `total` (sampler steps, or partial images
+    /// for a streamed OpenAI answer), with a look at the image so far when the engine sends
+    /// one. Previews are shown, never stored.
+    Rendering {
+        step: u32,
+        total: u32,
+        eta: Option<Duration>,
+        preview: Option<PreviewFrame>,
+    },
+    /// The engine renders but sends no previews (ComfyUI started without a preview method,
+    /// an A1111 with live previews off): the job card says so instead of waiting for one.
+    NoPreviews {
+        reason: String,
+    },
+}
+
+/// One preview image as the engine sent it (PNG, JPEG or WebP bytes). Shared, so a frame
+/// handed to several listeners is never copied.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PreviewFrame {
+    pub bytes: Arc<[u8]>,
+}
+
+impl PreviewFrame {
+    pub fn new(bytes: Vec<u8>) -> PreviewFrame {
+        PreviewFrame {
+            bytes: bytes.into(),
+        }
+    }
+}
+
+impl fmt::Debug for PreviewFrame {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "PreviewFrame(<{} bytes>)", self.bytes.len())
+    }
 }
 
 /// Whether an image can be used under the terms that come with generating it, or must be
@@ -134,6 +170,12 @@ pub struct ProviderAnswer {
     pub images: Vec<ReceivedImage>,
     /// What was sent, without any secret (for the record and for tests).
     pub params_sent: Value,
+    /// Local engines: every parameter as the engine really used it (the seed Easel chose,
+    /// the sampler, scheduler, steps and CFG the engine applied), recorded over the request's
+    /// own so that running the generation again reproduces the image.
+    pub params_used: Option<crate::request::GenerationParams>,
+    /// Local engines: the checkpoint that made the images; their licence follows it.
+    pub checkpoint: Option<crate::license::Checkpoint>,
 }
 
 /// A size a provider offers when an image is licensed (Getty: "1k", "4k").
@@ -247,6 +289,28 @@ impl fmt::Debug for Connection {
             .field("auth_url", &self.auth_url)
             .field("credentials", &self.credentials)
             .finish()
+    }
+}
+
+/// Makes the client for a local or LAN engine the user added (`crate::endpoints`).
+/// `password` is the basic-auth password (or, for an OpenAI-compatible server without a
+/// user name, its API key) from the key store.
+pub fn connect_endpoint(
+    endpoint: &crate::endpoints::Endpoint,
+    password: Option<crate::secrets::ApiKey>,
+) -> Result<Arc<dyn ImageProvider>> {
+    use crate::endpoints::EndpointKind;
+    let access = local::Access::new(endpoint, password)?;
+    match endpoint.kind {
+        EndpointKind::A1111 => Ok(Arc::new(local::a1111::A1111Client::new(access))),
+        EndpointKind::Comfyui => Ok(Arc::new(local::comfyui::ComfyClient::new(
+            access,
+            endpoint.workflows.clone(),
+        ))),
+        EndpointKind::OpenaiCompatible => Ok(Arc::new(local::openai_compat::CompatClient::new(
+            access,
+            endpoint.capabilities.clone().unwrap_or_default(),
+        ))),
     }
 }
 

@@ -2,7 +2,12 @@
 //! link instead of sixteen keeps CI's disk and build time small. Tests that set environment
 //! variables for the engine stay in their own binaries beside this folder.
 #![allow(clippy::unwrap_used)]
+// firefly_support reuses support's contract and stand-in files by path (its own binary,
+// firefly_engine, has no `support`), so this binary loads them twice, on purpose.
+#![allow(clippy::duplicate_mod)]
 
+#[path = "../engines_support/mod.rs"]
+mod engines_support;
 #[path = "../export_support/mod.rs"]
 mod export_support;
 #[path = "../firefly_support/mod.rs"]
@@ -14,6 +19,10 @@ mod library_support;
 #[path = "../support/mod.rs"]
 mod support;
 
+mod checkpoint_licenses;
+mod engines_a1111;
+mod engines_comfy;
+mod engines_compat;
 mod export_batch;
 mod export_errors;
 mod export_exiftool_required;
@@ -30,3 +39,4 @@ mod library_providers;
 mod library_schema;
 mod openai_contract;
 mod openai_generate;
+mod openai_streaming;

@@ -57,6 +57,26 @@ impl Reply {
         )
     }
 
+    /// A 200 `text/event-stream` answer: each event is checked against its schema
+    /// (`ImageGenPartialImageEvent`, `ImageGenCompletedEvent`) and sent as `event:` + `data:`.
+    pub fn events(events: &[(&str, Value)]) -> Reply {
+        let mut body = String::new();
+        for (schema, ev) in events {
+            contract().assert_valid(schema, ev);
+            contract().assert_valid("ImageGenStreamEvent", ev);
+            let kind = ev["type"].as_str().unwrap();
+            body.push_str(&format!("event: {kind}\ndata: {ev}\n\n"));
+        }
+        Reply {
+            status: 200,
+            headers: vec![("content-type".into(), "text/event-stream".into())],
+            body: body.into_bytes(),
+            delay: Duration::ZERO,
+            cut_after: None,
+            unannounced_length: false,
+        }
+    }
+
     /// A 200 `ListModelsResponse`.
     pub fn models(body: Value) -> Reply {
         Reply::json(200, "ListModelsResponse", body)

@@ -97,6 +97,12 @@ export function imageUrl(id: string, variant: ImageVariant): string {
   return convertFileSrc(`${id}/${variant}`, 'easel');
 }
 
+/** URL of a running job's latest preview (number `n`, so each new frame is fetched). Previews
+ *  live in the app's memory only and are never stored. */
+export function previewUrl(jobId: string, n: number): string {
+  return `${convertFileSrc(`${jobId}/preview`, 'easel')}?n=${n}`;
+}
+
 /** Calls `handler` whenever images were added, changed or removed; returns an unsubscribe. */
 export async function onLibraryChanged(handler: (change: LibraryChanged) => void): Promise<() => void> {
   return events.libraryChanged.listen((event) => handler(event.payload));

@@ -18,6 +18,15 @@ export type Job = {
   imageIds: string[];
   error: ErrorPayload | null;
   cancelling: boolean;
+  /** While a local engine renders: the step reached, of how many. */
+  step: number | null;
+  totalSteps: number | null;
+  /** Epoch ms when the engine expects to finish, if it says. */
+  etaAt: number | null;
+  /** Number of the latest preview (fetched by job id); null once the final image is in. */
+  preview: number | null;
+  /** What the card should say besides the stage, e.g. that the engine sends no previews. */
+  note: string | null;
 };
 
 export const FINAL_STAGES: ReadonlySet<JobStage> = new Set(['done', 'failed', 'cancelled']);
@@ -41,6 +50,11 @@ export function newJob(key: string, request: GenerationRequest, now: number): Jo
     imageIds: [],
     error: null,
     cancelling: false,
+    step: null,
+    totalSteps: null,
+    etaAt: null,
+    preview: null,
+    note: null,
   };
 }
 
@@ -60,6 +74,12 @@ export function applyEvent(job: Job, event: JobEvent, now: number): Job {
     imageIds: event.image_ids.length > 0 ? [...event.image_ids] : job.imageIds,
     error: event.error ?? (event.stage === 'failed' ? { code: 'unknown', message: 'The job failed.' } : null),
     cancelling: final ? false : job.cancelling,
+    step: event.step ?? job.step,
+    totalSteps: event.total_steps ?? job.totalSteps,
+    etaAt: event.stage === 'rendering' ? (event.eta_ms != null ? now + event.eta_ms : null) : job.etaAt,
+    // The final image replaces the previews.
+    preview: final ? null : (event.preview ?? job.preview),
+    note: event.note ?? job.note,
   };
 }
 
@@ -116,6 +136,11 @@ export function stageLabel(job: Job, now: number, provider?: ProviderContext): s
     case 'waiting_to_retry': {
       const seconds = secondsUntil(job.retryAt, now);
       return seconds == null ? 'Waiting to retry' : `Waiting to retry in ${seconds} s`;
+    }
+    case 'rendering': {
+      const step = job.step != null && job.totalSteps ? ` step ${job.step}/${job.totalSteps}` : '';
+      const seconds = secondsUntil(job.etaAt, now);
+      return `Rendering${step}${seconds != null ? `, ${seconds} s left` : ''}`;
     }
     case 'receiving': return 'Receiving';
     case 'storing': return 'Storing';

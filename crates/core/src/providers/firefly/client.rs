@@ -186,6 +186,7 @@ impl FireflyClient {
             usage: Some(usage),
             images,
             params_sent: body,
+            ..ProviderAnswer::default()
         })
     }
 

@@ -283,6 +283,7 @@ impl GettyClient {
             usage: Some(json!({"results": total, "blocked_results": blocked})),
             images,
             params_sent,
+            ..ProviderAnswer::default()
         })
     }
 }

@@ -4,6 +4,7 @@
 mod body;
 mod failure;
 mod retry;
+pub mod sse;
 
 use std::future::Future;
 use std::time::Duration;

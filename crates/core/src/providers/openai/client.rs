@@ -14,10 +14,11 @@ use crate::catalog::{self, ProviderSpec};
 use crate::error::{Error, Result};
 use crate::providers::http::{
     self, Failure, ResponseLimits, RetryPolicy, check_image, checked_base_url, decode_b64,
-    download_image, from_transport, read_capped,
+    download_image, from_transport, read_capped, sse,
 };
 use crate::providers::{
-    BoxFuture, Connection, ImageProvider, Progress, ProviderAnswer, ProviderProgress, ReceivedImage,
+    BoxFuture, Connection, ImageProvider, PreviewFrame, Progress, ProviderAnswer, ProviderProgress,
+    ReceivedImage,
 };
 use crate::request::GenerationRequest;
 
@@ -133,6 +134,11 @@ impl OpenAiClient {
         let body = wire::request_body(req);
         let url = format!("{}/images/generations", self.base_url);
         tracing::info!(model = %req.model, "sending an image generation request");
+        if let Some(partials) = wire::partial_images(req) {
+            return self
+                .generate_streamed(body, &url, partials, progress, cancel)
+                .await;
+        }
         let (headers, bytes) = http::with_retries(
             &self.retry,
             cancel,
@@ -233,12 +239,107 @@ impl OpenAiClient {
         Ok(known)
     }
 
+    /// A streamed generation (`stream` with `partial_images`): each partial image is shown
+    /// as a preview as it arrives (not kept); the completed event carries the image.
+    async fn generate_streamed(
+        &self,
+        body: Value,
+        url: &str,
+        partials: u64,
+        progress: &(dyn Fn(ProviderProgress) + Send + Sync),
+        cancel: &CancellationToken,
+    ) -> Result<GeneratedImages> {
+        let resp = http::with_retries(
+            &self.retry,
+            cancel,
+            progress,
+            |attempt| progress(ProviderProgress::Sending { attempt }),
+            || self.send_checked(self.http.post(url).json(&body), progress),
+        )
+        .await?;
+        let headers = resp.headers().clone();
+        if !sse::is_event_stream(&resp) {
+            return Err(Error::BadResponse {
+                message: "a streamed answer was asked for, but the answer is not an event stream."
+                    .to_owned(),
+            });
+        }
+        let total = u32::try_from(partials).unwrap_or(3);
+        let cap = self.limits.max_image_bytes;
+        let mut images = Vec::new();
+        let mut usage = None;
+        sse::read_events(resp, self.limits.max_json_bytes, cancel, |data| {
+            let ev: wire::StreamEvent =
+                serde_json::from_value(data).map_err(|e| Error::BadResponse {
+                    message: format!("a streamed event is not in the documented shape ({e})."),
+                })?;
+            match ev.kind.as_str() {
+                "image_generation.partial_image" => {
+                    let step = ev.partial_image_index.unwrap_or(0).saturating_add(1);
+                    let preview = ev
+                        .b64_json
+                        .as_deref()
+                        .and_then(|b| decode_b64(b, cap, 0).ok())
+                        .filter(|b| check_image(b, 0).is_ok())
+                        .map(PreviewFrame::new);
+                    progress(ProviderProgress::Rendering {
+                        step,
+                        total: total.max(step),
+                        eta: None,
+                        preview,
+                    });
+                }
+                "image_generation.completed" => {
+                    let index = u32::try_from(images.len()).unwrap_or(u32::MAX);
+                    let b64 = ev.b64_json.ok_or_else(|| Error::BadResponse {
+                        message: "the completed event carries no image.".to_owned(),
+                    })?;
+                    let bytes = decode_b64(&b64, cap, index)?;
+                    check_image(&bytes, index)?;
+                    images.push(OpenAiImage {
+                        bytes,
+                        revised_prompt: None,
+                        source: ImageSource::B64,
+                    });
+                    usage = ev.usage.or(usage.take());
+                }
+                _ => {}
+            }
+            Ok(())
+        })
+        .await?;
+        if images.is_empty() {
+            return Err(Error::BadResponse {
+                message: "the stream ended without a completed image.".to_owned(),
+            });
+        }
+        Ok(GeneratedImages {
+            request_id: request_id(&headers),
+            usage,
+            created: None,
+            images,
+            params_sent: body,
+        })
+    }
+
     /// One authenticated API call: the answer's headers and its (capped) JSON body.
     async fn call(
         &self,
         builder: reqwest::RequestBuilder,
         progress: &(dyn Fn(ProviderProgress) + Send + Sync),
     ) -> Result<(HeaderMap, Vec<u8>), Failure> {
+        let resp = self.send_checked(builder, progress).await?;
+        let headers = resp.headers().clone();
+        let body = read_capped(resp, self.limits.max_json_bytes, "The provider's answer").await?;
+        Ok((headers, body))
+    }
+
+    /// Sends one authenticated call and maps an error answer; the body is left to read.
+    async fn send_checked(
+        &self,
+        builder: reqwest::RequestBuilder,
+        progress: &(dyn Fn(ProviderProgress) + Send + Sync),
+    ) -> Result<reqwest::Response, Failure> {
         let resp = builder
             .header(AUTHORIZATION, self.auth.clone())
             .send()
@@ -267,8 +368,7 @@ impl OpenAiClient {
             return Err(f);
         }
         progress(ProviderProgress::Receiving);
-        let body = read_capped(resp, self.limits.max_json_bytes, "The provider's answer").await?;
-        Ok((headers, body))
+        Ok(resp)
     }
 }
 
@@ -304,6 +404,7 @@ impl ImageProvider for OpenAiClient {
                     })
                     .collect(),
                 params_sent: answer.params_sent,
+                ..ProviderAnswer::default()
             })
         })
     }

@@ -30,7 +30,33 @@ pub(super) fn request_body(req: &GenerationRequest) -> Value {
         p.response_format.as_deref().map(Value::from),
     );
     put("user", p.user.as_deref().map(Value::from));
+    if let Some(n) = partial_images(req) {
+        body.insert("stream".into(), Value::from(true));
+        body.insert("partial_images".into(), Value::from(n));
+    }
     Value::Object(body)
+}
+
+/// The partial images asked for (`stream` is sent with them), if any.
+pub(super) fn partial_images(req: &GenerationRequest) -> Option<u64> {
+    req.params
+        .extra
+        .get("partial_images")
+        .and_then(Value::as_u64)
+        .filter(|n| *n > 0)
+}
+
+/// One event of a streamed answer (`ImageGenStreamEvent`).
+#[derive(Debug, Deserialize)]
+pub(super) struct StreamEvent {
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default)]
+    pub b64_json: Option<String>,
+    #[serde(default)]
+    pub partial_image_index: Option<u32>,
+    #[serde(default)]
+    pub usage: Option<Value>,
 }
 
 /// `ImagesResponse`. The contract requires `created`, but the images are what matter: an

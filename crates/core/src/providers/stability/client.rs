@@ -142,6 +142,7 @@ impl StabilityClient {
                 ..ReceivedImage::default()
             }],
             params_sent: wire::fields_json(endpoint, &fields),
+            ..ProviderAnswer::default()
         })
     }
 
