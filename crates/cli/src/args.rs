@@ -27,6 +27,12 @@ impl Cli {
             Command::Restore(a) => a.json,
             Command::Key(_) => false,
             Command::Providers(a) => a.json,
+            Command::Board(a) => a.json,
+            Command::Tag(a) => a.json,
+            Command::Rate(a) => a.json,
+            Command::Note(a) => a.json,
+            Command::Saved(a) => a.json,
+            Command::Duplicates(a) => a.json,
         }
     }
 }
@@ -35,9 +41,10 @@ impl Cli {
 pub enum Command {
     /// Generate images from a prompt and store them in the library.
     Generate(GenerateArgs),
-    /// List images, newest first, a page at a time.
+    /// List images, newest first, a page at a time; an optional search narrows the list.
     List(ListArgs),
-    /// Full-text search over prompts and revised prompts.
+    /// Search: free words, "exact phrase", -word, tag:, board:, model:, provider:,
+    /// rating:>=4, is:favorite, license:commercial, before:/after:YYYY-MM-DD, size:>=2048.
     Search(SearchArgs),
     /// Everything known about one image: parameters, usage and licence terms.
     Show(ShowArgs),
@@ -62,6 +69,18 @@ pub enum Command {
     /// Every provider: whether it is set up and where each credential comes from, its
     /// terms in a line, and its rate limits.
     Providers(OutputArgs),
+    /// Boards: named collections of images (create, list, add, remove, rename, cover, delete).
+    Board(crate::organise::BoardArgs),
+    /// Tags: add, remove, list (with counts), rename or merge.
+    Tag(crate::organise::TagArgs),
+    /// Rate an image 0-5 (0 clears).
+    Rate(crate::organise::RateArgs),
+    /// Set (or, with empty text, remove) an image's note.
+    Note(crate::organise::NoteArgs),
+    /// Saved searches (smart boards): save, list, delete; run one with `search --saved NAME`.
+    Saved(crate::organise::SavedArgs),
+    /// Groups of images that look alike (perceptual hash), to review.
+    Duplicates(crate::organise::DuplicatesArgs),
 }
 
 #[derive(Debug, Args)]
@@ -143,6 +162,8 @@ pub struct PageArgs {
 
 #[derive(Debug, Args)]
 pub struct ListArgs {
+    /// A search (same language as `search`) to narrow the list.
+    pub query: Option<String>,
     #[command(flatten)]
     pub page: PageArgs,
     #[command(flatten)]
@@ -151,7 +172,12 @@ pub struct ListArgs {
 
 #[derive(Debug, Args)]
 pub struct SearchArgs {
-    pub query: String,
+    /// The search; see `easel-cli search --help` for its keys.
+    #[arg(required_unless_present = "saved")]
+    pub query: Option<String>,
+    /// Run a saved search by name instead.
+    #[arg(long, conflicts_with = "query")]
+    pub saved: Option<String>,
     #[command(flatten)]
     pub page: PageArgs,
     #[command(flatten)]
