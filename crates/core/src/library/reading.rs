@@ -82,8 +82,12 @@ impl Library {
                 conn.query_row("SELECT live_images FROM library_totals", [], |r| r.get(0))?;
             return Ok(exact(n));
         }
-        if let search::Driver::Link { table, id, .. } = c.driver {
-            if c.fts.is_none() && c.fts_excluded.is_none() && c.has_no_conditions() {
+        if let search::Driver::Link { table, id, .. } = c.driver
+            && c.fts.is_none()
+            && c.fts_excluded.is_none()
+            && c.has_no_conditions()
+        {
+            {
                 let counts = if table == "image_tags" {
                     "tags"
                 } else {

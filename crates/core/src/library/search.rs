@@ -374,8 +374,10 @@ impl Compiled {
         window: Option<Window>,
         limit: i64,
     ) -> (String, Vec<SqlValue>) {
-        let (mut sql, mut params) = self.sql(SUMMARY_COLUMNS, window);
-        let (k_ct, k_id, _) = self.driver.keys();
+        // The page's rows are found by their keys alone (no generation, no long columns),
+        // then read whole: sorting many matches then costs little per match.
+        let (k_ct, k_id, k_seq) = self.driver.keys();
+        let (mut sql, mut params) = self.sql(k_seq, window);
         let (cmp, dir) = match order {
             SortOrder::NewestFirst => ("<", "DESC"),
             SortOrder::OldestFirst => (">", "ASC"),
@@ -387,15 +389,20 @@ impl Compiled {
         }
         sql.push_str(&format!(" ORDER BY {k_ct} {dir}, {k_id} {dir} LIMIT ?"));
         params.push(SqlValue::Integer(limit));
-        (sql, params)
+        let page = format!(
+            "SELECT {SUMMARY_COLUMNS} FROM images i JOIN generations g ON g.id = i.generation_id \
+             WHERE i.seq IN ({sql}) ORDER BY i.created_at {dir}, i.id {dir}"
+        );
+        (page, params)
     }
 }
 
-/// The block range and times the windows walk over.
+/// A row of `search_time_blocks`.
 #[derive(Debug, Clone, Copy)]
-struct Blocks {
-    first: i64,
-    last: i64,
+struct Block {
+    block: i64,
+    min_created_at: i64,
+    max_created_at: i64,
 }
 
 /// A row of a page: its list key and whatever the reader made of it.
@@ -405,62 +412,93 @@ pub struct Keyed<T> {
     pub row: T,
 }
 
+/// Reads a page row: its `(created_at, id)` and the caller's value.
+pub type RowReader<'a, T> = dyn Fn(&rusqlite::Row<'_>) -> rusqlite::Result<(i64, String, T)> + 'a;
+
 /// Runs a text search a window at a time until the page is settled; `read` turns a row of
-/// `SUMMARY_COLUMNS` into `(created_at, T)`; returns up to `limit` rows, in order.
+/// `SUMMARY_COLUMNS` into `(created_at, id, T)`; returns up to `limit` rows, in order.
+///
+/// Blocks are visited in the page's time order (newest first: by their latest time), so an
+/// image stored out of order (an import, a clock set back) is read early and cannot hold
+/// the search open; once a page's worth is found, the search stops at the first block that
+/// cannot beat the page's last row.
 pub fn windowed_page<T>(
     conn: &Connection,
     c: &Compiled,
     order: SortOrder,
     cursor: Option<&Cursor>,
     limit: i64,
-    read: &dyn Fn(&rusqlite::Row<'_>) -> rusqlite::Result<(i64, String, T)>,
+    read: &RowReader<'_, T>,
 ) -> Result<Vec<Keyed<T>>> {
     let Some(fts) = c.fts.as_deref() else {
         return Err(Error::InvalidInput(
             "A windowed search needs text to search for.".into(),
         ));
     };
-    let blocks: Option<(i64, i64)> = conn
-        .prepare_cached("SELECT min(block), max(block) FROM search_time_blocks")?
-        .query_row([], |r| Ok((r.get::<_, Option<i64>>(0)?, r.get(1)?)))
-        .map(|(a, b): (Option<i64>, Option<i64>)| a.zip(b))?;
-    let Some((first, last)) = blocks else {
-        return Ok(Vec::new());
-    };
-    let all = Blocks { first, last };
     let newest = order == SortOrder::NewestFirst;
+    let mut blocks: Vec<Block> = conn
+        .prepare_cached("SELECT block, min_created_at, max_created_at FROM search_time_blocks")?
+        .query_map([], |r| {
+            Ok(Block {
+                block: r.get(0)?,
+                min_created_at: r.get(1)?,
+                max_created_at: r.get(2)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
     // Blocks entirely on the far side of the cursor cannot hold a row of this page.
-    let start: Option<i64> = match (cursor, newest) {
-        (None, true) => Some(all.last),
-        (None, false) => Some(all.first),
-        (Some(cur), true) => conn
-            .prepare_cached("SELECT max(block) FROM search_time_blocks WHERE min_created_at <= ?1")?
-            .query_row([cur.created_at], |r| r.get(0))?,
-        (Some(cur), false) => conn
-            .prepare_cached("SELECT min(block) FROM search_time_blocks WHERE max_created_at >= ?1")?
-            .query_row([cur.created_at], |r| r.get(0))?,
-    };
-    let Some(mut start) = start else {
-        return Ok(Vec::new());
-    };
-    let mut span: i64 = 1;
+    if let Some(cur) = cursor {
+        blocks.retain(|b| {
+            if newest {
+                b.min_created_at <= cur.created_at
+            } else {
+                b.max_created_at >= cur.created_at
+            }
+        });
+    }
+    if newest {
+        blocks.sort_by_key(|b| std::cmp::Reverse((b.max_created_at, b.block)));
+    } else {
+        blocks.sort_by_key(|b| (b.min_created_at, b.block));
+    }
+    let mut next = 0;
+    let mut span: usize = 1;
     let mut rows: Vec<Keyed<T>> = Vec::new();
-    loop {
-        let (lo, hi) = if newest {
-            ((start - span + 1).max(all.first), start)
-        } else {
-            (start, (start + span - 1).min(all.last))
-        };
-        let (t_lo, t_hi): (Option<i64>, Option<i64>) = conn
-            .prepare_cached(
-                "SELECT min(min_created_at), max(max_created_at) FROM search_time_blocks \
-                 WHERE block BETWEEN ?1 AND ?2",
-            )?
-            .query_row(params![lo, hi], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        if let (Some(t_lo), Some(t_hi)) = (t_lo, t_hi) {
-            let seq_lo = lo << BLOCK_BITS;
-            let seq_hi = ((hi + 1) << BLOCK_BITS) - 1;
-            let walk_cost = (hi - lo + 1) << BLOCK_BITS;
+    while next < blocks.len() {
+        let mut group: Vec<Block> = blocks[next..(next + span).min(blocks.len())].to_vec();
+        next += group.len();
+        group.sort_by_key(|b| b.block);
+        // One query per run of neighbouring blocks: FTS5 reads a rowid range cheaply.
+        let mut runs: Vec<Vec<Block>> = Vec::new();
+        for b in group {
+            match runs.last_mut() {
+                Some(run) if run.last().is_some_and(|l| l.block + 1 == b.block) => run.push(b),
+                _ => runs.push(vec![b]),
+            }
+        }
+        for run in runs {
+            let (Some(first), Some(last)) = (run.first(), run.last()) else {
+                continue;
+            };
+            let t_lo = run
+                .iter()
+                .map(|b| b.min_created_at)
+                .min()
+                .unwrap_or(i64::MIN);
+            let t_hi = run
+                .iter()
+                .map(|b| b.max_created_at)
+                .max()
+                .unwrap_or(i64::MAX);
+            let seq_lo = first.block << BLOCK_BITS;
+            let seq_hi = ((last.block + 1) << BLOCK_BITS) - 1;
+            // Walking the time index reads every block whose times meet the run's, not only
+            // the run's own: a block holding one image stored out of order spans a long time.
+            let overlapping = blocks
+                .iter()
+                .filter(|b| b.max_created_at >= t_lo && b.min_created_at <= t_hi)
+                .count() as i64;
+            let walk_cost = overlapping << BLOCK_BITS;
             let cap = walk_cost / LOOKUP_BELOW_ONE_IN + 1;
             let matches: i64 = conn
                 .prepare_cached(
@@ -468,70 +506,51 @@ pub fn windowed_page<T>(
                      AND rowid BETWEEN ?2 AND ?3 LIMIT ?4)",
                 )?
                 .query_row(params![fts, seq_lo, seq_hi, cap], |r| r.get(0))?;
-            if matches > 0 {
-                let plan = if matches >= cap {
-                    TextPlan::WalkInOrder
-                } else {
-                    TextPlan::LookupMatches
-                };
-                let window = Window {
-                    seq_lo,
-                    seq_hi,
-                    t_lo,
-                    t_hi,
-                    plan,
-                };
-                let (sql, values) = c.page_sql(order, cursor, Some(window), limit);
-                let mut stmt = conn.prepare_cached(&sql)?;
-                let found = stmt
-                    .query_map(rusqlite::params_from_iter(values), |r| {
-                        read(r).map(|(created_at, id, row)| Keyed {
-                            created_at,
-                            id,
-                            row,
-                        })
-                    })?
-                    .collect::<rusqlite::Result<Vec<_>>>()?;
-                rows.extend(found);
-                rows.sort_by(|a, b| {
-                    let ord = (a.created_at, &a.id).cmp(&(b.created_at, &b.id));
-                    if newest { ord.reverse() } else { ord }
-                });
-                rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+            if matches == 0 {
+                continue;
             }
+            let plan = if matches >= cap {
+                TextPlan::WalkInOrder
+            } else {
+                TextPlan::LookupMatches
+            };
+            let window = Window {
+                seq_lo,
+                seq_hi,
+                t_lo,
+                t_hi,
+                plan,
+            };
+            let (sql, values) = c.page_sql(order, cursor, Some(window), limit);
+            let mut stmt = conn.prepare_cached(&sql)?;
+            let found = stmt
+                .query_map(rusqlite::params_from_iter(values), |r| {
+                    read(r).map(|(created_at, id, row)| Keyed {
+                        created_at,
+                        id,
+                        row,
+                    })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            rows.extend(found);
         }
-        let at_end = if newest {
-            lo <= all.first
-        } else {
-            hi >= all.last
-        };
-        if at_end {
-            break;
-        }
+        rows.sort_by(|a, b| {
+            let ord = (a.created_at, &a.id).cmp(&(b.created_at, &b.id));
+            if newest { ord.reverse() } else { ord }
+        });
+        rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
         if rows.len() as i64 >= limit {
             let worst = rows.last().map_or(0, |r| r.created_at);
             // The time nearest to the page that any block not read yet may hold.
-            let bound: Option<i64> = if newest {
-                conn.prepare_cached(
-                    "SELECT max(max_created_at) FROM search_time_blocks WHERE block < ?1",
-                )?
-                .query_row([lo], |r| r.get(0))?
-            } else {
-                conn.prepare_cached(
-                    "SELECT min(min_created_at) FROM search_time_blocks WHERE block > ?1",
-                )?
-                .query_row([hi], |r| r.get(0))?
-            };
-            let settled = match bound {
+            let settled = match blocks.get(next) {
                 None => true,
-                Some(b) if newest => b < worst,
-                Some(b) => b > worst,
+                Some(b) if newest => b.max_created_at < worst,
+                Some(b) => b.min_created_at > worst,
             };
             if settled {
                 break;
             }
         }
-        start = if newest { lo - 1 } else { hi + 1 };
         span = span.saturating_mul(4);
     }
     Ok(rows)

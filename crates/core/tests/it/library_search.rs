@@ -429,7 +429,10 @@ fn the_purge_works_in_steps_while_lists_are_served() {
             |r| r.get(0),
         )
         .unwrap();
-    assert!(trashed as usize > PURGE_STEP, "{trashed}: more than one step");
+    assert!(
+        trashed as usize > PURGE_STEP,
+        "{trashed}: more than one step"
+    );
     let live = lib.count(&ListQuery::default()).unwrap().count;
     let storm = lib
         .count(&ListQuery {
