@@ -142,7 +142,15 @@ pub fn compile(conn: &Connection, q: &ListQuery) -> Result<Compiled> {
     models.extend(q.model.iter().filter(|m| !m.is_empty()).cloned());
     // Several values of one key are alternatives: `model:a model:b` is either model. One
     // value is an equality, which its index serves in list order.
-    for (column, mut values) in [("i.provider", providers), ("i.model", models)] {
+    // With favourites asked for, their (small) index drives the walk; `+` keeps the
+    // model and provider indexes, which would need a row read per entry, out of it.
+    let favorite = s.favorite || q.favorites_only;
+    let (provider_col, model_col) = if favorite {
+        ("+i.provider", "+i.model")
+    } else {
+        ("i.provider", "i.model")
+    };
+    for (column, mut values) in [(provider_col, providers), (model_col, models)] {
         values.dedup();
         match values.len() {
             0 => {}
@@ -157,7 +165,7 @@ pub fn compile(conn: &Connection, q: &ListQuery) -> Result<Compiled> {
             }
         }
     }
-    if s.favorite || q.favorites_only {
+    if favorite {
         c.conditions.push("i.favorite = 1".into());
     }
     if let Some(r) = s.rating {
@@ -285,6 +293,17 @@ impl Compiled {
 
     /// `FROM … WHERE …` and its parameters; `columns` is what to select.
     pub fn sql(&self, columns: &str, window: Option<Window>) -> (String, Vec<SqlValue>) {
+        self.sql_walking(columns, window, false)
+    }
+
+    /// As `sql`; `walk_text` keeps an unwindowed text filter from driving the query (so the
+    /// filters' own index is walked and matches are only tested).
+    fn sql_walking(
+        &self,
+        columns: &str,
+        window: Option<Window>,
+        walk_text: bool,
+    ) -> (String, Vec<SqlValue>) {
         let mut params = Vec::new();
         let gen_join = " JOIN generations g ON g.id = i.generation_id";
         let mut sql = match self.driver {
@@ -329,9 +348,10 @@ impl Compiled {
                     ]);
                 }
                 None => {
-                    sql.push_str(
-                        " AND i.seq IN (SELECT rowid FROM images_fts WHERE images_fts MATCH ?)",
-                    );
+                    let plus = if walk_text { "+" } else { "" };
+                    sql.push_str(&format!(
+                        " AND {plus}i.seq IN (SELECT rowid FROM images_fts WHERE images_fts MATCH ?)"
+                    ));
                     params.push(SqlValue::Text(fts.clone()));
                 }
             }
@@ -356,8 +376,11 @@ impl Compiled {
     /// Counting SQL: at most `cap` rows. Without text it walks the time index (so it stops
     /// at the cap instead of reading the table); with text the matches drive it.
     pub fn count_sql(&self, cap: i64) -> (String, Vec<SqlValue>) {
-        let (mut sql, mut params) = self.sql("1", None);
-        if self.fts.is_none() {
+        // Text with filters: walk the filters' index and test each row against the matches
+        // (looking up every match of a common word would cost far more).
+        let walk_text = self.fts.is_some() && !self.conditions.is_empty();
+        let (mut sql, mut params) = self.sql_walking("1", None, walk_text);
+        if self.fts.is_none() || walk_text {
             let (k_ct, k_id, _) = self.driver.keys();
             sql.push_str(&format!(" ORDER BY {k_ct} DESC, {k_id} DESC"));
         }
