@@ -325,15 +325,15 @@ impl Compiled {
             match window {
                 Some(w) => {
                     // `+` keeps SQLite from driving by the matches when walking is cheaper.
-                    let plus = if w.plan == TextPlan::WalkInOrder {
-                        "+"
+                    let (plus, time_plus) = if w.plan == TextPlan::WalkInOrder {
+                        ("+", "")
                     } else {
-                        ""
+                        ("", "+")
                     };
                     // The rowid range is only a filter (`+`): as the driver it would read the
                     // window's whole stretch of the table and sort it.
                     sql.push_str(&format!(
-                        " AND {k_ct} BETWEEN ? AND ? AND +{k_seq} BETWEEN ? AND ? \
+                        " AND {time_plus}{k_ct} BETWEEN ? AND ? AND +{k_seq} BETWEEN ? AND ? \
                          AND {plus}i.seq IN (SELECT rowid FROM images_fts \
                          WHERE images_fts MATCH ? AND rowid BETWEEN ? AND ?)"
                     ));
@@ -405,12 +405,21 @@ impl Compiled {
             SortOrder::NewestFirst => ("<", "DESC"),
             SortOrder::OldestFirst => (">", "ASC"),
         };
+        // Looking matches up, no time index may drive (nor order) the query: walked over a
+        // long time range it would read far more than the matches.
+        let p = if window.is_some_and(|w| w.plan == TextPlan::LookupMatches) {
+            "+"
+        } else {
+            ""
+        };
         if let Some(c) = cursor {
-            sql.push_str(&format!(" AND ({k_ct}, {k_id}) {cmp} (?, ?)"));
+            sql.push_str(&format!(" AND ({p}{k_ct}, {p}{k_id}) {cmp} (?, ?)"));
             params.push(SqlValue::Integer(c.created_at));
             params.push(SqlValue::Text(c.id.clone()));
         }
-        sql.push_str(&format!(" ORDER BY {k_ct} {dir}, {k_id} {dir} LIMIT ?"));
+        sql.push_str(&format!(
+            " ORDER BY {p}{k_ct} {dir}, {p}{k_id} {dir} LIMIT ?"
+        ));
         params.push(SqlValue::Integer(limit));
         let page = format!(
             "SELECT {SUMMARY_COLUMNS} FROM images i JOIN generations g ON g.id = i.generation_id \
