@@ -85,6 +85,9 @@ pub fn run() {
                 if let Err(e) = housekeeping.purge_old_deletions() {
                     log::warn!("purging old deletions failed ({}): {e}", e.code());
                 }
+                if let Err(e) = housekeeping.hash_older_images() {
+                    log::warn!("hashing older images failed ({}): {e}", e.code());
+                }
             });
             app.manage(EngineState::new(engine));
             Ok(())

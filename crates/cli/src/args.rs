@@ -29,6 +29,12 @@ impl Cli {
             Command::Providers(a) => a.json,
             Command::Endpoint(c) => c.json(),
             Command::Rerun(a) => a.json,
+            Command::Board(a) => a.json,
+            Command::Tag(a) => a.json,
+            Command::Rate(a) => a.json,
+            Command::Note(a) => a.json,
+            Command::Saved(a) => a.json,
+            Command::Duplicates(a) => a.json,
         }
     }
 }
@@ -37,9 +43,10 @@ impl Cli {
 pub enum Command {
     /// Generate images from a prompt and store them in the library.
     Generate(GenerateArgs),
-    /// List images, newest first, a page at a time.
+    /// List images, newest first, a page at a time; an optional search narrows the list.
     List(ListArgs),
-    /// Full-text search over prompts and revised prompts.
+    /// Search: free words, "exact phrase", -word, tag:, board:, model:, provider:,
+    /// rating:>=4, is:favorite, license:commercial, before:/after:YYYY-MM-DD, size:>=2048.
     Search(SearchArgs),
     /// Everything known about one image: parameters, usage and licence terms.
     Show(ShowArgs),
@@ -71,6 +78,18 @@ pub enum Command {
     /// Run a recorded generation again with exactly the parameters it was made with (for a
     /// local engine: its seed, sampler, scheduler, steps and CFG).
     Rerun(RerunArgs),
+    /// Boards: named collections of images (create, list, add, remove, rename, cover, delete).
+    Board(crate::organise::BoardArgs),
+    /// Tags: add, remove, list (with counts), rename or merge.
+    Tag(crate::organise::TagArgs),
+    /// Rate an image 0-5 (0 clears).
+    Rate(crate::organise::RateArgs),
+    /// Set (or, with empty text, remove) an image's note.
+    Note(crate::organise::NoteArgs),
+    /// Saved searches (smart boards): save, list, delete; run one with `search --saved NAME`.
+    Saved(crate::organise::SavedArgs),
+    /// Groups of images that look alike (perceptual hash), to review.
+    Duplicates(crate::organise::DuplicatesArgs),
 }
 
 #[derive(Debug, Args)]
@@ -161,6 +180,8 @@ pub struct PageArgs {
 
 #[derive(Debug, Args)]
 pub struct ListArgs {
+    /// A search (same language as `search`) to narrow the list.
+    pub query: Option<String>,
     #[command(flatten)]
     pub page: PageArgs,
     #[command(flatten)]
@@ -169,7 +190,12 @@ pub struct ListArgs {
 
 #[derive(Debug, Args)]
 pub struct SearchArgs {
-    pub query: String,
+    /// The search; see `easel-cli search --help` for its keys.
+    #[arg(required_unless_present = "saved")]
+    pub query: Option<String>,
+    /// Run a saved search by name instead.
+    #[arg(long, conflicts_with = "query")]
+    pub saved: Option<String>,
     #[command(flatten)]
     pub page: PageArgs,
     #[command(flatten)]

@@ -46,19 +46,26 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Providers(args) => crate::providers::run(&open()?, args.json),
         Command::List(args) => {
             let engine = open()?;
-            let page = engine.library().list(&query(None, &args.page))?;
-            print_page(&page, args.output.json);
+            let q = query(args.query.clone(), &args.page);
+            let page = engine.library().list(&q)?;
+            let count = engine.library().count(&q)?;
+            print_page(&page, count, args.output.json);
             Ok(())
         }
         Command::Search(args) => {
             let engine = open()?;
-            if args.query.trim().is_empty() {
+            let text = match (&args.saved, &args.query) {
+                (Some(name), _) => engine.library().saved_search(name)?.query,
+                (None, Some(text)) => text.clone(),
+                (None, None) => String::new(),
+            };
+            if text.trim().is_empty() {
                 return Err(Error::InvalidInput("The search query is empty.".into()).into());
             }
-            let page = engine
-                .library()
-                .list(&query(Some(args.query.clone()), &args.page))?;
-            print_page(&page, args.output.json);
+            let q = query(Some(text), &args.page);
+            let page = engine.library().list(&q)?;
+            let count = engine.library().count(&q)?;
+            print_page(&page, count, args.output.json);
             Ok(())
         }
         Command::Show(args) => {
@@ -70,8 +77,13 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
                 Err(e @ (Error::Damaged { .. } | Error::NotFound { .. })) => Some(e),
                 Err(e) => return Err(e.into()),
             };
+            let organisation = engine.library().organisation(&args.id)?;
             if args.json {
                 let mut doc = with_path(&detail, &detail.summary.path);
+                doc["rating"] = json!(organisation.rating);
+                doc["note"] = json!(organisation.note);
+                doc["tags"] = json!(organisation.tags);
+                doc["boards"] = json!(organisation.boards);
                 doc["original"] = match &original {
                     None => json!({ "status": "ok" }),
                     Some(e) => {
@@ -81,6 +93,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
                 output::json_pretty(&doc);
             } else {
                 human::print_detail(&detail);
+                human::print_organisation(&organisation);
             }
             // The details were shown; the exit code and stderr say the original is not sound.
             match original {
@@ -120,6 +133,12 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             let job = engine.rerun(&args.generation_id)?;
             wait_and_report(&engine, &mut events, job, args.json).await
         }
+        Command::Board(args) => crate::organise::board(open()?.library(), args),
+        Command::Tag(args) => crate::organise::tag(open()?.library(), args),
+        Command::Rate(args) => crate::organise::rate(open()?.library(), &args),
+        Command::Note(args) => crate::organise::note(open()?.library(), &args),
+        Command::Saved(args) => crate::organise::saved(open()?.library(), args),
+        Command::Duplicates(args) => crate::organise::duplicates(open()?.library(), &args),
     }
 }
 
@@ -152,12 +171,17 @@ pub fn with_path<T: serde::Serialize>(record: &T, path: &str) -> serde_json::Val
     value
 }
 
-fn print_page(page: &easel_core::library::ImagePage, as_json: bool) {
+fn print_page(
+    page: &easel_core::library::ImagePage,
+    count: easel_core::library::MatchCount,
+    as_json: bool,
+) {
     if as_json {
         let images: Vec<_> = page.images.iter().map(|i| with_path(i, &i.path)).collect();
-        output::json(&json!({ "images": images, "next": page.next }));
+        output::json(&json!({ "images": images, "next": page.next, "count": count }));
     } else {
         human::print_page(page);
+        human::print_count(count);
     }
 }
 

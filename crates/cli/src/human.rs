@@ -322,3 +322,25 @@ pub fn key_source(source: KeySource, env: &str) -> String {
         KeySource::File => "in Easel's private key file".into(),
     }
 }
+
+/// "312 matches", "10000+ matches".
+pub fn print_count(count: easel_core::library::MatchCount) {
+    outln!(
+        "{}{} image(s) in all",
+        count.count,
+        if count.exact { "" } else { "+" }
+    );
+}
+
+pub fn print_organisation(o: &easel_core::library::ImageOrganisation) {
+    let boards: Vec<&str> = o.boards.iter().map(|b| b.name.as_str()).collect();
+    let rows = [
+        ("Rating", format!("{}/5", o.rating)),
+        ("Tags", o.tags.join(", ")),
+        ("Boards", boards.join(", ")),
+        ("Note", o.note.clone().unwrap_or_default()),
+    ];
+    for (k, v) in rows {
+        outln!("{k:<12} {v}");
+    }
+}

@@ -12,6 +12,7 @@ mod export;
 mod human;
 mod library_commands;
 mod license;
+mod organise;
 mod providers;
 
 use std::process::ExitCode;
@@ -40,7 +41,18 @@ fn main() -> ExitCode {
         Err(failure) => {
             let payload = failure.payload();
             if json && !matches!(failure, commands::Failure::Partial(_)) {
-                output::json(&serde_json::json!({ "error": payload }));
+                let mut error = serde_json::json!(payload);
+                // A search error says where, so a script (or a person) can point at it.
+                if let commands::Failure::Core(easel_core::Error::InvalidSearch {
+                    start,
+                    end,
+                    ..
+                }) = &failure
+                {
+                    error["start"] = serde_json::json!(start);
+                    error["end"] = serde_json::json!(end);
+                }
+                output::json(&serde_json::json!({ "error": error }));
             } else {
                 errln!("error [{}]: {}", payload.code, payload.message);
             }

@@ -334,9 +334,10 @@ fn fill(dir: &Path, rows: usize) -> BoxResult<()> {
         )?;
         let mut img_stmt = tx.prepare(
             "INSERT INTO images (id, generation_id, idx, sha256, width, height, format, byte_size, \
-             revised_prompt, favorite, license_id, license_at, commercial_use, created_at, deleted_at) \
+             revised_prompt, favorite, license_id, license_at, commercial_use, created_at, deleted_at, \
+             provider, model) \
              VALUES (?1, ?2, 0, ?3, 1024, 1024, 'png', 2000000, ?4, ?5, \
-             (SELECT min(id) FROM license_terms), ?6, 'conditional', ?7, ?8)",
+             (SELECT min(id) FROM license_terms), ?6, 'conditional', ?7, ?8, 'openai', ?9)",
         )?;
         let mut fts_stmt = tx.prepare(
             "INSERT INTO images_fts (rowid, prompt, revised_prompt) VALUES (?1, ?2, ?3)",
@@ -361,7 +362,8 @@ fn fill(dir: &Path, rows: usize) -> BoxResult<()> {
                 favorite,
                 license,
                 created_at,
-                deleted
+                deleted,
+                model
             ])?;
             fts_stmt.execute(rusqlite::params![tx.last_insert_rowid(), prompt, revised])?;
         }

@@ -71,6 +71,22 @@ impl Engine {
         self.library.purge_deleted(DELETED_KEPT_FOR)
     }
 
+    /// Housekeeping too: perceptual hashes for images stored before Easel made them (for
+    /// near-duplicates), a small batch per transaction so browsing goes on beside it.
+    /// Returns how many were hashed.
+    pub fn hash_older_images(&self) -> Result<usize> {
+        let mut after = 0;
+        let mut hashed = 0;
+        loop {
+            let step = self.library.hash_unhashed_images(after, 100)?;
+            hashed += step.hashed;
+            match step.next_after {
+                Some(next) => after = next,
+                None => return Ok(hashed),
+            }
+        }
+    }
+
     pub fn dirs(&self) -> &AppDirs {
         &self.dirs
     }

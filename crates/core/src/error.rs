@@ -16,6 +16,15 @@ pub enum Error {
     #[error("{what} was not found.")]
     NotFound { what: String },
 
+    /// The search text is not valid search language; `start..end` (characters) is the part
+    /// to underline. Code `invalid_input`, like any other bad input.
+    #[error("{message} (characters {start}-{end} of the search)")]
+    InvalidSearch {
+        message: String,
+        start: u32,
+        end: u32,
+    },
+
     /// 401/403, or no key configured at all.
     #[error("{message} Check the API key in Settings (or the {env_var} environment variable).")]
     Auth { message: String, env_var: String },
@@ -159,7 +168,7 @@ impl Error {
     /// Stable identifier for front ends; never change an existing one.
     pub fn code(&self) -> &'static str {
         match self {
-            Error::InvalidInput(_) => "invalid_input",
+            Error::InvalidInput(_) | Error::InvalidSearch { .. } => "invalid_input",
             Error::NotFound { .. } => "not_found",
             Error::Auth { .. } => "auth",
             Error::RateLimited { .. } => "rate_limited",

@@ -26,4 +26,5 @@ mod cli_getty;
 mod cli_stability;
 mod faults;
 mod library_care;
+mod organise;
 mod providers;

@@ -271,19 +271,22 @@ impl Library {
     fn search_index_gaps(&self) -> Result<(usize, usize)> {
         let conn = self.conn();
         let missing: i64 = conn.query_row(
-            "SELECT count(*) FROM images WHERE seq NOT IN (SELECT rowid FROM images_fts)",
+            "SELECT count(*) FROM images WHERE deleted_at IS NULL \
+             AND seq NOT IN (SELECT rowid FROM images_fts)",
             [],
             |r| r.get(0),
         )?;
         let extra: i64 = conn.query_row(
-            "SELECT count(*) FROM images_fts WHERE rowid NOT IN (SELECT seq FROM images)",
+            "SELECT count(*) FROM images_fts \
+             WHERE rowid NOT IN (SELECT seq FROM images WHERE deleted_at IS NULL)",
             [],
             |r| r.get(0),
         )?;
         Ok((missing.max(0) as usize, extra.max(0) as usize))
     }
 
-    /// Rebuilds the search index from the images and their prompts, in one transaction.
+    /// Rebuilds the search index from the live images and their prompts (the trash is not
+    /// searched), in one transaction.
     pub fn rebuild_search_index(&self) -> Result<()> {
         self.ensure_writable()?;
         let mut conn = self.conn();
@@ -295,7 +298,7 @@ impl Library {
         tx.execute(
             "INSERT INTO images_fts (rowid, prompt, revised_prompt) \
              SELECT i.seq, g.prompt, i.revised_prompt FROM images i \
-             JOIN generations g ON g.id = i.generation_id",
+             JOIN generations g ON g.id = i.generation_id WHERE i.deleted_at IS NULL",
             [],
         )?;
         tx.commit()?;

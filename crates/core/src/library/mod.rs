@@ -6,8 +6,10 @@
 //! which `open` removes. Several processes may open one folder (each holds a shared lock);
 //! the repair sweep runs only when a process opens it alone.
 
+mod annotations;
 pub mod backup;
 mod blobs;
+mod boards;
 pub mod check;
 mod clock;
 mod decode;
@@ -15,12 +17,17 @@ mod generations;
 mod instance;
 mod licensed;
 mod originals;
+mod perceptual;
 mod query;
 mod reading;
 mod records;
+mod saved_searches;
 mod schema;
+mod search;
 pub mod search_language;
+mod selection;
 mod sweep;
+mod tags;
 mod thumbs;
 mod trash;
 
@@ -29,19 +36,26 @@ use std::sync::{Mutex, MutexGuard};
 
 use rusqlite::{Connection, OptionalExtension, params};
 
+pub use annotations::{BoardRef, ImageOrganisation, MAX_RATING};
 pub use backup::{BackupManifest, BackupReport, RestoreReport, restore};
 pub use blobs::sha256_hex;
+pub use boards::Board;
 pub use check::{CheckReport, OriginalProblem, RepairReport};
 pub use decode::{MAX_ALLOC, MAX_SIDE, Probe, probe};
 pub use originals::read_verified;
+pub use perceptual::{DEFAULT_MAX_DISTANCE, DuplicateGroup, HashStep, MAX_DISTANCE, dhash};
 pub use query::{Cursor, fts_query};
 pub use records::{
     GenerationDone, GenerationId, GenerationRecord, GenerationStatus, ImageDetail, ImageFacts,
-    ImageFormat, ImagePage, ImageRecord, ImageSummary, LibraryStats, ListQuery, NewImage,
-    SortOrder, ThumbSize,
+    ImageFormat, ImagePage, ImageRecord, ImageSummary, LibraryStats, ListQuery, MATCH_COUNT_CAP,
+    MatchCount, NewImage, SortOrder, ThumbSize,
 };
-pub use schema::SCHEMA_VERSION;
+pub use saved_searches::SavedSearch;
+pub use schema::{SCHEMA_VERSION, migration_sql};
+pub use selection::{Selection, TrashBatch};
 pub use sweep::SweepReport;
+pub use tags::TagCount;
+pub use trash::PURGE_STEP;
 
 use crate::error::{Error, Result};
 use crate::license::CommercialUse;
@@ -57,6 +71,9 @@ pub struct Library {
     root: PathBuf,
     layout: BlobLayout,
     conn: Mutex<Connection>,
+    /// A second connection for lists and searches, so they run beside a write (WAL) instead
+    /// of waiting for it; `None` when opened read-only (then `conn` serves both).
+    reader: Option<Mutex<Connection>>,
     sweep: SweepReport,
     /// Why changes cannot be saved, when the library was opened read-only.
     read_only: Option<Error>,
@@ -132,10 +149,13 @@ impl Library {
         } else {
             SweepReport::default()
         };
+        let reader = schema::connect(&db).map_err(in_db)?;
+        schema::configure_reader(&reader)?;
         Ok(Library {
             root,
             layout,
             conn: Mutex::new(conn),
+            reader: Some(Mutex::new(reader)),
             sweep,
             read_only: None,
             _lock: Some(lock),
@@ -172,6 +192,7 @@ impl Library {
             layout: BlobLayout::new(&root),
             root,
             conn: Mutex::new(conn),
+            reader: None,
             sweep: SweepReport::default(),
             read_only: Some(reason),
             _lock: lock,
@@ -211,6 +232,14 @@ impl Library {
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// The connection for lists and searches (see `reader`).
+    fn read_conn(&self) -> MutexGuard<'_, Connection> {
+        match &self.reader {
+            Some(reader) => reader.lock().unwrap_or_else(|p| p.into_inner()),
+            None => self.conn(),
+        }
+    }
+
     /// Stores one image: checks and decodes it (bounded), writes the original and both
     /// thumbnails atomically, then the row. Blocking: run it on a blocking thread.
     pub fn store_image(&self, new: NewImage<'_>) -> Result<ImageRecord> {
@@ -230,23 +259,24 @@ impl Library {
             .map_err(|e| {
                 Error::InvalidInput(format!("The licence transaction cannot be saved: {e}"))
             })?;
-        let prompt: String = {
+        let (prompt, provider, model): (String, String, String) = {
             let conn = self.conn();
-            let prompt = conn
+            let found = conn
                 .query_row(
-                    "SELECT prompt FROM generations WHERE id = ?1",
+                    "SELECT prompt, provider, model FROM generations WHERE id = ?1",
                     [new.generation_id],
-                    |r| r.get(0),
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
                 )
                 .optional()?
                 .ok_or_else(|| Error::not_found(format!("Generation {}", new.generation_id)))?;
             journal_blob(&conn, &sha, ext)?;
-            prompt
+            found
         };
         // The slow part (thumbnails, writes), outside the lock. A stored file with these
         // bytes' sha is compared byte for byte before it is reused, so a damaged copy is
         // replaced rather than trusted.
         self.ensure_blob_files(&sha, ext, new.bytes, &image, true)?;
+        let dhash = perceptual::dhash(&image) as i64;
 
         let id = uuid::Uuid::now_v7().to_string();
         let mut conn = self.conn();
@@ -266,9 +296,10 @@ impl Library {
         let inserted = tx.execute(
             "INSERT INTO images (id, generation_id, idx, sha256, width, height, format, \
              byte_size, revised_prompt, seed, favorite, license_id, license_at, commercial_use, \
-             created_at, filtered, asset_id, license_status, license_transaction, licensed_from) \
+             created_at, filtered, asset_id, license_status, license_transaction, licensed_from, \
+             dhash, provider, model) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 0, ?11, ?12, ?13, ?14, ?15, ?16, \
-             ?17, ?18, ?19) \
+             ?17, ?18, ?19, ?20, ?21, ?22) \
              ON CONFLICT (generation_id, idx) DO NOTHING",
             params![
                 id,
@@ -290,6 +321,9 @@ impl Library {
                 new.license.status.as_str(),
                 transaction,
                 new.facts.licensed_from,
+                dhash,
+                provider,
+                model,
             ],
         )?;
         if inserted == 0 {

@@ -1,13 +1,9 @@
 //! Listing and search: key paging on `(created_at, id)` (never OFFSET), FTS5 with user input
 //! turned into a query that cannot be a syntax error.
 
+use crate::error::{Error, Result};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use rusqlite::types::Value as SqlValue;
-
-use super::clock;
-use super::records::{ListQuery, SortOrder};
-use crate::error::{Error, Result};
 
 pub const DEFAULT_LIMIT: u32 = 100;
 pub const MAX_LIMIT: u32 = 500;
@@ -83,80 +79,6 @@ pub fn clamp_limit(limit: u32) -> u32 {
 pub const SUMMARY_COLUMNS: &str = "i.id, i.generation_id, g.prompt, g.provider, g.model, \
      i.created_at, i.width, i.height, i.format, i.favorite, i.commercial_use, i.sha256, \
      i.filtered, i.license_status, i.damaged_at IS NOT NULL";
-
-/// Above this many text matches, walking the time index and testing membership beats
-/// looking every match up and sorting (measured at 100k rows: ~8 µs per looked-up match vs
-/// ~0.15 µs per index entry walked; the walk stops after a page of hits).
-pub const SCAN_ABOVE_MATCHES: i64 = 500;
-
-/// How the text filter meets the time order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TextPlan {
-    /// Few matches: look each up by key, then sort them.
-    LookupMatches,
-    /// Many matches: walk the list in order, keep rows that match.
-    WalkInOrder,
-}
-
-/// SQL and parameters for one page; asks for `limit + 1` rows to learn whether more follow.
-pub fn page_sql(q: &ListQuery, plan: TextPlan) -> Result<(String, Vec<SqlValue>)> {
-    let mut sql = format!(
-        "SELECT {SUMMARY_COLUMNS} FROM images i JOIN generations g ON g.id = i.generation_id \
-         WHERE i.deleted_at IS NULL"
-    );
-    let mut params: Vec<SqlValue> = Vec::new();
-    if let Some(text) = q.text.as_deref().and_then(fts_query) {
-        // `+` keeps SQLite from driving the query by the key lookups, so it walks the order.
-        let plus = if plan == TextPlan::WalkInOrder {
-            "+"
-        } else {
-            ""
-        };
-        sql.push_str(&format!(
-            " AND {plus}i.seq IN (SELECT rowid FROM images_fts WHERE images_fts MATCH ?)"
-        ));
-        params.push(SqlValue::Text(text));
-    }
-    if let Some(provider) = q.provider.as_deref().filter(|s| !s.is_empty()) {
-        sql.push_str(" AND g.provider = ?");
-        params.push(SqlValue::Text(provider.to_owned()));
-    }
-    if let Some(model) = q.model.as_deref().filter(|s| !s.is_empty()) {
-        sql.push_str(" AND g.model = ?");
-        params.push(SqlValue::Text(model.to_owned()));
-    }
-    if q.favorites_only {
-        sql.push_str(" AND i.favorite = 1");
-    }
-    if q.commercial_only {
-        // `conditional` counts: commercial use is allowed, on the stated condition.
-        // A preview must be licensed before any use.
-        sql.push_str(
-            " AND i.commercial_use IN ('yes', 'conditional') AND i.license_status != 'preview'",
-        );
-    }
-    if let Some(since) = q.since.as_deref().filter(|s| !s.is_empty()) {
-        sql.push_str(" AND i.created_at >= ?");
-        params.push(SqlValue::Integer(clock::parse_rfc3339(since, "since")?));
-    }
-    if let Some(until) = q.until.as_deref().filter(|s| !s.is_empty()) {
-        sql.push_str(" AND i.created_at < ?");
-        params.push(SqlValue::Integer(clock::parse_rfc3339(until, "until")?));
-    }
-    let (cmp, dir) = match q.order {
-        SortOrder::NewestFirst => ("<", "DESC"),
-        SortOrder::OldestFirst => (">", "ASC"),
-    };
-    if let Some(cursor) = q.cursor.as_deref().filter(|s| !s.is_empty()) {
-        let cursor = Cursor::decode(cursor)?;
-        sql.push_str(&format!(" AND (i.created_at, i.id) {cmp} (?, ?)"));
-        params.push(SqlValue::Integer(cursor.created_at));
-        params.push(SqlValue::Text(cursor.id));
-    }
-    sql.push_str(&format!(" ORDER BY i.created_at {dir}, i.id {dir} LIMIT ?"));
-    params.push(SqlValue::Integer(i64::from(clamp_limit(q.limit)) + 1));
-    Ok((sql, params))
-}
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]

@@ -1,11 +1,13 @@
 //! The read side: pages of summaries, one image's detail, totals.
 
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::{Connection, OptionalExtension, Row};
 
 use super::query::{self, Cursor};
 use super::records::{
     GenerationStatus, ImageDetail, ImageFormat, ImagePage, ImageSummary, LibraryStats, ListQuery,
+    MATCH_COUNT_CAP, MatchCount,
 };
+use super::search;
 use super::{Library, clock, corrupt, image_not_found};
 use crate::error::Result;
 use crate::license::{CommercialUse, LicenseSnapshot};
@@ -14,28 +16,36 @@ use crate::request::GenerationParams;
 
 impl Library {
     /// One page of live images, newest or oldest first; `next` continues after it.
+    /// `q.text` is the search language (see `search_language`): an unknown key or a bad
+    /// value is an `invalid_input` error that says where, never an empty page.
     pub fn list(&self, q: &ListQuery) -> Result<ImagePage> {
         let limit = query::clamp_limit(q.limit) as usize;
-        let conn = self.conn();
-        let plan = match q.text.as_deref().and_then(query::fts_query) {
-            Some(text) => {
-                let matches: i64 = conn.prepare_cached(
-                    "SELECT count(*) FROM (SELECT 1 FROM images_fts WHERE images_fts MATCH ?1 LIMIT ?2)",
-                )?
-                .query_row(params![text, query::SCAN_ABOVE_MATCHES + 1], |r| r.get(0))?;
-                if matches > query::SCAN_ABOVE_MATCHES {
-                    query::TextPlan::WalkInOrder
-                } else {
-                    query::TextPlan::LookupMatches
-                }
-            }
-            None => query::TextPlan::LookupMatches,
+        let cursor = q
+            .cursor
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .map(Cursor::decode)
+            .transpose()?;
+        let conn = self.read_conn();
+        let compiled = search::compile(&conn, q)?;
+        let ask = limit as i64 + 1;
+        let mut rows: Vec<(i64, ImageSummary)> = if compiled.impossible {
+            Vec::new()
+        } else if compiled.fts.is_some() {
+            let read = |r: &Row<'_>| {
+                self.summary(r)
+                    .map(|(created_at, s)| (created_at, s.id.clone(), s))
+            };
+            search::windowed_page(&conn, &compiled, q.order, cursor.as_ref(), ask, &read)?
+                .into_iter()
+                .map(|k| (k.created_at, k.row))
+                .collect()
+        } else {
+            let (sql, values) = compiled.page_sql(q.order, cursor.as_ref(), None, ask);
+            let mut stmt = conn.prepare_cached(&sql)?;
+            stmt.query_map(rusqlite::params_from_iter(values), |r| self.summary(r))?
+                .collect::<rusqlite::Result<_>>()?
         };
-        let (sql, values) = query::page_sql(q, plan)?;
-        let mut stmt = conn.prepare_cached(&sql)?;
-        let mut rows: Vec<(i64, ImageSummary)> = stmt
-            .query_map(rusqlite::params_from_iter(values), |r| self.summary(r))?
-            .collect::<rusqlite::Result<_>>()?;
         let next = if rows.len() > limit {
             rows.truncate(limit);
             rows.last().map(|(ms, s)| {
@@ -52,6 +62,111 @@ impl Library {
             images: rows.into_iter().map(|(_, s)| s).collect(),
             next,
         })
+    }
+
+    /// How many live images `q` matches, for a header ("312 matches"); cursor and limit
+    /// are ignored. Exact up to `MATCH_COUNT_CAP` for any search; exact at any size for the
+    /// whole library, a board, a tag, or text alone.
+    pub fn count(&self, q: &ListQuery) -> Result<MatchCount> {
+        let conn = self.read_conn();
+        let c = search::compile(&conn, q)?;
+        let exact = |n: i64| MatchCount {
+            count: n.max(0) as u64,
+            exact: true,
+        };
+        if c.impossible {
+            return Ok(exact(0));
+        }
+        if c.everything {
+            let n: i64 =
+                conn.query_row("SELECT live_images FROM library_totals", [], |r| r.get(0))?;
+            return Ok(exact(n));
+        }
+        if let search::Driver::Link { table, id, .. } = c.driver
+            && c.fts.is_none()
+            && c.fts_excluded.is_none()
+            && c.has_no_conditions()
+        {
+            {
+                let counts = if table == "image_tags" {
+                    "tags"
+                } else {
+                    "boards"
+                };
+                let n: i64 = conn.query_row(
+                    &format!("SELECT image_count FROM {counts} WHERE id = ?1"),
+                    [id],
+                    |r| r.get(0),
+                )?;
+                return Ok(exact(n));
+            }
+        }
+        if let (Some(fts), true) = (
+            c.fts.as_deref(),
+            c.driver == search::Driver::Images && c.fts_excluded.is_none() && c.has_no_conditions(),
+        ) {
+            // The index holds live images only: its count is the answer.
+            let all: i64 = conn.query_row(
+                "SELECT count(*) FROM images_fts WHERE images_fts MATCH ?1",
+                [fts],
+                |r| r.get(0),
+            )?;
+            return Ok(exact(all));
+        }
+        let (sql, values) = c.count_sql(MATCH_COUNT_CAP + 1);
+        let n: i64 = conn.query_row(&sql, rusqlite::params_from_iter(values), |r| r.get(0))?;
+        Ok(if n > MATCH_COUNT_CAP {
+            MatchCount {
+                count: MATCH_COUNT_CAP as u64,
+                exact: false,
+            }
+        } else {
+            exact(n)
+        })
+    }
+
+    /// Every statement `list`, `count` and a search selection may run for `q` (with and
+    /// without a cursor, each window plan), with SQLite's `EXPLAIN QUERY PLAN` lines: for
+    /// tests that no query shape scans the library, and for diagnosing a slow search.
+    pub fn query_plans(&self, q: &ListQuery) -> Result<Vec<(String, Vec<String>)>> {
+        let conn = self.read_conn();
+        let c = search::compile(&conn, q)?;
+        let cursor = Cursor {
+            created_at: clock::now_ms(),
+            id: "00000000-0000-7000-8000-000000000000".into(),
+        };
+        let mut statements: Vec<(String, Vec<rusqlite::types::Value>)> = Vec::new();
+        for cur in [None, Some(&cursor)] {
+            if c.fts.is_some() {
+                for plan in [
+                    search::TextPlan::LookupMatches,
+                    search::TextPlan::WalkInOrder,
+                ] {
+                    let window = search::Window {
+                        seq_lo: 0,
+                        seq_hi: 4095,
+                        t_lo: 0,
+                        t_hi: i64::MAX,
+                        plan,
+                    };
+                    statements.push(c.page_sql(q.order, cur, Some(window), 101));
+                }
+            } else {
+                statements.push(c.page_sql(q.order, cur, None, 101));
+            }
+        }
+        statements.push(c.count_sql(MATCH_COUNT_CAP + 1));
+        let mut out = Vec::new();
+        for (sql, values) in statements {
+            let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
+            let lines = stmt
+                .query_map(rusqlite::params_from_iter(values), |r| {
+                    r.get::<_, String>(3)
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            out.push((sql, lines));
+        }
+        Ok(out)
     }
 
     /// Reads `SUMMARY_COLUMNS` starting at column 0; also returns the raw `created_at`.

@@ -148,8 +148,9 @@ pub enum SortOrder {
 #[serde(default)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ListQuery {
-    /// Full-text search over prompt and revised prompt. Any user input is safe: terms are
-    /// quoted; the last term (or any ending in `*`) matches as a prefix.
+    /// The search language (see `search_language`): free words over prompt and revised
+    /// prompt (quoted for FTS, so no input is FTS syntax; the last word, or any ending in
+    /// `*`, matches as a prefix), `"phrases"`, `-word`, and `key:value` filters.
     pub text: Option<String>,
     pub provider: Option<String>,
     pub model: Option<String>,
@@ -166,6 +167,18 @@ pub struct ListQuery {
     /// Clamped to 1..=500; 0 means the default (100).
     pub limit: u32,
 }
+
+/// How many images a search matches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct MatchCount {
+    pub count: u64,
+    /// False when counting stopped at `count` ("10,000+ matches").
+    pub exact: bool,
+}
+
+/// Counting a search stops here; whole-library, board, tag and text-only counts are exact.
+pub const MATCH_COUNT_CAP: i64 = 10_000;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]

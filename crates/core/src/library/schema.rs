@@ -10,7 +10,16 @@ use crate::error::{Error, Result};
 
 /// Each entry moves the schema one version up; entry `i` produces version `i + 1`.
 /// Never edit a released entry: add a new one.
-const MIGRATIONS: &[&str] = &[V1, V2, V3];
+const MIGRATIONS: &[&str] = &[
+    V1,
+    V2,
+    V3,
+    ADD_RATINGS_NOTES_BOARDS_TAGS_SAVED_SEARCHES,
+    ADD_SEARCH_TIME_BLOCKS,
+    SEARCH_INDEX_HOLDS_LIVE_IMAGES_ONLY,
+    ADD_IMAGE_MODEL_AND_PROVIDER_ORDER,
+    ADD_PERCEPTUAL_HASH,
+];
 
 /// The newest schema this build knows.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -103,6 +112,188 @@ CREATE INDEX images_licensed_from ON images(licensed_from) WHERE licensed_from I
 /// sha256); cleared when a later check finds it sound again (restored from a backup).
 const V3: &str = "ALTER TABLE images ADD COLUMN damaged_at INTEGER;";
 
+/// Organising: a rating 0-5 and a note per image, boards and tags (many to many), saved
+/// searches, and the live-image total for the Library header. Link rows copy the image's
+/// `(created_at, id)` so a board or tag pages by its own index, in list order; counts of
+/// live images are kept by triggers so reading them costs one row.
+const ADD_RATINGS_NOTES_BOARDS_TAGS_SAVED_SEARCHES: &str = r#"
+ALTER TABLE images ADD COLUMN rating INTEGER NOT NULL DEFAULT 0 CHECK (rating BETWEEN 0 AND 5);
+CREATE INDEX images_rated_order ON images(created_at, id) WHERE deleted_at IS NULL AND rating > 0;
+
+CREATE TABLE image_notes (
+    image_seq  INTEGER PRIMARY KEY REFERENCES images(seq) ON DELETE CASCADE,
+    note       TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+
+CREATE TABLE boards (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL,
+    name_key    TEXT NOT NULL UNIQUE,      -- lower-cased name: names are unique ignoring case
+    cover_seq   INTEGER REFERENCES images(seq) ON DELETE SET NULL,
+    image_count INTEGER NOT NULL DEFAULT 0, -- live images; kept by triggers
+    created_at  INTEGER NOT NULL
+);
+CREATE TABLE board_images (
+    board_id   INTEGER NOT NULL REFERENCES boards(id) ON DELETE CASCADE,
+    image_seq  INTEGER NOT NULL REFERENCES images(seq) ON DELETE CASCADE,
+    created_at INTEGER NOT NULL,           -- the image's, for paging in list order
+    image_id   TEXT NOT NULL,              -- the image's
+    added_at   INTEGER NOT NULL,
+    PRIMARY KEY (board_id, image_seq)
+) WITHOUT ROWID;
+CREATE INDEX board_images_order ON board_images(board_id, created_at, image_id);
+CREATE INDEX board_images_of_image ON board_images(image_seq);
+
+CREATE TABLE tags (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL,
+    name_key    TEXT NOT NULL UNIQUE,      -- lower-cased: tags compare ignoring case
+    image_count INTEGER NOT NULL DEFAULT 0  -- live images; kept by triggers
+);
+CREATE TABLE image_tags (
+    tag_id     INTEGER NOT NULL REFERENCES tags(id) ON DELETE CASCADE,
+    image_seq  INTEGER NOT NULL REFERENCES images(seq) ON DELETE CASCADE,
+    created_at INTEGER NOT NULL,
+    image_id   TEXT NOT NULL,
+    PRIMARY KEY (tag_id, image_seq)
+) WITHOUT ROWID;
+CREATE INDEX image_tags_order ON image_tags(tag_id, created_at, image_id);
+CREATE INDEX image_tags_of_image ON image_tags(image_seq);
+
+CREATE TABLE saved_searches (
+    id         INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL,
+    name_key   TEXT NOT NULL UNIQUE,
+    query      TEXT NOT NULL,              -- search-language text, run afresh each time
+    created_at INTEGER NOT NULL
+);
+
+CREATE TABLE library_totals (
+    id          INTEGER PRIMARY KEY CHECK (id = 1),
+    live_images INTEGER NOT NULL
+);
+INSERT INTO library_totals (id, live_images)
+    SELECT 1, count(*) FROM images WHERE deleted_at IS NULL;
+
+CREATE TRIGGER board_link_added AFTER INSERT ON board_images
+WHEN (SELECT deleted_at IS NULL FROM images WHERE seq = NEW.image_seq)
+BEGIN UPDATE boards SET image_count = image_count + 1 WHERE id = NEW.board_id; END;
+CREATE TRIGGER board_link_removed AFTER DELETE ON board_images
+WHEN (SELECT deleted_at IS NULL FROM images WHERE seq = OLD.image_seq)
+BEGIN UPDATE boards SET image_count = image_count - 1 WHERE id = OLD.board_id; END;
+
+CREATE TRIGGER tag_link_added AFTER INSERT ON image_tags
+WHEN (SELECT deleted_at IS NULL FROM images WHERE seq = NEW.image_seq)
+BEGIN UPDATE tags SET image_count = image_count + 1 WHERE id = NEW.tag_id; END;
+CREATE TRIGGER tag_link_removed AFTER DELETE ON image_tags
+WHEN (SELECT deleted_at IS NULL FROM images WHERE seq = OLD.image_seq)
+BEGIN UPDATE tags SET image_count = image_count - 1 WHERE id = OLD.tag_id; END;
+
+CREATE TRIGGER image_added_to_totals AFTER INSERT ON images WHEN NEW.deleted_at IS NULL
+BEGIN UPDATE library_totals SET live_images = live_images + 1; END;
+CREATE TRIGGER image_removed_from_totals AFTER DELETE ON images WHEN OLD.deleted_at IS NULL
+BEGIN UPDATE library_totals SET live_images = live_images - 1; END;
+
+-- Trash and restore move an image out of (or back into) every count it is part of.
+CREATE TRIGGER image_trash_state AFTER UPDATE OF deleted_at ON images
+WHEN (OLD.deleted_at IS NULL) != (NEW.deleted_at IS NULL)
+BEGIN
+    UPDATE library_totals
+       SET live_images = live_images + (CASE WHEN NEW.deleted_at IS NULL THEN 1 ELSE -1 END);
+    UPDATE boards
+       SET image_count = image_count + (CASE WHEN NEW.deleted_at IS NULL THEN 1 ELSE -1 END)
+     WHERE id IN (SELECT board_id FROM board_images WHERE image_seq = NEW.seq);
+    UPDATE tags
+       SET image_count = image_count + (CASE WHEN NEW.deleted_at IS NULL THEN 1 ELSE -1 END)
+     WHERE id IN (SELECT tag_id FROM image_tags WHERE image_seq = NEW.seq);
+END;
+
+-- Link rows carry the image's time; should it ever change, they follow.
+CREATE TRIGGER image_time_to_links AFTER UPDATE OF created_at ON images
+BEGIN
+    UPDATE board_images SET created_at = NEW.created_at WHERE image_seq = NEW.seq;
+    UPDATE image_tags SET created_at = NEW.created_at WHERE image_seq = NEW.seq;
+END;
+"#;
+
+/// Full-text search sorted by time reads the most recent stretch of the library first:
+/// FTS5 narrows to a range of rowids (`images.seq`) cheaply, and this table says which
+/// times each block of 4096 rowids holds, so a search knows when no older block can
+/// change its page. Kept by triggers; blocks only ever widen (safe: a wider range only
+/// means looking further).
+const ADD_SEARCH_TIME_BLOCKS: &str = r#"
+CREATE TABLE search_time_blocks (
+    block          INTEGER PRIMARY KEY,    -- images.seq >> 12
+    min_created_at INTEGER NOT NULL,
+    max_created_at INTEGER NOT NULL
+);
+INSERT INTO search_time_blocks (block, min_created_at, max_created_at)
+    SELECT seq >> 12, min(created_at), max(created_at) FROM images GROUP BY seq >> 12;
+CREATE TRIGGER image_time_block_added AFTER INSERT ON images
+BEGIN
+    INSERT INTO search_time_blocks (block, min_created_at, max_created_at)
+    VALUES (NEW.seq >> 12, NEW.created_at, NEW.created_at)
+    ON CONFLICT (block) DO UPDATE SET
+        min_created_at = min(min_created_at, excluded.min_created_at),
+        max_created_at = max(max_created_at, excluded.max_created_at);
+END;
+CREATE TRIGGER image_time_block_moved AFTER UPDATE OF created_at ON images
+BEGIN
+    INSERT INTO search_time_blocks (block, min_created_at, max_created_at)
+    VALUES (NEW.seq >> 12, NEW.created_at, NEW.created_at)
+    ON CONFLICT (block) DO UPDATE SET
+        min_created_at = min(min_created_at, excluded.min_created_at),
+        max_created_at = max(max_created_at, excluded.max_created_at);
+END;
+"#;
+
+/// The search index holds live images only: trashing an image takes it out, restoring puts
+/// it back (its text is still in the tables). Searches then never meet the trash, and the
+/// number of matches of a text is the index's own count.
+const SEARCH_INDEX_HOLDS_LIVE_IMAGES_ONLY: &str = r#"
+DELETE FROM images_fts WHERE rowid IN (SELECT seq FROM images WHERE deleted_at IS NOT NULL);
+CREATE TRIGGER image_trashed_leaves_search AFTER UPDATE OF deleted_at ON images
+WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL
+BEGIN
+    DELETE FROM images_fts WHERE rowid = NEW.seq;
+END;
+CREATE TRIGGER image_restored_joins_search AFTER UPDATE OF deleted_at ON images
+WHEN OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL
+BEGIN
+    INSERT INTO images_fts (rowid, prompt, revised_prompt)
+    SELECT NEW.seq, g.prompt, NEW.revised_prompt FROM generations g WHERE g.id = NEW.generation_id;
+END;
+"#;
+
+/// Each image carries its generation's provider and model (copied; a generation's never
+/// change), so `model:` and `provider:` walk their own index in list order instead of
+/// testing every image's generation.
+const ADD_IMAGE_MODEL_AND_PROVIDER_ORDER: &str = r#"
+ALTER TABLE images ADD COLUMN provider TEXT NOT NULL DEFAULT '';
+ALTER TABLE images ADD COLUMN model TEXT NOT NULL DEFAULT '';
+UPDATE images SET
+    provider = (SELECT g.provider FROM generations g WHERE g.id = images.generation_id),
+    model = (SELECT g.model FROM generations g WHERE g.id = images.generation_id);
+CREATE INDEX images_model_order ON images(model, created_at, id) WHERE deleted_at IS NULL;
+CREATE INDEX images_provider_order ON images(provider, created_at, id) WHERE deleted_at IS NULL;
+"#;
+
+/// A 64-bit difference hash of each image's pixels (see `perceptual.rs`), for finding
+/// near-duplicates; NULL until computed (images stored before this version are hashed in
+/// steps, later).
+const ADD_PERCEPTUAL_HASH: &str = r#"
+ALTER TABLE images ADD COLUMN dhash INTEGER;
+CREATE INDEX images_unhashed ON images(seq) WHERE dhash IS NULL AND deleted_at IS NULL;
+"#;
+
+/// The SQL that moves a library from `version - 1` to `version`; for tests that build a
+/// library as an older Easel left it.
+pub fn migration_sql(version: i64) -> Option<&'static str> {
+    let i = usize::try_from(version.checked_sub(1)?).ok()?;
+    MIGRATIONS.get(i).copied()
+}
+
 pub fn connect(path: &Path) -> rusqlite::Result<Connection> {
     let conn = Connection::open(path)?;
     conn.busy_timeout(Duration::from_secs(5))?;
@@ -160,6 +351,16 @@ pub fn configure(conn: &Connection) -> Result<()> {
     conn.execute_batch(
         "PRAGMA foreign_keys = ON;
          PRAGMA synchronous = NORMAL;
+         PRAGMA cache_size = -32768;",
+    )?;
+    Ok(())
+}
+
+/// Settings of the second, read-only connection a writable library lists and searches
+/// with (the database is already in WAL mode by then).
+pub fn configure_reader(conn: &Connection) -> Result<()> {
+    conn.execute_batch(
+        "PRAGMA query_only = ON;
          PRAGMA cache_size = -32768;",
     )?;
     Ok(())

@@ -44,11 +44,28 @@ impl Library {
     }
 
     /// Removes images deleted more than `older_than` ago, for good, with any files no other
-    /// image shares. Returns how many images were removed.
+    /// image shares. Returns how many images were removed. Works in steps of `PURGE_STEP`
+    /// images, each its own transaction that holds the connection only briefly, so
+    /// browsing goes on while a large trash is emptied.
     pub fn purge_deleted(&self, older_than: Duration) -> Result<usize> {
         self.ensure_writable()?;
         let cutoff = clock::now_ms()
             .saturating_sub(i64::try_from(older_than.as_millis()).unwrap_or(i64::MAX));
+        let mut removed = 0;
+        loop {
+            let n = self.purge_step(cutoff)?;
+            removed += n;
+            if n < PURGE_STEP {
+                return Ok(removed);
+            }
+            // Let a waiting writer in before the next step (readers have their own
+            // connection and read beside it: WAL).
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+
+    /// One step of `purge_deleted`: up to `PURGE_STEP` images.
+    fn purge_step(&self, cutoff: i64) -> Result<usize> {
         // Files are removed under the connection lock so an ingest of the same bytes cannot
         // commit a row between our reference check and the removal (see `store_image`).
         let mut conn = self.conn();
@@ -57,15 +74,17 @@ impl Library {
         conn.pragma_update(None, "synchronous", "FULL")?;
         let tx = conn.transaction()?;
         let doomed: Vec<(i64, String, String)> = tx
-            .prepare(
+            .prepare_cached(
                 "SELECT seq, sha256, format FROM images \
-                 WHERE deleted_at IS NOT NULL AND deleted_at <= ?1",
+                 WHERE deleted_at IS NOT NULL AND deleted_at <= ?1 LIMIT ?2",
             )?
-            .query_map([cutoff], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .query_map(params![cutoff, PURGE_STEP as i64], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?
             .collect::<rusqlite::Result<_>>()?;
         let mut unreferenced: Vec<(String, &'static str)> = Vec::new();
         for (seq, sha, format) in &doomed {
-            tx.execute("DELETE FROM images_fts WHERE rowid = ?1", [seq])?;
+            // Its search row left when it was trashed (see the schema's triggers).
             tx.execute("DELETE FROM images WHERE seq = ?1", [seq])?;
             let still_used = tx
                 .query_row(
@@ -95,3 +114,6 @@ impl Library {
         Ok(doomed.len())
     }
 }
+
+/// Images per purge step: small enough that a reader waits a few milliseconds at most.
+pub const PURGE_STEP: usize = 200;

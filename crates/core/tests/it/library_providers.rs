@@ -184,6 +184,7 @@ fn a_version_1_library_opens_and_its_images_read_as_before() {
     };
     {
         let conn = Connection::open(dir.path().join(easel_core::library::DB_FILE)).unwrap();
+        crate::library_support::downgrade_to_v3(&conn);
         conn.execute_batch(
             "DROP INDEX images_licensed_from;
              ALTER TABLE images DROP COLUMN filtered;

@@ -134,3 +134,36 @@ pub fn files_under(dir: &Path) -> Vec<std::path::PathBuf> {
 pub fn sha256_file(path: &Path) -> String {
     easel_core::library::sha256_hex(&std::fs::read(path).unwrap())
 }
+
+/// Takes a current library's database back to schema version 3 (as Easel left it before
+/// boards, tags, ratings and the rest), keeping its images.
+pub fn downgrade_to_v3(conn: &rusqlite::Connection) {
+    conn.execute_batch(
+        "DROP TRIGGER image_added_to_totals;
+         DROP TRIGGER image_removed_from_totals;
+         DROP TRIGGER image_trash_state;
+         DROP TRIGGER image_time_to_links;
+         DROP TRIGGER image_time_block_added;
+         DROP TRIGGER image_time_block_moved;
+         DROP TRIGGER image_trashed_leaves_search;
+         DROP TRIGGER image_restored_joins_search;
+         DROP TABLE image_notes;
+         DROP TABLE board_images;
+         DROP TABLE boards;
+         DROP TABLE image_tags;
+         DROP TABLE tags;
+         DROP TABLE saved_searches;
+         DROP TABLE library_totals;
+         DROP TABLE search_time_blocks;
+         DROP INDEX images_rated_order;
+         DROP INDEX images_model_order;
+         DROP INDEX images_provider_order;
+         DROP INDEX images_unhashed;
+         ALTER TABLE images DROP COLUMN rating;
+         ALTER TABLE images DROP COLUMN provider;
+         ALTER TABLE images DROP COLUMN model;
+         ALTER TABLE images DROP COLUMN dhash;
+         PRAGMA user_version = 3;",
+    )
+    .unwrap();
+}

@@ -1,0 +1,477 @@
+//! The search language wired into lists: every key filters as it says, errors say where,
+//! text searches read recent windows first yet return exactly what a plain query would,
+//! and no query shape scans the library.
+#![allow(clippy::unwrap_used)]
+
+use crate::library_support;
+
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use easel_core::library::{
+    Cursor, DB_FILE, Library, ListQuery, PURGE_STEP, SCHEMA_VERSION, Selection, SortOrder,
+    migration_sql,
+};
+use rusqlite::{Connection, params};
+
+const WORDS: &[&str] = &[
+    "harbour",
+    "lighthouse",
+    "misty",
+    "morning",
+    "fox",
+    "red",
+    "city",
+    "lights",
+    "portrait",
+    "neon",
+    "forest",
+    "river",
+    "mountain",
+    "golden",
+    "hour",
+    "storm",
+];
+
+struct Rng(u64);
+impl Rng {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}
+
+/// `rows` images written straight into the database (no files): Zipf-like words, times that
+/// mostly rise with the rowid but jump back now and then (a clock set back, an import), a
+/// few favourites, ratings, trashed rows, two models.
+fn fill(dir: &Path, rows: usize) {
+    {
+        let lib = Library::open(dir).unwrap();
+        library_support::store(&lib, "seed image", &library_support::png(8, 8, 1));
+    }
+    let mut conn = Connection::open(dir.join(DB_FILE)).unwrap();
+    let tx = conn.transaction().unwrap();
+    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+    let mut t: i64 = 1_700_000_000_000;
+    for n in 0..rows {
+        t += rng.below(60_000) as i64;
+        let created = if rng.below(50) == 0 {
+            t - rng.below(30 * 86_400_000) as i64 // out of order
+        } else {
+            t
+        };
+        let words: Vec<&str> = (0..6)
+            .map(|_| {
+                // Skewed: the first words far more often than the last.
+                let u = rng.below(1000);
+                WORDS[(u * u * WORDS.len() as u64 / 1_000_000) as usize]
+            })
+            .collect();
+        let prompt = words.join(" ");
+        let model = if n % 3 == 0 {
+            "dall-e-3"
+        } else {
+            "gpt-image-1"
+        };
+        let generation = uuid::Uuid::now_v7().to_string();
+        let trashed = (rng.below(40) == 0).then_some(created + 1);
+        tx.execute(
+            "INSERT INTO generations (id, provider, model, prompt, params, status, created_at) \
+             VALUES (?1, 'openai', ?2, ?3, '{}', 'succeeded', ?4)",
+            params![generation, model, prompt, created],
+        )
+        .unwrap();
+        tx.execute(
+            "INSERT INTO images (id, generation_id, idx, sha256, width, height, format, byte_size, \
+             favorite, rating, license_id, license_at, commercial_use, created_at, deleted_at, \
+             provider, model) \
+             VALUES (?1, ?2, 0, ?9, ?3, 1024, 'png', 1, ?4, ?5, (SELECT min(id) FROM license_terms), \
+             '2026-01-01T00:00:00Z', 'conditional', ?6, ?7, 'openai', ?8)",
+            params![
+                uuid::Uuid::now_v7().to_string(),
+                generation,
+                if n % 4 == 0 { 2048 } else { 1024 },
+                rng.below(10) == 0,
+                rng.below(6),
+                created,
+                trashed,
+                model,
+                "ab".repeat(32)
+            ],
+        )
+        .unwrap();
+        let seq = tx.last_insert_rowid();
+        // The index holds live images only, as the library keeps it.
+        if trashed.is_none() {
+            tx.execute(
+                "INSERT INTO images_fts (rowid, prompt, revised_prompt) VALUES (?1, ?2, NULL)",
+                params![seq, prompt],
+            )
+            .unwrap();
+        }
+    }
+    tx.commit().unwrap();
+}
+
+fn every_page(lib: &Library, text: &str, order: SortOrder, limit: u32) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = lib
+            .list(&ListQuery {
+                text: Some(text.into()),
+                order,
+                cursor,
+                limit,
+                ..Default::default()
+            })
+            .unwrap();
+        out.extend(page.images.into_iter().map(|i| i.id));
+        match page.next {
+            Some(next) => cursor = Some(next),
+            None => return out,
+        }
+    }
+}
+
+/// The same search done the plain way: every match, sorted.
+fn brute_force(dir: &Path, fts: &str, extra: &str, order: SortOrder) -> Vec<String> {
+    let conn = Connection::open(dir.join(DB_FILE)).unwrap();
+    let dir_sql = match order {
+        SortOrder::NewestFirst => "DESC",
+        SortOrder::OldestFirst => "ASC",
+    };
+    conn.prepare(&format!(
+        "SELECT i.id FROM images i JOIN generations g ON g.id = i.generation_id \
+         WHERE i.deleted_at IS NULL AND i.seq IN \
+         (SELECT rowid FROM images_fts WHERE images_fts MATCH ?1) {extra} \
+         ORDER BY i.created_at {dir_sql}, i.id {dir_sql}"
+    ))
+    .unwrap()
+    .query_map([fts], |r| r.get(0))
+    .unwrap()
+    .collect::<Result<_, _>>()
+    .unwrap()
+}
+
+#[test]
+fn windowed_text_search_returns_exactly_the_plain_answer_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    fill(dir.path(), 30_000);
+    let lib = Library::open(dir.path()).unwrap();
+    for (text, fts, extra) in [
+        ("harbour", "\"harbour\"*", ""),
+        ("storm", "\"storm\"*", ""),
+        ("\"misty morning\"", "\"misty morning\"", ""),
+        ("fox is:favorite", "\"fox\"*", "AND i.favorite = 1"),
+        (
+            "lighthouse model:dall-e-3 rating:>=4",
+            "\"lighthouse\"*",
+            "AND g.model = 'dall-e-3' AND i.rating >= 4",
+        ),
+        ("river -storm", "(\"river\"*) NOT \"storm\"", ""),
+        (
+            "golden size:>=2048",
+            "\"golden\"*",
+            "AND max(i.width, i.height) >= 2048",
+        ),
+    ] {
+        for order in [SortOrder::NewestFirst, SortOrder::OldestFirst] {
+            let expected = brute_force(dir.path(), fts, extra, order);
+            assert!(!expected.is_empty(), "{text}: the test needs matches");
+            let got = every_page(&lib, text, order, 250);
+            assert_eq!(got.len(), expected.len(), "{text} {order:?}");
+            assert!(got == expected, "{text} {order:?}: order differs");
+            let count = lib
+                .count(&ListQuery {
+                    text: Some(text.into()),
+                    ..Default::default()
+                })
+                .unwrap();
+            if count.exact {
+                assert_eq!(count.count as usize, expected.len(), "{text}");
+            } else {
+                assert!(count.count == 10_000 && expected.len() > 10_000, "{text}");
+            }
+        }
+    }
+}
+
+#[test]
+fn every_key_filters_as_it_says() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = Library::open(dir.path()).unwrap();
+    let small = library_support::store(
+        &lib,
+        "a misty harbour at dawn",
+        &library_support::png(40, 30, 1),
+    );
+    let big = library_support::store(&lib, "red fox in snow", &library_support::png(300, 90, 2));
+    lib.set_favorite(&big, true).unwrap();
+    lib.set_rating(&Selection::one(&big), 4).unwrap();
+    lib.add_tags(&Selection::one(&small), &["Coast".into()])
+        .unwrap();
+    let board = lib.create_board("Print").unwrap();
+    lib.add_to_board(board.id, &Selection::one(&big)).unwrap();
+    let today = chrono::Utc::now().date_naive();
+    let tomorrow = today.succ_opt().unwrap();
+    let before_tomorrow = format!("before:{tomorrow}");
+    let before_today = format!("before:{today}");
+    let after_today = format!("after:{today}");
+    let after_tomorrow = format!("after:{tomorrow}");
+    for (text, expected) in [
+        ("misty", vec![&small]),
+        ("\"misty harbour\"", vec![&small]),
+        ("\"harbour misty\"", vec![]),
+        ("-fox", vec![&small]),
+        ("ha", vec![&small]),
+        ("tag:coast", vec![&small]),
+        ("board:print", vec![&big]),
+        ("model:gpt-image-1", vec![&big, &small]),
+        ("model:dall-e-3", vec![]),
+        ("provider:OpenAI", vec![&big, &small]),
+        ("rating:>=4", vec![&big]),
+        ("rating:<4", vec![&small]),
+        ("is:favorite", vec![&big]),
+        ("license:commercial", vec![&big, &small]),
+        ("license:preview", vec![]),
+        ("size:>=300", vec![&big]),
+        ("size:<100", vec![&small]),
+        (before_tomorrow.as_str(), vec![&big, &small]),
+        (before_today.as_str(), vec![]),
+        (after_today.as_str(), vec![&big, &small]),
+        (after_tomorrow.as_str(), vec![]),
+        (
+            "fox is:favorite rating:4 board:print size:>=300",
+            vec![&big],
+        ),
+    ] {
+        let got = every_page(&lib, text, SortOrder::NewestFirst, 10);
+        let expected: Vec<String> = expected.into_iter().cloned().collect();
+        assert_eq!(got, expected, "{text}");
+    }
+}
+
+#[test]
+fn a_bad_search_is_an_error_that_points_at_it_never_an_empty_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = Library::open(dir.path()).unwrap();
+    library_support::store(&lib, "fox", &library_support::png(8, 8, 1));
+    for (text, span) in [
+        ("fox colour:red", (4, 14)),
+        ("rating:>=9", (0, 10)),
+        ("\"open", (0, 5)),
+    ] {
+        let q = ListQuery {
+            text: Some(text.into()),
+            ..Default::default()
+        };
+        for e in [lib.list(&q).unwrap_err(), lib.count(&q).unwrap_err()] {
+            assert_eq!(e.code(), "invalid_input", "{text}");
+            match e {
+                easel_core::Error::InvalidSearch { start, end, .. } => {
+                    assert_eq!((start, end), span, "{text}")
+                }
+                other => panic!("{text}: {other:?}"),
+            }
+        }
+    }
+    let bad_cursor = ListQuery {
+        text: Some("fox".into()),
+        cursor: Some("junk".into()),
+        ..Default::default()
+    };
+    assert_eq!(lib.list(&bad_cursor).unwrap_err().code(), "invalid_input");
+}
+
+/// A plan line that reads a whole table: `SCAN x` not through an index.
+fn full_scans(plan: &[String]) -> Vec<&String> {
+    plan.iter()
+        .filter(|l| {
+            l.starts_with("SCAN ")
+                && !l.contains("USING INDEX")
+                && !l.contains("USING COVERING INDEX")
+                && !l.contains("VIRTUAL TABLE")
+                && !l.contains("CONSTANT ROW")
+                && !l.starts_with("SCAN (subquery")
+        })
+        .collect()
+}
+
+#[test]
+fn no_query_shape_scans_the_library() {
+    let dir = tempfile::tempdir().unwrap();
+    fill(dir.path(), 3_000);
+    let lib = Library::open(dir.path()).unwrap();
+    let some = lib.list(&ListQuery::default()).unwrap().images;
+    let board = lib.create_board("Print").unwrap();
+    lib.add_to_board(board.id, &Selection::one(&some[0].id))
+        .unwrap();
+    lib.add_tags(
+        &Selection::one(&some[1].id),
+        &["coast".into(), "sea".into()],
+    )
+    .unwrap();
+    let shapes = [
+        "",
+        "harbour",
+        "misty harbour",
+        "\"misty morning\"",
+        "harbour -storm",
+        "-storm",
+        "tag:coast",
+        "tag:coast tag:sea",
+        "board:print",
+        "board:print fox",
+        "tag:coast harbour",
+        "model:dall-e-3",
+        "provider:openai",
+        "rating:>=4",
+        "rating:0",
+        "is:favorite",
+        "license:commercial",
+        "license:preview",
+        "before:2030-01-01",
+        "after:2020-01-01",
+        "size:>=2048",
+        "fox model:dall-e-3 is:favorite",
+        "fox rating:>=3 size:>=2048 after:2020-01-01",
+    ];
+    for text in shapes {
+        for order in [SortOrder::NewestFirst, SortOrder::OldestFirst] {
+            let q = ListQuery {
+                text: Some(text.into()),
+                order,
+                ..Default::default()
+            };
+            for (sql, plan) in lib.query_plans(&q).unwrap() {
+                let scans = full_scans(&plan);
+                assert!(
+                    scans.is_empty(),
+                    "\"{text}\" {order:?} scans {scans:?}\n{sql}\n{plan:#?}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn a_version_3_library_opens_and_upgrades() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let conn = Connection::open(dir.path().join(DB_FILE)).unwrap();
+        for v in 1..=3 {
+            conn.execute_batch(migration_sql(v).unwrap()).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 3).unwrap();
+        conn.execute_batch(
+            "INSERT INTO generations (id, provider, model, prompt, params, status, created_at) \
+             VALUES ('g1', 'openai', 'gpt-image-1', 'old misty harbour', '{}', 'succeeded', 1000);
+             INSERT INTO license_terms (sha256, json) VALUES ('t', '{}');
+             INSERT INTO images (seq, id, generation_id, idx, sha256, width, height, format, \
+             byte_size, license_id, license_at, commercial_use, created_at) \
+             VALUES (1, 'img-old', 'g1', 0, 's', 10, 10, 'png', 1, 1, 'x', 'yes', 1000);
+             INSERT INTO images (seq, id, generation_id, idx, sha256, width, height, format, \
+             byte_size, license_id, license_at, commercial_use, created_at, deleted_at) \
+             VALUES (2, 'img-trashed', 'g1', 1, 's', 10, 10, 'png', 1, 1, 'x', 'yes', 2000, 3000);
+             INSERT INTO images_fts (rowid, prompt, revised_prompt) VALUES (1, 'old misty harbour', NULL);
+             INSERT INTO images_fts (rowid, prompt, revised_prompt) VALUES (2, 'old misty harbour', NULL);",
+        )
+        .unwrap();
+    }
+    let lib = Library::open(dir.path()).unwrap();
+    let conn = Connection::open(dir.path().join(DB_FILE)).unwrap();
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, SCHEMA_VERSION);
+    assert_eq!(lib.count(&ListQuery::default()).unwrap().count, 1);
+    let found = every_page(&lib, "misty", SortOrder::NewestFirst, 10);
+    assert_eq!(found, ["img-old"]);
+    let o = lib.organisation("img-old").unwrap();
+    assert_eq!((o.rating, o.note, o.tags.len()), (0, None, 0));
+    lib.add_tags(&Selection::one("img-old"), &["kept".into()])
+        .unwrap();
+    assert_eq!(
+        every_page(&lib, "tag:kept harbour", SortOrder::NewestFirst, 10),
+        ["img-old"]
+    );
+    // A cursor from before the upgrade still pages.
+    let cursor = Cursor {
+        created_at: 5000,
+        id: "z".into(),
+    }
+    .encode();
+    let page = lib
+        .list(&ListQuery {
+            text: Some("misty".into()),
+            cursor: Some(cursor),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(page.images.len(), 1);
+}
+
+#[test]
+fn the_purge_works_in_steps_while_lists_are_served() {
+    let dir = tempfile::tempdir().unwrap();
+    fill(dir.path(), 12_000);
+    let lib = Arc::new(Library::open(dir.path()).unwrap());
+    let trashed: i64 = Connection::open(dir.path().join(DB_FILE))
+        .unwrap()
+        .query_row(
+            "SELECT count(*) FROM images WHERE deleted_at IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(
+        trashed as usize > PURGE_STEP,
+        "{trashed}: more than one step"
+    );
+    let live = lib.count(&ListQuery::default()).unwrap().count;
+    let storm = lib
+        .count(&ListQuery {
+            text: Some("storm".into()),
+            ..Default::default()
+        })
+        .unwrap()
+        .count;
+    let done = Arc::new(AtomicBool::new(false));
+    let reader = {
+        let (lib, done) = (Arc::clone(&lib), Arc::clone(&done));
+        std::thread::spawn(move || {
+            let mut pages = 0;
+            while !done.load(Ordering::Relaxed) || pages == 0 {
+                let page = lib
+                    .list(&ListQuery {
+                        text: Some("harbour".into()),
+                        ..Default::default()
+                    })
+                    .unwrap();
+                assert!(!page.images.is_empty());
+                pages += 1;
+            }
+            pages
+        })
+    };
+    let removed = lib.purge_deleted(Duration::from_secs(86_400)).unwrap();
+    done.store(true, Ordering::Relaxed);
+    assert_eq!(removed as i64, trashed);
+    assert!(reader.join().unwrap() > 0);
+    assert_eq!(lib.count(&ListQuery::default()).unwrap().count, live);
+    assert_eq!(
+        lib.count(&ListQuery {
+            text: Some("storm".into()),
+            ..Default::default()
+        })
+        .unwrap()
+        .count,
+        storm
+    );
+    assert_eq!(lib.stats().unwrap().deleted, 0);
+}
