@@ -9,10 +9,12 @@ use tokio::sync::broadcast;
 
 use crate::app_dirs::AppDirs;
 use crate::catalog::{self, ProviderSpec};
+use crate::edit::EditRequest;
 use crate::export::ExportItem;
 use crate::jobs::{JobContext, JobEvent, JobId, JobOutput, JobQueue, JobStage};
 use crate::library::{GenerationDone, ImageFacts, Library, NewImage};
 use crate::license::{self, LicenseSnapshot};
+use crate::license_inheritance::{self, ParentTerms};
 use crate::providers::credentials::{self, FieldStatus};
 use crate::providers::{self, Connection, ImageProvider, ProviderProgress};
 use crate::secrets::{ApiKey, KeyStatus, KeyStore};
@@ -40,7 +42,7 @@ pub struct Engine {
     library: Arc<Library>,
     settings_file: SettingsFile,
     keys: KeyStore,
-    jobs: JobQueue,
+    pub(crate) jobs: JobQueue,
     /// One client per provider, kept while its connection is unchanged, so that a signed-in
     /// token (Getty, Firefly) serves every job until it expires.
     clients: Mutex<HashMap<String, CachedClient>>,
@@ -290,19 +292,44 @@ impl Engine {
         let library = Arc::clone(&self.library);
         let provider = request.provider.clone();
         Ok(self.jobs.submit(&provider, limits, move |ctx| {
-            run_generation(ctx, client, library, request, generation_id)
+            run_generation(
+                ctx,
+                client,
+                library,
+                Work::Generate(Box::new(request)),
+                generation_id,
+                Vec::new(),
+            )
         }))
     }
 }
 
-async fn run_generation(
+/// What a job asks its provider for.
+pub(crate) enum Work {
+    Generate(Box<GenerationRequest>),
+    Edit(Box<EditRequest>),
+}
+
+impl Work {
+    fn provider_and_model(&self) -> (&str, &str) {
+        match self {
+            Work::Generate(r) => (&r.provider, &r.model),
+            Work::Edit(r) => (&r.provider, &r.model),
+        }
+    }
+}
+
+/// Runs one job to the end: asks the provider, stores what came back under `parents`'
+/// terms folded into the provider's own, and records the outcome.
+pub(crate) async fn run_generation(
     ctx: JobContext,
     client: Arc<dyn ImageProvider>,
     library: Arc<Library>,
-    request: GenerationRequest,
+    work: Work,
     generation_id: String,
+    parents: Vec<ParentTerms>,
 ) -> Result<JobOutput> {
-    let outcome = fetch_and_store(&ctx, &client, &library, &request, &generation_id).await;
+    let outcome = fetch_and_store(&ctx, &client, &library, &work, &generation_id, parents).await;
     let Err(err) = outcome else { return outcome };
     let err = Arc::new(err);
     let recorded = {
@@ -322,8 +349,9 @@ async fn fetch_and_store(
     ctx: &JobContext,
     client: &Arc<dyn ImageProvider>,
     library: &Arc<Library>,
-    request: &GenerationRequest,
+    work: &Work,
     generation_id: &str,
+    parents: Vec<ParentTerms>,
 ) -> Result<JobOutput> {
     let progress = |p: ProviderProgress| match p {
         ProviderProgress::Sending { attempt } => ctx.emit(JobEvent {
@@ -341,10 +369,14 @@ async fn fetch_and_store(
             ctx.stage(JobStage::Receiving)
         }
     };
-    let answer = client.generate(request, &progress, &ctx.cancel).await?;
+    let answer = match work {
+        Work::Generate(request) => client.generate(request, &progress, &ctx.cancel).await?,
+        Work::Edit(request) => client.edit(request, &progress, &ctx.cancel).await?,
+    };
     ctx.stage(JobStage::Storing);
 
-    let snapshot = license::snapshot_for(&request.provider, &request.model);
+    let (provider, model) = work.provider_and_model();
+    let snapshot = license_inheritance::inherit(license::snapshot_for(provider, model), parents);
     let returned = answer.images.len();
     let mut image_ids = Vec::with_capacity(returned);
     let mut first_error = None;

@@ -5,6 +5,8 @@
 pub mod app_dirs;
 pub mod atomic_file;
 pub mod catalog;
+pub mod edit;
+mod editing;
 pub mod engine;
 pub mod error;
 pub mod export;
@@ -12,6 +14,7 @@ pub mod jobs;
 pub mod library;
 pub mod library_location;
 pub mod license;
+pub mod license_inheritance;
 mod licensing;
 pub mod private_fs;
 pub mod providers;

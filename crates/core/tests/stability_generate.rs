@@ -240,7 +240,8 @@ async fn sd35_models_send_their_name_in_the_model_field() {
             "sd3.5-large",
             "sd3.5-large-turbo",
             "sd3.5-medium",
-            "sd3.5-flash"
+            "sd3.5-flash",
+            "stable-image-edit"
         ]
     );
 
@@ -708,7 +709,8 @@ async fn models_come_from_the_catalogue_without_a_request() {
             "sd3.5-large",
             "sd3.5-large-turbo",
             "sd3.5-medium",
-            "sd3.5-flash"
+            "sd3.5-flash",
+            "stable-image-edit"
         ]
     );
     assert_eq!(s.count(), 0);

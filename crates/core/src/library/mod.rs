@@ -14,6 +14,7 @@ mod decode;
 mod generations;
 mod instance;
 mod licensed;
+mod lineage;
 mod originals;
 mod query;
 mod reading;
@@ -32,7 +33,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 pub use backup::{BackupManifest, BackupReport, RestoreReport, restore};
 pub use blobs::sha256_hex;
 pub use check::{CheckReport, OriginalProblem, RepairReport};
-pub use decode::{MAX_ALLOC, MAX_SIDE, Probe, probe};
+pub use decode::{MAX_ALLOC, MAX_SIDE, Probe, decode as decode_image, probe};
+pub use lineage::{Derivation, DerivationInput, NewDerivation, NewInput, VersionTree};
 pub use originals::read_verified;
 pub use query::{Cursor, fts_query};
 pub use records::{

@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 
 /// Each entry moves the schema one version up; entry `i` produces version `i + 1`.
 /// Never edit a released entry: add a new one.
-const MIGRATIONS: &[&str] = &[V1, V2, V3];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, LINEAGE];
 
 /// The newest schema this build knows.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -102,6 +102,28 @@ CREATE INDEX images_licensed_from ON images(licensed_from) WHERE licensed_from I
 /// When `check --repair` found an image's original damaged (bytes no longer match their
 /// sha256); cleared when a later check finds it sound again (restored from a backup).
 const V3: &str = "ALTER TABLE images ADD COLUMN damaged_at INTEGER;";
+
+/// Lineage of edits and variations: what each derived generation was made from (the image
+/// changed, reference images, the mask) and by which operation, so that its images know
+/// their parents and an edit can be re-run. Inputs are kept content-addressed under
+/// `inputs/` (rows point at them by sha256), apart from originals, so that deleting a
+/// parent never loses what an edit was made from.
+const LINEAGE: &str = r#"
+CREATE TABLE derivations (
+    generation_id TEXT PRIMARY KEY NOT NULL REFERENCES generations(id) ON DELETE CASCADE,
+    operation     TEXT NOT NULL,          -- JSON EditOperation, e.g. {"kind":"inpaint"}
+    mask_sha256   TEXT                    -- Easel's mask (alpha = change), inputs/<sha>.png
+);
+CREATE TABLE derivation_inputs (
+    generation_id TEXT NOT NULL REFERENCES derivations(generation_id) ON DELETE CASCADE,
+    position      INTEGER NOT NULL,       -- 0: the image changed; then references in order
+    parent_id     TEXT,                   -- the library image it was, if it came from there
+    sha256        TEXT NOT NULL,
+    format        TEXT NOT NULL CHECK (format IN ('png','jpeg','webp')),
+    PRIMARY KEY (generation_id, position)
+);
+CREATE INDEX derivation_inputs_parent ON derivation_inputs(parent_id) WHERE parent_id IS NOT NULL;
+"#;
 
 pub fn connect(path: &Path) -> rusqlite::Result<Connection> {
     let conn = Connection::open(path)?;

@@ -81,7 +81,12 @@ fn killing_an_ingest_at_random_moments_leaves_a_sound_library() {
     let rounds = 10;
     for round in 0..rounds {
         let mut child = Command::new(&exe)
-            .args(["--exact", "library_crash::crash_child", "--nocapture", "--test-threads=1"])
+            .args([
+                "--exact",
+                "library_crash::crash_child",
+                "--nocapture",
+                "--test-threads=1",
+            ])
             .env(CHILD_DIR, dir.path())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
