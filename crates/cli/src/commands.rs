@@ -43,6 +43,8 @@ pub(crate) fn open() -> Result<Engine, Error> {
 pub async fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Command::Generate(args) => generate(args).await,
+        Command::Edit(args) => crate::edit::edit(args).await,
+        Command::Vary(args) => crate::edit::vary(args).await,
         Command::Providers(args) => crate::providers::run(&open()?, args.json),
         Command::List(args) => {
             let engine = open()?;
@@ -70,8 +72,10 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
                 Err(e @ (Error::Damaged { .. } | Error::NotFound { .. })) => Some(e),
                 Err(e) => return Err(e.into()),
             };
+            let tree = engine.library().version_tree(&args.id)?;
             if args.json {
                 let mut doc = with_path(&detail, &detail.summary.path);
+                crate::edit::add_lineage(&mut doc, &tree);
                 doc["original"] = match &original {
                     None => json!({ "status": "ok" }),
                     Some(e) => {
@@ -81,6 +85,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
                 output::json_pretty(&doc);
             } else {
                 human::print_detail(&detail);
+                crate::edit::print_lineage(&tree);
             }
             // The details were shown; the exit code and stderr say the original is not sound.
             match original {
@@ -156,7 +161,9 @@ fn print_page(page: &easel_core::library::ImagePage, as_json: bool) {
 
 /// `--param NAME=VALUE` pairs. A value that reads as JSON (a number, true, false) is taken as
 /// such; anything else is text. The catalogue checks names and values before anything is sent.
-fn extra_params(pairs: &[String]) -> Result<BTreeMap<String, serde_json::Value>, Failure> {
+pub(crate) fn extra_params(
+    pairs: &[String],
+) -> Result<BTreeMap<String, serde_json::Value>, Failure> {
     let mut out = BTreeMap::new();
     for pair in pairs {
         let Some((name, value)) = pair.split_once('=') else {
@@ -198,10 +205,20 @@ async fn generate(args: GenerateArgs) -> Result<(), Failure> {
             extra: extra_params(&args.params)?,
         },
     };
-    let mut events = engine.subscribe();
+    let events = engine.subscribe();
     let job = engine.generate(request)?;
+    follow(&engine, events, job, args.json).await
+}
+
+/// Waits for `job` (Ctrl-C cancels it), showing progress, then reports its images.
+pub(crate) async fn follow(
+    engine: &Engine,
+    mut events: tokio::sync::broadcast::Receiver<easel_core::jobs::JobEvent>,
+    job: String,
+    as_json: bool,
+) -> Result<(), Failure> {
     let started = Instant::now();
-    let progress = human::Progress::new(!args.json);
+    let progress = human::Progress::new(!as_json);
     let mut interrupted = false;
     let end = loop {
         tokio::select! {
@@ -228,7 +245,7 @@ async fn generate(args: GenerateArgs) -> Result<(), Failure> {
             for id in &end.image_ids {
                 images.push(engine.library().image(id)?);
             }
-            if args.json {
+            if as_json {
                 let images: Vec<_> = images
                     .iter()
                     .map(|d| {

@@ -7,6 +7,7 @@
 mod output;
 mod args;
 mod commands;
+mod edit;
 mod export;
 mod human;
 mod library_commands;

@@ -2,6 +2,9 @@
 //! disk and build time small). Each test runs the real CLI as a child process with its own
 //! environment, so nothing here changes this process's environment.
 #![allow(clippy::unwrap_used)]
+// firefly_support reuses the OpenAI stand-in's files, which `support` also loads: the same
+// code twice, on purpose.
+#![allow(clippy::duplicate_mod)]
 
 #[path = "../../../core/tests/firefly_support/mod.rs"]
 mod firefly_support;
@@ -15,6 +18,7 @@ mod stability_support;
 mod support;
 
 mod cli;
+mod cli_edit;
 mod cli_firefly;
 mod cli_getty;
 mod cli_stability;
