@@ -240,8 +240,7 @@ async fn sd35_models_send_their_name_in_the_model_field() {
             "sd3.5-large",
             "sd3.5-large-turbo",
             "sd3.5-medium",
-            "sd3.5-flash",
-            "stable-image-edit"
+            "sd3.5-flash"
         ]
     );
 
