@@ -2,6 +2,7 @@
 //! `{code, message}`; blocking core calls run on the blocking pool.
 
 pub mod desktop;
+pub mod editing;
 pub mod export;
 pub mod generation;
 pub mod library;
@@ -25,6 +26,10 @@ pub fn all() -> tauri_specta::Commands<tauri::Wry> {
         settings::test_provider,
         generation::start_generation,
         generation::cancel_job,
+        editing::start_edit,
+        editing::start_variations,
+        editing::version_tree,
+        editing::stack_counts,
         library::list_images,
         library::get_image,
         library::set_favorite,

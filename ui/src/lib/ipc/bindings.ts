@@ -72,6 +72,27 @@ async cancelJob(jobId: string) : Promise<null> {
     return await TAURI_INVOKE("cancel_job", { jobId });
 },
 /**
+ * Checks and queues the edit; events go to `on_event` like a generation's.
+ */
+async startEdit(request: EditStart, onEvent: TAURI_CHANNEL<JobEvent>) : Promise<string> {
+    return await TAURI_INVOKE("start_edit", { request, onEvent });
+},
+/**
+ * `n` variations of a library image with its provider (or `provider`/`model`).
+ */
+async startVariations(imageId: string, n: number | null, provider: string | null, model: string | null, onEvent: TAURI_CHANNEL<JobEvent>) : Promise<string> {
+    return await TAURI_INVOKE("start_variations", { imageId, n, provider, model, onEvent });
+},
+async versionTree(id: string) : Promise<VersionTree> {
+    return await TAURI_INVOKE("version_tree", { id });
+},
+/**
+ * The Library's stack badges for the images on screen.
+ */
+async stackCounts(ids: string[]) : Promise<StackCount[]> {
+    return await TAURI_INVOKE("stack_counts", { ids });
+},
+/**
  * One page, newest (or oldest) first; pass `next` back as `cursor` for the following one.
  */
 async listImages(query: ListQuery) : Promise<ImagePage> {
@@ -227,9 +248,75 @@ export type CustomSizeInfo = { multiple_of: number; min_edge: number; max_edge: 
  */
 max_aspect: number }
 /**
+ * What a derived generation was made from.
+ */
+export type Derivation = { operation: EditOperation; inputs: DerivationInput[]; mask_sha256: string | null }
+/**
+ * One recorded input.
+ */
+export type DerivationInput = { 
+/**
+ * 0 for the image changed, then the references.
+ */
+position: number; 
+/**
+ * "source" or "reference".
+ */
+role: string; 
+/**
+ * The library image it was, if it came from the library (it may since have been deleted).
+ */
+image_id: string | null; sha256: string; format: ImageFormat }
+/**
  * A size a provider offers when an image is licensed (Getty: "1k", "4k").
  */
 export type DownloadSize = { name: string; width: number; height: number }
+/**
+ * What is done to the image. Which operations a model offers, and with what limits, is
+ * catalogue data (`EditSpec`); this names them so clients know how to send each.
+ */
+export type EditOperation = 
+/**
+ * Change the image as the prompt says, within the mask if there is one, guided by any
+ * reference images (OpenAI's `/images/edits`).
+ */
+{ kind: "edit" } | 
+/**
+ * Repaint the masked area from the prompt.
+ */
+{ kind: "inpaint" } | 
+/**
+ * Extend the canvas by this many pixels on each side and fill it in.
+ */
+{ kind: "outpaint"; left: number; right: number; up: number; down: number } | 
+/**
+ * Remove what the mask covers.
+ */
+{ kind: "erase" } | 
+/**
+ * Find `search_prompt` in the image and replace it with the prompt's content.
+ */
+{ kind: "search_and_replace"; search_prompt: string } | { kind: "remove_background" } | 
+/**
+ * New takes on the same image, without a prompt.
+ */
+{ kind: "variation" } | 
+/**
+ * Change the masked part of a provider's own generation (Getty).
+ */
+{ kind: "refine" }
+/**
+ * What the Edit panel asks for.
+ */
+export type EditStart = { provider: string; model: string; operation: EditOperation; prompt: string; 
+/**
+ * The library image to change.
+ */
+image_id: string; 
+/**
+ * Library images that guide the result.
+ */
+reference_ids?: string[]; mask?: MaskPainting | null; params?: GenerationParams }
 /**
  * The shape errors take when they cross to a front end (JSON on the CLI, IPC in the app).
  */
@@ -380,6 +467,19 @@ filtered: boolean; license_status: LicenseStatus;
  */
 damaged: boolean }
 /**
+ * What a derived image's terms inherited.
+ */
+export type Inheritance = { 
+/**
+ * The image's own provider's state, before its inputs were counted.
+ */
+own_commercial_use: CommercialUse; parents: ParentTerms[]; 
+/**
+ * The input whose terms are stricter than the image's own and set the result: a library
+ * image id, or "file" for a file from outside the library.
+ */
+limited_by: string | null }
+/**
  * One step of a job. Flat so that it crosses to TypeScript and JSON without ceremony.
  */
 export type JobEvent = { job_id: string; stage: JobStage; 
@@ -442,7 +542,12 @@ indemnified?: boolean; restrictions: string[]; training_data: string; creators_c
 /**
  * ISO date the summary was last checked against the sources.
  */
-checked_on: string; sources: TermsSource[]; disclaimer: string }) & { 
+checked_on: string; sources: TermsSource[]; disclaimer: string; 
+/**
+ * For an edit or variation: the terms of the images it was made from, and which of them
+ * limits its use (see `license_inheritance`). None for images made from a prompt.
+ */
+inherited?: Inheritance | null }) & { 
 /**
  * RFC 3339 time the snapshot was taken (the image's creation).
  */
@@ -512,6 +617,34 @@ cursor: string | null;
  * Clamped to 1..=500; 0 means the default (100).
  */
 limit: number }
+/**
+ * Everything painted on one image.
+ */
+export type MaskPainting = { strokes: MaskStroke[]; 
+/**
+ * Change what was not painted, keep what was.
+ */
+invert?: boolean }
+/**
+ * One stroke of the brush (or of the eraser).
+ */
+export type MaskStroke = { 
+/**
+ * The brush's path, `[x, y]` in image pixels; one point is a dab.
+ */
+points: ([number, number])[]; 
+/**
+ * Brush radius in image pixels.
+ */
+radius: number; 
+/**
+ * Removes paint instead of adding it.
+ */
+erase?: boolean; 
+/**
+ * How much of the radius fades out: 0 = a hard edge, 1 = fading from the centre.
+ */
+softness?: number }
 export type ModelInfo = { id: string; label: string; family: string; notes: string; prompt_max_chars: number; 
 /**
  * What the model takes, one entry per parameter; the UI renders its controls from it.
@@ -590,6 +723,22 @@ default?: JsonValue | null; min?: number | null; max?: number | null; max_chars?
  * One line for a tooltip or `--help`.
  */
 help?: string }
+/**
+ * What the terms of one input said, as the derived image keeps it.
+ */
+export type ParentTerms = { 
+/**
+ * The library image, or None for a file that came from outside the library.
+ */
+image_id: string | null; 
+/**
+ * The catalogue entry of its terms ("unknown" for none).
+ */
+terms_id: string; provider: string; known: boolean; 
+/**
+ * Its commercial-use state (already including its own parents').
+ */
+commercial_use: CommercialUse; commercial_condition: string | null; indemnified: boolean; status: LicenseStatus; credit_line: string }
 export type Preset = { id: string; label: string; options: ExportOptions }
 export type ProviderInfo = { id: string; name: string; 
 /**
@@ -626,6 +775,10 @@ export type SettingsView = { data_dir: string; embed_prompt_in_exports: boolean;
 key_file_path: string | null; providers: ProviderSettingsView[] }
 export type SortOrder = "newest_first" | "oldest_first"
 /**
+ * How many versions stack on one image.
+ */
+export type StackCount = { image_id: string; count: number }
+/**
  * One source a point of the summary rests on.
  */
 export type TermsSource = { 
@@ -633,6 +786,27 @@ export type TermsSource = {
  * Which point of the summary this supports, e.g. "output_ownership".
  */
 point: string; title: string; url: string }
+/**
+ * The version tree around one image.
+ */
+export type VersionTree = { 
+/**
+ * How the image was made from its parents; None for an image made from a prompt.
+ */
+derivation: Derivation | null; 
+/**
+ * The live library image it was changed from.
+ */
+parent: string | null; 
+/**
+ * Other live images made from the same parent (this edit's other results and other
+ * edits of the parent), oldest first.
+ */
+siblings: string[]; 
+/**
+ * Live images made from this one, oldest first.
+ */
+children: string[] }
 
 /** tauri-specta globals **/
 
