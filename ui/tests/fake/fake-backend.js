@@ -419,6 +419,35 @@
           runJob(jobId, args.request, channelId);
           return jobId;
         }
+        case 'start_variations': {
+          const im = images.find((x) => x.id === args.imageId && !x.deleted);
+          if (!im) return fail('not_found', `Image ${args.imageId} was not found.`);
+          const ch = args.onEvent;
+          const channelId = typeof ch === 'string' ? Number(ch.split(':')[1]) : ch && typeof ch.id === 'number' ? ch.id : null;
+          if (channelId === null) return fail('invalid_input', 'start_variations needs an onEvent channel.');
+          const jobId = `job-${jobSeq++}`;
+          runJob(jobId, { provider: im.provider, model: im.model, prompt: im.prompt, params: {} }, channelId);
+          return jobId;
+        }
+        // As core's library: lineage is recorded by edits and variations, which the fake
+        // answers from each image's optional `parent` and `operation`.
+        case 'version_tree': {
+          const im = images.find((x) => x.id === args.id && !x.deleted);
+          if (!im) return fail('not_found', `Image ${args.id} was not found.`);
+          const live = images.filter((x) => !x.deleted);
+          const parent = im.parent && live.some((x) => x.id === im.parent) ? im.parent : null;
+          return {
+            derivation: im.parent ? { operation: { kind: im.operation ?? 'variation' }, inputs: [{ position: 0, role: 'source', image_id: im.parent, sha256: 'f'.repeat(64), format: 'png' }], mask_sha256: null } : null,
+            parent,
+            siblings: im.parent ? live.filter((x) => x.parent === im.parent && x.id !== im.id).map((x) => x.id) : [],
+            children: live.filter((x) => x.parent === im.id).map((x) => x.id),
+          };
+        }
+        case 'stack_counts': {
+          const live = images.filter((x) => !x.deleted);
+          const count = (id) => live.filter((x) => x.parent === id).reduce((n, x) => n + 1 + count(x.id), 0);
+          return args.ids.map((id) => ({ image_id: id, count: count(id) })).filter((c) => c.count > 0);
+        }
         case 'cancel_job': {
           const job = jobs.get(args.jobId);
           if (!job) return fail('not_found', 'The job was not found.');
