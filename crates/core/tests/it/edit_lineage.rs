@@ -287,3 +287,33 @@ fn a_version_3_library_opens_and_gains_lineage() {
         .unwrap();
     assert_eq!(v, SCHEMA_VERSION);
 }
+
+#[test]
+fn a_backup_keeps_what_edits_were_made_from() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = Library::open(&dir.path().join("lib")).unwrap();
+    let root = store(&lib, "a kingfisher", &png(32, 32, 1));
+    let mask = png(32, 32, 9);
+    let child = derive(&lib, &root, &EditOperation::Inpaint, 2, Some(&mask));
+    let archive = dir.path().join("backup.tar");
+    lib.backup_to(&archive).unwrap();
+    drop(lib);
+    let restored_dir = dir.path().join("restored");
+    easel_core::library::restore(&archive, &restored_dir).unwrap();
+    let restored = Library::open(&restored_dir).unwrap();
+    let d = restored.version_tree(&child).unwrap().derivation.unwrap();
+    assert_eq!(d.inputs[0].image_id.as_deref(), Some(root.as_str()));
+    let parent_bytes = restored.read_original(&root).unwrap();
+    assert_eq!(
+        restored
+            .read_input(&d.inputs[0].sha256, ImageFormat::Png)
+            .unwrap(),
+        parent_bytes
+    );
+    assert_eq!(
+        restored
+            .read_input(&d.mask_sha256.unwrap(), ImageFormat::Png)
+            .unwrap(),
+        mask
+    );
+}
