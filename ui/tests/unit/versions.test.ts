@@ -53,3 +53,17 @@ describe('versions in the image view', () => {
     await waitFor(() => expect(app.jobs.jobs[0].stage).toBe('done'), { timeout: 5000 });
   });
 });
+
+describe('stacks in the Library', () => {
+  it('badges an image with the number of versions made from it', async () => {
+    const { backend } = start();
+    const [parent, child, grandchild] = backend.images;
+    child.parent = parent.id;
+    grandchild.parent = child.id;
+    await fireEvent.click(screen.getByTestId('nav-library'));
+    const badges = await screen.findAllByTestId('tile-stack');
+    expect(badges.map((b) => b.textContent?.trim())).toEqual(['⧉ 2', '⧉ 1']);
+    expect(badges[0].closest('[data-id]')?.getAttribute('data-id')).toBe(parent.id);
+    expect(badges[0].closest('[data-index]')?.getAttribute('aria-label')).toContain('2 versions');
+  });
+});
