@@ -19,6 +19,8 @@ type FakeOptions = {
   previousLibrary?: string | null;
   /** At most this many images of each answer are stored; the rest are reported lost. */
   storeAtMost?: number;
+  /** Edits and variations: child image id -> [parent image id, operation]. */
+  lineage?: Record<string, [string, string]>;
 };
 
 type FakeBackend = {

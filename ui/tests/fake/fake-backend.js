@@ -175,6 +175,11 @@
     const images = Array.from({ length: o.images }, (_, i) => makeImage(i, now - i * 37 * 60 * 1000));
     // Images whose original a library check found damaged.
     for (const im of images) if ((o.damaged ?? []).includes(im.id)) im.damaged = true;
+    // Edits and variations: child id -> [parent id, operation].
+    for (const [child, [parent, operation]] of Object.entries(o.lineage ?? {})) {
+      const im = images.find((x) => x.id === child);
+      if (im) Object.assign(im, { parent, operation });
+    }
     let nextImage = o.images;
     const settings = {
       data_dir: '/home/user/.local/share/easel',

@@ -62,7 +62,7 @@ describe('stacks in the Library', () => {
     grandchild.parent = child.id;
     await fireEvent.click(screen.getByTestId('nav-library'));
     const badges = await screen.findAllByTestId('tile-stack');
-    expect(badges.map((b) => b.textContent?.trim())).toEqual(['⧉ 2', '⧉ 1']);
+    expect(badges.map((b) => b.textContent?.trim())).toEqual(['2 versions', '1 version']);
     expect(badges[0].closest('[data-id]')?.getAttribute('data-id')).toBe(parent.id);
     expect(badges[0].closest('[data-index]')?.getAttribute('aria-label')).toContain('2 versions');
   });
