@@ -31,7 +31,7 @@ type FakeBackend = {
     sendChannel: (id: number, data: unknown) => void;
   };
   calls: { cmd: string; args: Record<string, unknown> }[];
-  images: { id: string; deleted: boolean; favorite: boolean; prompt: string; provider: string; license_status: string; filtered: boolean; parent?: string; operation?: string }[];
+  images: { id: string; deleted: boolean; favorite: boolean; prompt: string; provider: string; license_status: string; filtered: boolean; parent?: string; operation?: string; limited_by?: string }[];
   creds: Record<string, Record<string, { present: boolean; source: string | null }>>;
   options: Required<FakeOptions>;
 };

@@ -259,6 +259,16 @@
           ...license(im.commercial_use, im.created_at, im.provider),
           status: im.license_status,
           ...(im.license_transaction ? { transaction: im.license_transaction } : {}),
+          // As core's licence inheritance: an edit carries its parent's terms and says which limits it.
+          ...(im.parent
+            ? {
+                inherited: {
+                  own_commercial_use: im.commercial_use,
+                  parents: [{ image_id: im.parent, terms_id: 'openai-images', provider: 'openai', known: true, commercial_use: 'conditional', commercial_condition: null, indemnified: false, status: 'included', credit_line: '' }],
+                  limited_by: im.limited_by ?? null,
+                },
+              }
+            : {}),
         },
         generation_status: 'succeeded',
       };

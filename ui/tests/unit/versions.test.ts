@@ -67,3 +67,19 @@ describe('stacks in the Library', () => {
     expect(badges[0].closest('[data-index]')?.getAttribute('aria-label')).toContain('2 versions');
   });
 });
+
+describe('inherited terms in the licence panel', () => {
+  it('says which input limits commercial use', async () => {
+    const { backend, app } = start();
+    const [parent, child, other] = backend.images;
+    child.parent = parent.id;
+    child.limited_by = 'file';
+    other.parent = parent.id;
+    app.nav.openImage(child.id);
+    expect(await screen.findByTestId('license-limited-by')).toHaveTextContent('reference file from outside the library');
+    cleanup();
+    render(App, { props: { app } });
+    app.nav.openImage(other.id);
+    expect(await screen.findByTestId('license-inherited')).toHaveTextContent('Made from 1 image');
+  });
+});
