@@ -106,7 +106,14 @@ impl ProviderInfo {
             configured: creds.configured,
             credentials: creds.fields,
             limits: p.limits,
-            models: p.models.iter().map(|m| ModelInfo::of(&p.id, m)).collect(),
+            // Models that only change images (Stability's edit services) are not offered for
+            // generating.
+            models: p
+                .models
+                .iter()
+                .filter(|m| m.generates)
+                .map(|m| ModelInfo::of(&p.id, m))
+                .collect(),
         })
     }
 }
@@ -203,7 +210,15 @@ mod tests {
             assert_eq!(info.credentials.len(), p.credentials.len());
             assert_eq!(info.configured, info.credentials.iter().all(|f| f.present));
             assert!(info.models.iter().any(|m| m.id == info.default_model));
-            for (m, spec) in info.models.iter().zip(&p.models) {
+            assert_eq!(
+                info.models.len(),
+                p.models.iter().filter(|m| m.generates).count()
+            );
+            for (m, spec) in info
+                .models
+                .iter()
+                .zip(p.models.iter().filter(|m| m.generates))
+            {
                 assert_eq!(m.parameters, spec.parameters());
                 assert_eq!(m.credits_per_image, spec.credits_per_image);
                 let terms = license::terms_for(&p.id, &spec.id);

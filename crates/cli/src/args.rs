@@ -15,6 +15,8 @@ impl Cli {
     pub fn json(&self) -> bool {
         match &self.command {
             Command::Generate(a) => a.json,
+            Command::Edit(a) => a.json,
+            Command::Vary(a) => a.json,
             Command::List(a) => a.output.json,
             Command::Search(a) => a.output.json,
             Command::Show(a) => a.json,
@@ -43,6 +45,11 @@ impl Cli {
 pub enum Command {
     /// Generate images from a prompt and store them in the library.
     Generate(GenerateArgs),
+    /// Change a library image (edit with a mask and references, inpaint, outpaint, erase,
+    /// search and replace, remove background, refine); the results stack under it.
+    Edit(crate::edit::EditArgs),
+    /// Variations of a library image; they stack under it.
+    Vary(crate::edit::VaryArgs),
     /// List images, newest first, a page at a time; an optional search narrows the list.
     List(ListArgs),
     /// Search: free words, "exact phrase", -word, tag:, board:, model:, provider:,

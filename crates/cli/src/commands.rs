@@ -43,6 +43,8 @@ pub(crate) fn open() -> Result<Engine, Error> {
 pub async fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Command::Generate(args) => generate(args).await,
+        Command::Edit(args) => crate::edit::edit(args).await,
+        Command::Vary(args) => crate::edit::vary(args).await,
         Command::Providers(args) => crate::providers::run(&open()?, args.json),
         Command::List(args) => {
             let engine = open()?;
@@ -78,12 +80,14 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
                 Err(e) => return Err(e.into()),
             };
             let organisation = engine.library().organisation(&args.id)?;
+            let tree = engine.library().version_tree(&args.id)?;
             if args.json {
                 let mut doc = with_path(&detail, &detail.summary.path);
                 doc["rating"] = json!(organisation.rating);
                 doc["note"] = json!(organisation.note);
                 doc["tags"] = json!(organisation.tags);
                 doc["boards"] = json!(organisation.boards);
+                crate::edit::add_lineage(&mut doc, &tree);
                 doc["original"] = match &original {
                     None => json!({ "status": "ok" }),
                     Some(e) => {
@@ -94,6 +98,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             } else {
                 human::print_detail(&detail);
                 human::print_organisation(&organisation);
+                crate::edit::print_lineage(&tree);
             }
             // The details were shown; the exit code and stderr say the original is not sound.
             match original {
@@ -129,9 +134,9 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Endpoint(cmd) => crate::endpoints::run(cmd).await,
         Command::Rerun(args) => {
             let engine = open()?;
-            let mut events = engine.subscribe();
+            let events = engine.subscribe();
             let job = engine.rerun(&args.generation_id)?;
-            wait_and_report(&engine, &mut events, job, args.json).await
+            follow(&engine, events, job, args.json).await
         }
         Command::Board(args) => crate::organise::board(open()?.library(), args),
         Command::Tag(args) => crate::organise::tag(open()?.library(), args),
@@ -187,7 +192,9 @@ fn print_page(
 
 /// `--param NAME=VALUE` pairs. A value that reads as JSON (a number, true, false) is taken as
 /// such; anything else is text. The catalogue checks names and values before anything is sent.
-fn extra_params(pairs: &[String]) -> Result<BTreeMap<String, serde_json::Value>, Failure> {
+pub(crate) fn extra_params(
+    pairs: &[String],
+) -> Result<BTreeMap<String, serde_json::Value>, Failure> {
     let mut out = BTreeMap::new();
     for pair in pairs {
         let Some((name, value)) = pair.split_once('=') else {
@@ -229,15 +236,15 @@ async fn generate(args: GenerateArgs) -> Result<(), Failure> {
             extra: extra_params(&args.params)?,
         },
     };
-    let mut events = engine.subscribe();
+    let events = engine.subscribe();
     let job = engine.generate(request)?;
-    wait_and_report(&engine, &mut events, job, args.json).await
+    follow(&engine, events, job, args.json).await
 }
 
-/// Follows a job to its end, showing progress for people, then reports its images.
-async fn wait_and_report(
+/// Waits for `job` (Ctrl-C cancels it), showing progress, then reports its images.
+pub(crate) async fn follow(
     engine: &Engine,
-    events: &mut tokio::sync::broadcast::Receiver<easel_core::jobs::JobEvent>,
+    mut events: tokio::sync::broadcast::Receiver<easel_core::jobs::JobEvent>,
     job: String,
     as_json: bool,
 ) -> Result<(), Failure> {

@@ -8,6 +8,7 @@ mod output;
 mod args;
 mod commands;
 mod endpoints;
+mod edit;
 mod export;
 mod human;
 mod library_commands;

@@ -9,10 +9,12 @@ use tokio::sync::broadcast;
 
 use crate::app_dirs::AppDirs;
 use crate::catalog::{self, ProviderSpec};
+use crate::edit::EditRequest;
 use crate::export::ExportItem;
 use crate::jobs::{JobContext, JobEvent, JobId, JobOutput, JobQueue, JobStage};
 use crate::library::{GenerationDone, ImageFacts, Library, NewImage};
 use crate::license::{self, LicenseSnapshot};
+use crate::license_inheritance::{self, ParentTerms};
 use crate::providers::credentials::{self, FieldStatus};
 use crate::providers::{self, Connection, ImageProvider, ProviderProgress};
 use crate::secrets::{ApiKey, KeyStatus, KeyStore};
@@ -322,7 +324,15 @@ impl Engine {
         let library = Arc::clone(&self.library);
         let provider = request.provider.clone();
         Ok(self.jobs.submit(&provider, limits, move |ctx| {
-            run_generation(ctx, client, library, request, generation_id, None)
+            run_generation(
+                ctx,
+                client,
+                library,
+                Work::Generate(Box::new(request)),
+                generation_id,
+                None,
+                Vec::new(),
+            )
         }))
     }
 }
@@ -331,21 +341,40 @@ impl Engine {
 /// come from the provider catalogue.
 pub(crate) type Declared = Option<std::collections::BTreeMap<String, license::DeclaredLicense>>;
 
+/// What a job asks its provider for.
+pub(crate) enum Work {
+    Generate(Box<GenerationRequest>),
+    Edit(Box<EditRequest>),
+}
+
+impl Work {
+    fn provider_and_model(&self) -> (&str, &str) {
+        match self {
+            Work::Generate(r) => (&r.provider, &r.model),
+            Work::Edit(r) => (&r.provider, &r.model),
+        }
+    }
+}
+
+/// Runs one job to the end: asks the provider, stores what came back under `parents`'
+/// terms folded into the provider's own, and records the outcome.
 pub(crate) async fn run_generation(
     ctx: JobContext,
     client: Arc<dyn ImageProvider>,
     library: Arc<Library>,
-    request: GenerationRequest,
+    work: Work,
     generation_id: String,
     declared: Declared,
+    parents: Vec<ParentTerms>,
 ) -> Result<JobOutput> {
     let outcome = fetch_and_store(
         &ctx,
         &client,
         &library,
-        &request,
+        &work,
         &generation_id,
         declared.as_ref(),
+        parents,
     )
     .await;
     let Err(err) = outcome else { return outcome };
@@ -367,9 +396,10 @@ async fn fetch_and_store(
     ctx: &JobContext,
     client: &Arc<dyn ImageProvider>,
     library: &Arc<Library>,
-    request: &GenerationRequest,
+    work: &Work,
     generation_id: &str,
     declared: Option<&std::collections::BTreeMap<String, license::DeclaredLicense>>,
+    parents: Vec<ParentTerms>,
 ) -> Result<JobOutput> {
     let progress = |p: ProviderProgress| match p {
         ProviderProgress::Sending { attempt } => ctx.emit(JobEvent {
@@ -394,20 +424,25 @@ async fn fetch_and_store(
         } => ctx.rendering(step, total, eta, preview),
         ProviderProgress::NoPreviews { reason } => ctx.note(reason),
     };
-    let answer = client.generate(request, &progress, &ctx.cancel).await?;
+    let answer = match work {
+        Work::Generate(request) => client.generate(request, &progress, &ctx.cancel).await?,
+        Work::Edit(request) => client.edit(request, &progress, &ctx.cancel).await?,
+    };
     ctx.stage(JobStage::Storing);
 
+    let (provider, model) = work.provider_and_model();
     // On a local engine the terms follow the checkpoint.
-    let snapshot = match declared {
+    let own = match declared {
         Some(declared) => {
             let checkpoint = answer
                 .checkpoint
                 .clone()
-                .unwrap_or_else(|| license::Checkpoint::named(&request.model));
-            license::snapshot_for_checkpoint(&request.provider, &checkpoint, declared)
+                .unwrap_or_else(|| license::Checkpoint::named(model));
+            license::snapshot_for_checkpoint(provider, &checkpoint, declared)
         }
-        None => license::snapshot_for(&request.provider, &request.model),
+        None => license::snapshot_for(provider, model),
     };
+    let snapshot = license_inheritance::inherit(own, parents);
     if let Some(used) = &answer.params_used {
         // What the engine really used, so that running the generation again reproduces it.
         let library = Arc::clone(library);

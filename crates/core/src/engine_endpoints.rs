@@ -241,7 +241,15 @@ impl Engine {
         let declared = settings.checkpoint_licenses.clone();
         let name = request.provider.clone();
         Ok(self.jobs.submit(&name, limits, move |ctx| {
-            run_generation(ctx, client, library, request, generation_id, Some(declared))
+            run_generation(
+                ctx,
+                client,
+                library,
+                Work::Generate(Box::new(request)),
+                generation_id,
+                Some(declared),
+                Vec::new(),
+            )
         }))
     }
 

@@ -58,6 +58,10 @@ pub struct LicenseTerms {
     pub checked_on: String,
     pub sources: Vec<TermsSource>,
     pub disclaimer: String,
+    /// For an edit or variation: the terms of the images it was made from, and which of them
+    /// limits its use (see `license_inheritance`). None for images made from a prompt.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inherited: Option<crate::license_inheritance::Inheritance>,
 }
 
 /// The terms an image was made under, frozen at the time it was stored.
@@ -225,6 +229,7 @@ fn fill_unknown(template: &LicenseTerms, provider: &str, model: &str) -> License
         checked_on: template.checked_on.clone(),
         sources: template.sources.clone(),
         disclaimer: fill(&template.disclaimer),
+        inherited: None,
     }
 }
 
@@ -250,6 +255,7 @@ fn builtin_unknown() -> LicenseTerms {
         checked_on: String::new(),
         sources: Vec::new(),
         disclaimer: "This is not legal advice.".to_owned(),
+        inherited: None,
     }
 }
 

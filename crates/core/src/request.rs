@@ -70,6 +70,13 @@ impl GenerationParams {
         }
     }
 
+    /// The same parameters with every one that has a field in its field (`--param seed=1`
+    /// arrives in `extra`); values that do not fit the field stay in `extra` for the
+    /// catalogue to refuse with a clear message.
+    pub fn normalized(self) -> GenerationParams {
+        serde_json::from_value(serde_json::Value::Object(self.to_map())).unwrap_or(self)
+    }
+
     /// A parameter by catalogue name, whether it has a field or lives in `extra`.
     pub fn get(&self, name: &str) -> Option<serde_json::Value> {
         self.to_map().remove(name)

@@ -708,7 +708,8 @@ async fn models_come_from_the_catalogue_without_a_request() {
             "sd3.5-large",
             "sd3.5-large-turbo",
             "sd3.5-medium",
-            "sd3.5-flash"
+            "sd3.5-flash",
+            "stable-image-edit"
         ]
     );
     assert_eq!(s.count(), 0);

@@ -3,6 +3,7 @@
 
 pub mod desktop;
 pub mod endpoints;
+pub mod editing;
 pub mod export;
 pub mod generation;
 pub mod library;
@@ -32,6 +33,10 @@ pub fn all() -> tauri_specta::Commands<tauri::Wry> {
         endpoints::declare_checkpoint_license,
         generation::start_generation,
         generation::cancel_job,
+        editing::start_edit,
+        editing::start_variations,
+        editing::version_tree,
+        editing::stack_counts,
         library::list_images,
         library::get_image,
         library::set_favorite,

@@ -593,3 +593,29 @@ test('a damaged original is badged in the grid and explained in the image view',
   await checkA11y(page, 'image view of a damaged image');
   assertClean();
 });
+
+test('versions: a stack badge in the Library, the version tree in the image view, Vary into the job list', async (t) => {
+  const lineage = { 'img-000001': ['img-000003', 'inpaint'], 'img-000002': ['img-000003', 'variation'], 'img-000000': ['img-000001', 'outpaint'] };
+  const { page, assertClean } = await openApp(t, { backend: { lineage } });
+  await page.getByTestId('nav-library').click();
+  const parent = page.locator('[data-id="img-000003"]');
+  await parent.getByTestId('tile-stack').waitFor();
+  assert.equal((await parent.getByTestId('tile-stack').textContent()).trim(), '3 versions');
+  await imagesLoaded(page, '[data-testid="gallery-item"] img');
+  await shot(page, 'library-stacks-1280x800');
+  await checkA11y(page, 'library with stacks');
+  await page.locator('[data-id="img-000001"]').dblclick();
+  await page.getByTestId('version-made-by').waitFor();
+  assert.match(await page.getByTestId('version-made-by').textContent(), /Inpaint\s+of\s+its parent/);
+  assert.equal(await page.getByTestId('version-sibling').count(), 1);
+  assert.equal(await page.getByTestId('version-child').count(), 1);
+  await shot(page, 'image-version-tree-1280x800');
+  await checkA11y(page, 'image view with its version tree');
+  await page.getByTestId('version-parent').click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="version-child"]').length === 2);
+  await page.getByTestId('vary-button').click();
+  const job = page.getByTestId('job-item').first();
+  await job.waitFor();
+  assert.match(await job.textContent(), /Variations of:/);
+  assertClean();
+});

@@ -19,6 +19,8 @@ type FakeOptions = {
   previousLibrary?: string | null;
   /** At most this many images of each answer are stored; the rest are reported lost. */
   storeAtMost?: number;
+  /** Edits and variations: child image id -> [parent image id, operation]. */
+  lineage?: Record<string, [string, string]>;
 };
 
 type FakeBackend = {
@@ -29,7 +31,7 @@ type FakeBackend = {
     sendChannel: (id: number, data: unknown) => void;
   };
   calls: { cmd: string; args: Record<string, unknown> }[];
-  images: { id: string; deleted: boolean; favorite: boolean; prompt: string; provider: string; license_status: string; filtered: boolean }[];
+  images: { id: string; deleted: boolean; favorite: boolean; prompt: string; provider: string; license_status: string; filtered: boolean; parent?: string; operation?: string; limited_by?: string }[];
   creds: Record<string, Record<string, { present: boolean; source: string | null }>>;
   options: Required<FakeOptions>;
 };

@@ -175,6 +175,11 @@
     const images = Array.from({ length: o.images }, (_, i) => makeImage(i, now - i * 37 * 60 * 1000));
     // Images whose original a library check found damaged.
     for (const im of images) if ((o.damaged ?? []).includes(im.id)) im.damaged = true;
+    // Edits and variations: child id -> [parent id, operation].
+    for (const [child, [parent, operation]] of Object.entries(o.lineage ?? {})) {
+      const im = images.find((x) => x.id === child);
+      if (im) Object.assign(im, { parent, operation });
+    }
     let nextImage = o.images;
     const settings = {
       data_dir: '/home/user/.local/share/easel',
@@ -254,6 +259,16 @@
           ...license(im.commercial_use, im.created_at, im.provider),
           status: im.license_status,
           ...(im.license_transaction ? { transaction: im.license_transaction } : {}),
+          // As core's licence inheritance: an edit carries its parent's terms and says which limits it.
+          ...(im.parent
+            ? {
+                inherited: {
+                  own_commercial_use: im.commercial_use,
+                  parents: [{ image_id: im.parent, terms_id: 'openai-images', provider: 'openai', known: true, commercial_use: 'conditional', commercial_condition: null, indemnified: false, status: 'included', credit_line: '' }],
+                  limited_by: im.limited_by ?? null,
+                },
+              }
+            : {}),
         },
         generation_status: 'succeeded',
       };
@@ -418,6 +433,35 @@
           const jobId = `job-${jobSeq++}`;
           runJob(jobId, args.request, channelId);
           return jobId;
+        }
+        case 'start_variations': {
+          const im = images.find((x) => x.id === args.imageId && !x.deleted);
+          if (!im) return fail('not_found', `Image ${args.imageId} was not found.`);
+          const ch = args.onEvent;
+          const channelId = typeof ch === 'string' ? Number(ch.split(':')[1]) : ch && typeof ch.id === 'number' ? ch.id : null;
+          if (channelId === null) return fail('invalid_input', 'start_variations needs an onEvent channel.');
+          const jobId = `job-${jobSeq++}`;
+          runJob(jobId, { provider: im.provider, model: im.model, prompt: im.prompt, params: {} }, channelId);
+          return jobId;
+        }
+        // As core's library: lineage is recorded by edits and variations, which the fake
+        // answers from each image's optional `parent` and `operation`.
+        case 'version_tree': {
+          const im = images.find((x) => x.id === args.id && !x.deleted);
+          if (!im) return fail('not_found', `Image ${args.id} was not found.`);
+          const live = images.filter((x) => !x.deleted);
+          const parent = im.parent && live.some((x) => x.id === im.parent) ? im.parent : null;
+          return {
+            derivation: im.parent ? { operation: { kind: im.operation ?? 'variation' }, inputs: [{ position: 0, role: 'source', image_id: im.parent, sha256: 'f'.repeat(64), format: 'png' }], mask_sha256: null } : null,
+            parent,
+            siblings: im.parent ? live.filter((x) => x.parent === im.parent && x.id !== im.id).map((x) => x.id) : [],
+            children: live.filter((x) => x.parent === im.id).map((x) => x.id),
+          };
+        }
+        case 'stack_counts': {
+          const live = images.filter((x) => !x.deleted);
+          const count = (id) => live.filter((x) => x.parent === id).reduce((n, x) => n + 1 + count(x.id), 0);
+          return args.ids.map((id) => ({ image_id: id, count: count(id) })).filter((c) => c.count > 0);
         }
         case 'cancel_job': {
           const job = jobs.get(args.jobId);

@@ -21,6 +21,7 @@ mod support;
 
 mod cli;
 mod cli_endpoints;
+mod cli_edit;
 mod cli_firefly;
 mod cli_getty;
 mod cli_stability;

@@ -10,10 +10,12 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::request::GenerationParams;
 
+mod edits;
 mod params;
 mod size;
 mod validate;
 
+pub use edits::{EditSpec, Usage, edit_model};
 pub use params::{ParamKind, ParamSpec};
 pub use size::parse_size;
 use validate::or_list;
@@ -216,6 +218,17 @@ pub struct ModelSpec {
     /// `partial_images` up to this); 0 where it cannot stream.
     #[serde(default)]
     pub max_partial_images: u32,
+    /// False for models that only change images (Stability's edit services): they are not
+    /// offered for generating.
+    #[serde(default = "yes")]
+    pub generates: bool,
+    /// What it can do to an existing image: each operation with its limits.
+    #[serde(default)]
+    pub edits: Vec<EditSpec>,
+}
+
+fn yes() -> bool {
+    true
 }
 
 fn catalog() -> &'static Catalog {
@@ -392,7 +405,7 @@ mod tests {
             })
         );
         assert!(p.models.iter().any(|m| m.id == p.default_model));
-        for m in &p.models {
+        for m in p.models.iter().filter(|m| m.generates) {
             assert!(m.credits_per_image.is_some_and(|c| c > 0.0), "{}", m.id);
             assert!(
                 m.endpoint

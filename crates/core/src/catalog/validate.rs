@@ -18,6 +18,12 @@ impl ModelSpec {
                 req.model, self.id
             )));
         }
+        if !self.generates {
+            return Err(invalid(format!(
+                "{} only changes existing images; choose a model that generates.",
+                self.label
+            )));
+        }
         self.check_prompt(&req.prompt)?;
         if !self.parameters.is_empty() {
             return self.check_listed_parameters(req);

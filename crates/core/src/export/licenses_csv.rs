@@ -4,7 +4,7 @@
 use super::ExportItem;
 use crate::license::CommercialUse;
 
-pub const HEADER: [&str; 8] = [
+pub const HEADER: [&str; 10] = [
     "file",
     "image_id",
     "provider",
@@ -13,6 +13,10 @@ pub const HEADER: [&str; 8] = [
     "commercial_use",
     "credit_line",
     "terms_url",
+    // For edits and variations: the images it was made from, and the one whose terms
+    // limit its commercial use ("file" for a file from outside the library).
+    "made_from",
+    "limited_by",
 ];
 
 /// Quote when needed; defuse spreadsheet formulas (a cell starting with `=`, `+`, `-`, `@`
@@ -43,6 +47,18 @@ fn commercial(item: &ExportItem) -> &'static str {
     }
 }
 
+/// The parents' ids separated by spaces ("file" for one from outside the library).
+fn made_from(item: &ExportItem) -> String {
+    item.license
+        .terms
+        .inherited
+        .iter()
+        .flat_map(|i| &i.parents)
+        .map(|p| p.image_id.as_deref().unwrap_or("file"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn row(out: &mut String, cells: &[&str]) {
     let line: Vec<String> = cells.iter().map(|c| field(c)).collect();
     out.push_str(&line.join(","));
@@ -65,6 +81,11 @@ pub fn render(rows: &[(&str, &ExportItem)]) -> String {
                 commercial(item),
                 &t.credit_line,
                 &t.terms_url,
+                &made_from(item),
+                t.inherited
+                    .as_ref()
+                    .and_then(|i| i.limited_by.as_deref())
+                    .unwrap_or(""),
             ],
         );
     }

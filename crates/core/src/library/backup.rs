@@ -34,6 +34,9 @@ pub struct BackupManifest {
     pub schema_version: i64,
     pub database: BackupFile,
     pub originals: Vec<BackupFile>,
+    /// What edits were made from (input images, masks), so that they can be re-run.
+    #[serde(default)]
+    pub inputs: Vec<BackupFile>,
     /// Originals not included because they are missing or damaged, by image id.
     #[serde(default)]
     pub left_out: Vec<LeftOut>,
@@ -111,6 +114,14 @@ impl Library {
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
             .collect::<rusqlite::Result<_>>()?;
         let images: i64 = copy.query_row("SELECT count(*) FROM images", [], |r| r.get(0))?;
+        let inputs: Vec<(String, String)> = copy
+            .prepare(
+                "SELECT sha256, format FROM derivation_inputs \
+                 UNION SELECT mask_sha256, 'png' FROM derivations WHERE mask_sha256 IS NOT NULL \
+                 ORDER BY 1",
+            )?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
         drop(copy);
         let db_bytes = std::fs::read(&db_copy).map_err(Error::io("read", &db_copy))?;
 
@@ -164,6 +175,35 @@ impl Library {
                 Err(e) => return Err(e),
             }
         }
+        let mut kept_inputs = Vec::new();
+        for (sha, format) in inputs {
+            let Some(format) = ImageFormat::parse(&format) else {
+                continue;
+            };
+            let path = self.layout.input(&sha, format.extension());
+            match read_verified(&path, &sha, None, &format!("input {sha}")) {
+                Ok(bytes) => {
+                    let relative = path
+                        .strip_prefix(&self.root)
+                        .map(|p| p.to_string_lossy().replace('\\', "/"))
+                        .unwrap_or_default();
+                    append(&mut tar, &relative, &bytes, out)?;
+                    total += bytes.len() as u64;
+                    kept_inputs.push(BackupFile {
+                        path: relative,
+                        sha256: sha,
+                        bytes: bytes.len() as u64,
+                    });
+                }
+                Err(e @ (Error::NotFound { .. } | Error::Damaged { .. })) => {
+                    left_out.push(LeftOut {
+                        image_id: format!("input {sha}"),
+                        reason: e.to_string(),
+                    });
+                }
+                Err(e) => return Err(e),
+            }
+        }
         let manifest = BackupManifest {
             format: FORMAT.into(),
             version: FORMAT_VERSION,
@@ -171,6 +211,7 @@ impl Library {
             schema_version,
             database,
             originals,
+            inputs: kept_inputs,
             left_out,
         };
         let manifest_json = serde_json::to_vec_pretty(&manifest)
@@ -257,7 +298,10 @@ pub fn restore(archive: &Path, into: &Path) -> Result<RestoreReport> {
             manifest.format, manifest.version
         )));
     }
-    for file in std::iter::once(&manifest.database).chain(&manifest.originals) {
+    for file in std::iter::once(&manifest.database)
+        .chain(&manifest.originals)
+        .chain(&manifest.inputs)
+    {
         let path = staging.path().join(&file.path);
         let bytes = std::fs::read(&path)
             .map_err(|_| not_a_backup(format!("{} is listed but missing", file.path)))?;

@@ -39,6 +39,17 @@ impl BlobLayout {
         self.root.join("thumbs")
     }
 
+    /// What edits were made from (input images, masks), content-addressed.
+    pub fn inputs_root(&self) -> PathBuf {
+        self.root.join("inputs")
+    }
+
+    pub fn input(&self, sha: &str, ext: &str) -> PathBuf {
+        self.inputs_root()
+            .join(shard(sha, 0))
+            .join(format!("{sha}.{ext}"))
+    }
+
     pub fn original_dir(&self, sha: &str) -> PathBuf {
         self.originals_root()
             .join(shard(sha, 0))

@@ -19,6 +19,7 @@ const MIGRATIONS: &[&str] = &[
     SEARCH_INDEX_HOLDS_LIVE_IMAGES_ONLY,
     ADD_IMAGE_MODEL_AND_PROVIDER_ORDER,
     ADD_PERCEPTUAL_HASH,
+    LINEAGE,
 ];
 
 /// The newest schema this build knows.
@@ -293,6 +294,28 @@ pub fn migration_sql(version: i64) -> Option<&'static str> {
     let i = usize::try_from(version.checked_sub(1)?).ok()?;
     MIGRATIONS.get(i).copied()
 }
+
+/// Lineage of edits and variations: what each derived generation was made from (the image
+/// changed, reference images, the mask) and by which operation, so that its images know
+/// their parents and an edit can be re-run. Inputs are kept content-addressed under
+/// `inputs/` (rows point at them by sha256), apart from originals, so that deleting a
+/// parent never loses what an edit was made from.
+const LINEAGE: &str = r#"
+CREATE TABLE derivations (
+    generation_id TEXT PRIMARY KEY NOT NULL REFERENCES generations(id) ON DELETE CASCADE,
+    operation     TEXT NOT NULL,          -- JSON EditOperation, e.g. {"kind":"inpaint"}
+    mask_sha256   TEXT                    -- Easel's mask (alpha = change), inputs/<sha>.png
+);
+CREATE TABLE derivation_inputs (
+    generation_id TEXT NOT NULL REFERENCES derivations(generation_id) ON DELETE CASCADE,
+    position      INTEGER NOT NULL,       -- 0: the image changed; then references in order
+    parent_id     TEXT,                   -- the library image it was, if it came from there
+    sha256        TEXT NOT NULL,
+    format        TEXT NOT NULL CHECK (format IN ('png','jpeg','webp')),
+    PRIMARY KEY (generation_id, position)
+);
+CREATE INDEX derivation_inputs_parent ON derivation_inputs(parent_id) WHERE parent_id IS NOT NULL;
+"#;
 
 pub fn connect(path: &Path) -> rusqlite::Result<Connection> {
     let conn = Connection::open(path)?;

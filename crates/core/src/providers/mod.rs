@@ -27,6 +27,7 @@ use tokio_util::sync::CancellationToken;
 pub use credentials::{CredentialSource, Credentials};
 
 use crate::catalog::ProviderSpec;
+use crate::edit::EditRequest;
 use crate::error::{Error, Result};
 use crate::request::GenerationRequest;
 
@@ -242,6 +243,24 @@ pub trait ImageProvider: Send + Sync {
     ) -> BoxFuture<'a, Result<bool>> {
         let _ = cancel;
         Box::pin(async { Ok(false) })
+    }
+
+    /// Changes an image (edit, inpaint, outpaint, variation, ...). The request has already
+    /// been checked against the catalogue's `EditSpec`; providers without edits refuse it.
+    fn edit<'a>(
+        &'a self,
+        req: &'a EditRequest,
+        progress: Progress<'a>,
+        cancel: &'a CancellationToken,
+    ) -> BoxFuture<'a, Result<ProviderAnswer>> {
+        let _ = (progress, cancel);
+        Box::pin(async move {
+            Err(Error::InvalidInput(format!(
+                "{} cannot {} images in this version of Easel.",
+                self.name(),
+                req.operation.name().replace('_', " ")
+            )))
+        })
     }
 
     /// The provider's name, for messages (the catalogue's `name`).

@@ -89,6 +89,7 @@ fn terms(known: bool, commercial: CommercialUse) -> LicenseTerms {
             url: "https://openai.com/policies/terms-of-use".into(),
         }],
         disclaimer: "Summary only, not legal advice.".into(),
+        inherited: None,
     }
 }
 

@@ -7,7 +7,11 @@
 //! Where the contract is silent, the stand-in assumes: the token endpoint answers the
 //! standard OAuth 2 shape `{access_token, token_type, expires_in}`; error answers carry a
 //! JSON `{"message": ...}` body (the contract documents none); 401 and 5xx may come from any
-//! path.
+//! path. Refine's mask upload (`PUT /v3/search/by-image/uploads/{name}.jpg`) is described in
+//! the refine operation's prose only: the stand-in takes a JPEG of at most 10 MB with
+//! `Content-Type: image/jpeg` and the `Api-Key` header, and answers 200 with no body
+//! (assumed; the prose shows the request, not the answer); the bearer token the client also
+//! sends is accepted.
 #![allow(dead_code, clippy::unwrap_used)]
 
 pub mod contract;
@@ -28,6 +32,12 @@ pub const SECRET: &str = "getty-secret-0123456789";
 pub const TOKEN_PATH: &str = "/oauth2/token";
 pub const GENERATE: &str = "/v3/ai/image-generations";
 pub const HISTORY: &str = "/v3/ai/generation-history";
+pub const REFINE: &str = "/v3/ai/image-generations/refine";
+pub const UPLOADS: &str = "/v3/search/by-image/uploads/";
+
+pub fn variations_path(id: &str, index: u32) -> String {
+    format!("{GENERATE}/{id}/images/{index}/variations")
+}
 
 pub fn poll_path(id: &str) -> String {
     format!("{GENERATE}/{id}")
@@ -122,6 +132,11 @@ pub struct Recorded {
 impl Recorded {
     pub fn json(&self) -> Value {
         serde_json::from_slice(&self.body).unwrap()
+    }
+
+    /// The URL this request went to, as the client would name it in a `mask_url`.
+    pub fn url(&self, base: &str) -> String {
+        format!("{base}{}", self.path)
     }
 }
 
@@ -242,6 +257,23 @@ impl GettyStandIn {
                     ]
                 );
                 assert!(r.headers["content-type"].starts_with("application/x-www-form-urlencoded"));
+            } else if let Some(name) = r.path.strip_prefix(UPLOADS) {
+                assert_eq!(r.method, "PUT", "masks are uploaded with PUT");
+                assert!(name.ends_with(".jpg") && !name.contains('/'), "{name}");
+                assert_eq!(r.headers.get("api-key").map(String::as_str), Some(KEY));
+                assert_eq!(
+                    r.headers.get("content-type").map(String::as_str),
+                    Some("image/jpeg")
+                );
+                assert_eq!(
+                    image::guess_format(&r.body).unwrap(),
+                    image::ImageFormat::Jpeg,
+                    "the mask is a JPEG"
+                );
+                assert!(
+                    r.body.len() <= 10 * 1000 * 1000,
+                    "uploads are 10MB or smaller"
+                );
             } else if r.path.starts_with("/v3/") {
                 assert_eq!(r.headers.get("api-key").map(String::as_str), Some(KEY));
                 let auth = r.headers.get("authorization").cloned().unwrap_or_default();
@@ -293,6 +325,7 @@ async fn serve(mut stream: TcpStream, shared: Arc<Mutex<Shared>>) {
             .and_then(VecDeque::pop_front);
         match scripted {
             Some(r) => r,
+            None if req.method == "PUT" && req.path.starts_with(UPLOADS) => Reply::empty(200),
             None if req.path == TOKEN_PATH => {
                 s.tokens_issued += 1;
                 Reply::json(

@@ -103,7 +103,9 @@ fn hundred_images_make_hundred_files_and_matching_csv() {
             "created_at",
             "commercial_use",
             "credit_line",
-            "terms_url"
+            "terms_url",
+            "made_from",
+            "limited_by"
         ]
     );
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();

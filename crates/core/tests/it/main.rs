@@ -16,6 +16,8 @@ mod firefly_support;
 mod getty_support;
 #[path = "../library_support/mod.rs"]
 mod library_support;
+#[path = "../stability_support/mod.rs"]
+mod stability_support;
 #[path = "../support/mod.rs"]
 mod support;
 
@@ -23,6 +25,8 @@ mod checkpoint_licenses;
 mod engines_a1111;
 mod engines_comfy;
 mod engines_compat;
+mod edit_lineage;
+mod edit_masks;
 mod export_batch;
 mod export_errors;
 mod export_exiftool_required;
@@ -31,6 +35,7 @@ mod export_metadata;
 mod export_pixels;
 mod export_presets;
 mod firefly_generate;
+mod getty_edit;
 mod getty_generate;
 mod library_crash;
 mod library_duplicates;
@@ -41,5 +46,7 @@ mod library_providers;
 mod library_schema;
 mod library_search;
 mod openai_contract;
+mod openai_edit;
 mod openai_generate;
 mod openai_streaming;
+mod stability_edit;

@@ -7,6 +7,10 @@
 #![allow(dead_code, clippy::unwrap_used)]
 
 pub mod contract;
+// Test binaries that hold both stand-ins load this file twice; each copy is the same.
+#[allow(clippy::duplicate_mod)]
+#[path = "../support/multipart.rs"]
+pub mod multipart;
 
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
@@ -36,6 +40,11 @@ pub fn b64(bytes: &[u8]) -> String {
 pub const ULTRA: &str = "/v2beta/stable-image/generate/ultra";
 pub const CORE: &str = "/v2beta/stable-image/generate/core";
 pub const SD3: &str = "/v2beta/stable-image/generate/sd3";
+pub const INPAINT: &str = "/v2beta/stable-image/edit/inpaint";
+pub const OUTPAINT: &str = "/v2beta/stable-image/edit/outpaint";
+pub const ERASE: &str = "/v2beta/stable-image/edit/erase";
+pub const SEARCH_AND_REPLACE: &str = "/v2beta/stable-image/edit/search-and-replace";
+pub const REMOVE_BACKGROUND: &str = "/v2beta/stable-image/edit/remove-background";
 
 /// How an answer carries the image, which must match what the request's `accept` asked for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -215,24 +224,47 @@ pub struct Recorded {
 }
 
 impl Recorded {
-    /// The multipart fields in order; panics on a body that is not well-formed multipart.
-    pub fn fields(&self) -> Vec<(String, String)> {
+    /// Every part in order; panics on a body that is not well-formed multipart.
+    pub fn parts(&self) -> Vec<multipart::FormPart> {
         let ct = &self.headers["content-type"];
-        let boundary = ct
-            .strip_prefix("multipart/form-data; boundary=")
-            .unwrap_or_else(|| panic!("content-type is not multipart/form-data: {ct}"));
-        parse_multipart(&self.body, boundary)
+        multipart::parse(&self.body, multipart::boundary(ct))
     }
 
-    /// The fields as the JSON object the contract's schema describes: numeric properties
-    /// (`seed`, `strength`, `cfg_scale`) read as numbers, as a form server reads them.
+    /// The text fields in order (files are left out: see `file`).
+    pub fn fields(&self) -> Vec<(String, String)> {
+        self.parts()
+            .into_iter()
+            .filter(|p| p.filename.is_none())
+            .map(|p| (p.name.clone(), p.text()))
+            .collect()
+    }
+
+    /// The bytes of the file part `name`, if sent.
+    pub fn file(&self, name: &str) -> Option<Vec<u8>> {
+        self.parts()
+            .into_iter()
+            .find(|p| p.name == name && p.filename.is_some())
+            .map(|p| p.bytes)
+    }
+
+    /// The parts as the JSON object the contract's schema describes: numeric properties
+    /// (`seed`, `strength`, `cfg_scale`, the outpaint sides) read as numbers, as a form server
+    /// reads them; files as binary strings.
     pub fn form(&self, schema: &Value) -> Value {
         let mut out = serde_json::Map::new();
-        for (name, value) in self.fields() {
+        for part in self.parts() {
+            let name = part.name.clone();
             assert!(!out.contains_key(&name), "field {name} sent twice");
-            let numeric = schema["properties"][&name]["type"] == "number";
-            let v = match value.parse::<f64>() {
-                Ok(n) if numeric => json!(n),
+            if part.filename.is_some() {
+                out.insert(name, Value::from(format!("<{} bytes>", part.bytes.len())));
+                continue;
+            }
+            let value = part.text();
+            let ty = &schema["properties"][&name]["type"];
+            let numeric = ty == "number" || ty == "integer";
+            let v = match (value.parse::<i64>(), value.parse::<f64>()) {
+                (Ok(n), _) if numeric => json!(n),
+                (_, Ok(n)) if numeric => json!(n),
                 _ => Value::from(value),
             };
             out.insert(name, v);
@@ -283,6 +315,38 @@ pub fn check_request(r: &Recorded) {
             .unwrap()
             .push(json!("sd3.5-flash"));
     }
+    if r.path == ERASE {
+        // The contract's erase schema lists `prompt` as required but has no such property,
+        // and its description says only `image` is required ("The body of the request must
+        // include: image"). Assumption: the `required` list is a copy slip; erase takes no
+        // prompt.
+        schema["required"] = json!(["image"]);
+    }
+    if let Some(image) = r.file("image") {
+        let kind = image::guess_format(&image).expect("image is an image");
+        assert!(
+            matches!(
+                kind,
+                image::ImageFormat::Png | image::ImageFormat::Jpeg | image::ImageFormat::WebP
+            ),
+            "{kind:?}: the contract takes jpeg, png, webp"
+        );
+        let img = image::load_from_memory(&image).unwrap();
+        assert!(
+            img.width() >= 64 && img.height() >= 64,
+            "every side at least 64 px"
+        );
+        if let Some(mask) = r.file("mask") {
+            // "a black and white image ... white pixels represent maximum strength".
+            let m = image::load_from_memory(&mask).unwrap();
+            assert_eq!(m.color(), image::ColorType::L8, "the mask is grayscale");
+            assert_eq!((m.width(), m.height()), (img.width(), img.height()));
+        }
+    }
+    assert!(
+        r.body.len() <= 10 * 1024 * 1024,
+        "requests are at most 10 MiB (413)"
+    );
     let form = r.form(&schema);
     // The contract sets no additionalProperties; the stand-in still refuses fields it does not
     // document, so that a misspelt field cannot pass unnoticed.
@@ -294,33 +358,6 @@ pub fn check_request(r: &Recorded) {
         );
     }
     assert_valid(&format!("{} form", r.path), &schema, &form);
-}
-
-fn parse_multipart(body: &[u8], boundary: &str) -> Vec<(String, String)> {
-    let text = std::str::from_utf8(body).expect("text fields only");
-    let delimiter = format!("--{boundary}");
-    let closing = format!("{delimiter}--\r\n");
-    assert!(
-        text.ends_with(&closing),
-        "multipart body does not end with the closing delimiter"
-    );
-    let text = &text[..text.len() - closing.len()];
-    let mut out = Vec::new();
-    for part in text.split(&format!("{delimiter}\r\n")).skip(1) {
-        let part = part.strip_suffix("\r\n").expect("part ends with CRLF");
-        let (head, value) = part.split_once("\r\n\r\n").expect("part has headers");
-        let disposition = head
-            .split("\r\n")
-            .find_map(|l| l.strip_prefix("Content-Disposition: form-data; name=\""))
-            .expect("Content-Disposition: form-data");
-        let name = disposition.strip_suffix('"').expect("quoted name");
-        out.push((name.to_owned(), value.to_owned()));
-    }
-    assert!(
-        text.starts_with(&format!("{delimiter}\r\n")),
-        "body starts with the boundary"
-    );
-    out
 }
 
 #[derive(Default)]

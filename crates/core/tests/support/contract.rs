@@ -80,6 +80,14 @@ impl Contract {
         v
     }
 
+    /// The `properties` of schema `name`, as normalised.
+    pub fn properties(&self, name: &str) -> Map<String, Value> {
+        self.schemas[name]["properties"]
+            .as_object()
+            .unwrap_or_else(|| panic!("{name} has no properties"))
+            .clone()
+    }
+
     /// Every way `doc` breaks schema `name`; empty when it follows it.
     pub fn violations(&self, name: &str, doc: &Value) -> Vec<String> {
         self.validator(name)

@@ -14,7 +14,16 @@ use tokio::net::{TcpListener, TcpStream};
 
 use super::contract::contract;
 
+/// Reading multipart uploads (edits, variations); a file of its own so the Stability
+/// stand-in reads them the same way.
+// Test binaries that hold both stand-ins load this file twice; each copy is the same.
+#[allow(clippy::duplicate_mod)]
+#[path = "multipart.rs"]
+pub mod multipart;
+
 pub const GENERATIONS: &str = "/v1/images/generations";
+pub const EDITS: &str = "/v1/images/edits";
+pub const VARIATIONS: &str = "/v1/images/variations";
 pub const MODELS: &str = "/v1/models";
 
 #[derive(Clone, Debug)]
@@ -138,9 +147,129 @@ pub struct Recorded {
 }
 
 impl Recorded {
+    /// The multipart parts of an upload, in order.
+    pub fn parts(&self) -> Vec<multipart::FormPart> {
+        let ct = &self.headers["content-type"];
+        multipart::parse(&self.body, multipart::boundary(ct))
+    }
+
+    pub fn field(&self, name: &str) -> Option<String> {
+        self.parts()
+            .iter()
+            .find(|p| p.name == name)
+            .map(|p| p.text())
+    }
+
+    pub fn files(&self, name: &str) -> Vec<multipart::FormPart> {
+        self.parts()
+            .into_iter()
+            .filter(|p| p.name == name)
+            .collect()
+    }
+
     pub fn json(&self) -> Value {
         serde_json::from_slice(&self.body)
             .unwrap_or_else(|e| panic!("request body is not JSON: {e}"))
+    }
+}
+
+/// Checks an edit or variation upload against `schema`, as a form server reads one:
+/// `image[]` parts make the `image` array, files are binary strings, numeric properties
+/// are numbers. Beyond the schema, what its descriptions require (the contract states these
+/// in prose): every field is one the schema documents, each file is a real PNG, JPEG or
+/// WebP image, the mask is a PNG with an alpha channel of the first image's exact size,
+/// and a variation's image is a square PNG. Sizes in bytes are left to the unit tests.
+pub fn check_upload(r: &Recorded, schema: &str) {
+    assert_eq!(r.method, "POST");
+    assert!(r.headers.contains_key("authorization"));
+    let c = contract();
+    let props = c.properties(schema);
+    let mut doc = serde_json::Map::new();
+    let mut images: Vec<Vec<u8>> = Vec::new();
+    let mut mask = None;
+    for part in r.parts() {
+        let name = part.name.trim_end_matches("[]").to_owned();
+        assert!(
+            props.contains_key(&name),
+            "{}: field {} is not in {schema}",
+            r.path,
+            part.name
+        );
+        if part.filename.is_some() {
+            let kind = image::guess_format(&part.bytes)
+                .unwrap_or_else(|_| panic!("{}: file {} is not an image", r.path, part.name));
+            let declared = part.content_type.clone().unwrap_or_default();
+            assert!(declared.starts_with("image/"), "{declared}");
+            assert!(
+                matches!(
+                    kind,
+                    image::ImageFormat::Png | image::ImageFormat::Jpeg | image::ImageFormat::WebP
+                ),
+                "{kind:?}"
+            );
+            if name == "mask" {
+                mask = Some(part.bytes.clone());
+            } else {
+                images.push(part.bytes.clone());
+            }
+            let v = Value::from(format!("<{} bytes>", part.bytes.len()));
+            if part.name.ends_with("[]") {
+                doc.entry(name)
+                    .or_insert_with(|| Value::Array(Vec::new()))
+                    .as_array_mut()
+                    .unwrap()
+                    .push(v);
+            } else {
+                assert!(!doc.contains_key(&name), "{name} sent twice");
+                doc.insert(name, v);
+            }
+        } else {
+            let text = part.text();
+            let ty = props[&name].to_string();
+            let v = if ty.contains("\"integer\"") || ty.contains("\"number\"") {
+                serde_json::from_str::<Value>(&text)
+                    .ok()
+                    .filter(Value::is_number)
+                    .unwrap_or(Value::from(text))
+            } else if ty.contains("\"boolean\"") {
+                serde_json::from_str::<Value>(&text).unwrap_or(Value::from(text))
+            } else {
+                Value::from(text)
+            };
+            assert!(!doc.contains_key(&name), "{name} sent twice");
+            doc.insert(name, v);
+        }
+    }
+    c.assert_valid(schema, &Value::Object(doc));
+    let first = image::load_from_memory(images.first().expect("an image")).unwrap();
+    if let Some(mask) = mask {
+        assert_eq!(
+            image::guess_format(&mask).unwrap(),
+            image::ImageFormat::Png,
+            "mask is PNG"
+        );
+        let m = image::load_from_memory(&mask).unwrap();
+        assert!(
+            m.color().has_alpha(),
+            "the mask needs alpha (transparent = edit)"
+        );
+        assert_eq!(
+            (m.width(), m.height()),
+            (first.width(), first.height()),
+            "the mask has the image's dimensions"
+        );
+    }
+    if schema == "CreateImageVariationRequest" {
+        assert_eq!(images.len(), 1);
+        assert_eq!(
+            image::guess_format(&images[0]).unwrap(),
+            image::ImageFormat::Png
+        );
+        assert_eq!(
+            first.width(),
+            first.height(),
+            "a variation's image is square"
+        );
     }
 }
 
@@ -202,11 +331,17 @@ impl StandIn {
     }
 
     /// Every request received so far. Fails the test if any generation request body does
-    /// not follow the contract's `CreateImageRequest`.
+    /// not follow the contract's `CreateImageRequest`, or any edit or variation upload its
+    /// `CreateImageEditRequest` / `CreateImageVariationRequest` (see `check_upload`).
     pub fn requests(&self) -> Vec<Recorded> {
         let recorded = self.shared.lock().unwrap().recorded.clone();
-        for r in recorded.iter().filter(|r| r.path == GENERATIONS) {
-            contract().assert_valid("CreateImageRequest", &r.json());
+        for r in &recorded {
+            match r.path.as_str() {
+                GENERATIONS => contract().assert_valid("CreateImageRequest", &r.json()),
+                EDITS => check_upload(r, "CreateImageEditRequest"),
+                VARIATIONS => check_upload(r, "CreateImageVariationRequest"),
+                _ => {}
+            }
         }
         recorded
     }

@@ -58,34 +58,6 @@ async credentialStatus(provider: string) : Promise<CredentialsView> {
 async testProvider(provider: string) : Promise<ConnectionTest> {
     return await TAURI_INVOKE("test_provider", { provider });
 },
-async listEndpoints() : Promise<EndpointView[]> {
-    return await TAURI_INVOKE("list_endpoints");
-},
-/**
- * Adds the endpoint, or replaces the one of that name; a password (basic auth, or an
- * OpenAI-compatible server's key) goes to the keychain, `null` keeps a stored one.
- */
-async saveEndpoint(endpoint: NewEndpoint, password: string | null) : Promise<EndpointView> {
-    return await TAURI_INVOKE("save_endpoint", { endpoint, password });
-},
-async removeEndpoint(name: string) : Promise<null> {
-    return await TAURI_INVOKE("remove_endpoint", { name });
-},
-async testEndpoint(name: string) : Promise<ConnectionTest> {
-    return await TAURI_INVOKE("test_endpoint", { name });
-},
-/**
- * The engine's models (checkpoints), asked from it.
- */
-async endpointModels(name: string) : Promise<string[]> {
-    return await TAURI_INVOKE("endpoint_models", { name });
-},
-/**
- * Declares (or, with `null`, forgets) the licence of a checkpoint Easel does not know.
- */
-async declareCheckpointLicense(checkpoint: string, license: DeclaredLicense | null) : Promise<null> {
-    return await TAURI_INVOKE("declare_checkpoint_license", { checkpoint, license });
-},
 /**
  * Checks and queues the request; returns the job id at once. Events (throttled, the final
  * one always) go to `on_event`; stored images are also announced as "library-changed".
@@ -98,6 +70,27 @@ async startGeneration(request: GenerationRequest, onEvent: TAURI_CHANNEL<JobEven
  */
 async cancelJob(jobId: string) : Promise<null> {
     return await TAURI_INVOKE("cancel_job", { jobId });
+},
+/**
+ * Checks and queues the edit; events go to `on_event` like a generation's.
+ */
+async startEdit(request: EditStart, onEvent: TAURI_CHANNEL<JobEvent>) : Promise<string> {
+    return await TAURI_INVOKE("start_edit", { request, onEvent });
+},
+/**
+ * `n` variations of a library image with its provider (or `provider`/`model`).
+ */
+async startVariations(imageId: string, n: number | null, provider: string | null, model: string | null, onEvent: TAURI_CHANNEL<JobEvent>) : Promise<string> {
+    return await TAURI_INVOKE("start_variations", { imageId, n, provider, model, onEvent });
+},
+async versionTree(id: string) : Promise<VersionTree> {
+    return await TAURI_INVOKE("version_tree", { id });
+},
+/**
+ * The Library's stack badges for the images on screen.
+ */
+async stackCounts(ids: string[]) : Promise<StackCount[]> {
+    return await TAURI_INVOKE("stack_counts", { ids });
 },
 /**
  * One page, newest (or oldest) first; pass `next` back as `cursor` for the following one.
@@ -229,44 +222,6 @@ export type BackupSummary = { file_name: string; images: number; originals: numb
 left_out: number }
 export type CommercialUse = "yes" | "no" | "conditional" | "unknown"
 /**
- * What an "OpenAI-compatible" server really supports: each implements a different subset
- * (see `data/engines/openai-compatible.json` for the presets), so Easel sends only what the
- * endpoint says it takes.
- */
-export type CompatCapabilities = { 
-/**
- * The preset these flags came from ("localai", "sd-cpp", "ollama", "generic"), for display.
- */
-preset?: string; 
-/**
- * `GET /models` lists the image models.
- */
-models_listing?: boolean; 
-/**
- * Takes `response_format` (then Easel always asks for `b64_json`).
- */
-response_format?: boolean; 
-/**
- * Takes `n` above 1.
- */
-n?: boolean; 
-/**
- * Takes `size` as `WIDTHxHEIGHT`.
- */
-size?: boolean; 
-/**
- * Reads a negative prompt after a `|` in the prompt (LocalAI).
- */
-negative_prompt_after_bar?: boolean; 
-/**
- * Takes LocalAI's `step` field for the sampler steps.
- */
-step?: boolean; 
-/**
- * Streams partial images (`stream`, `partial_images` 1..3), as GPT Image models do.
- */
-partial_images?: number }
-/**
  * The outcome of testing a provider's connection.
  */
 export type ConnectionTest = { 
@@ -293,59 +248,75 @@ export type CustomSizeInfo = { multiple_of: number; min_edge: number; max_edge: 
  */
 max_aspect: number }
 /**
- * A licence the user declared for a checkpoint the catalogue does not know (kept in the
- * settings, keyed by checkpoint name or hash).
+ * What a derived generation was made from.
  */
-export type DeclaredLicense = { 
+export type Derivation = { operation: EditOperation; inputs: DerivationInput[]; mask_sha256: string | null }
 /**
- * A catalogue entry id ("creativeml-openrail-m", ...) or the licence's own name.
+ * One recorded input.
  */
-license: string; commercial_use: CommercialUse; terms_url?: string; note?: string }
+export type DerivationInput = { 
+/**
+ * 0 for the image changed, then the references.
+ */
+position: number; 
+/**
+ * "source" or "reference".
+ */
+role: string; 
+/**
+ * The library image it was, if it came from the library (it may since have been deleted).
+ */
+image_id: string | null; sha256: string; format: ImageFormat }
 /**
  * A size a provider offers when an image is licensed (Getty: "1k", "4k").
  */
 export type DownloadSize = { name: string; width: number; height: number }
 /**
- * Which client speaks to the engine (`providers::connect_endpoint`).
+ * What is done to the image. Which operations a model offers, and with what limits, is
+ * catalogue data (`EditSpec`); this names them so clients know how to send each.
  */
-export type EndpointKind = 
+export type EditOperation = 
 /**
- * ComfyUI: API-format workflows over HTTP, progress and previews over a WebSocket.
+ * Change the image as the prompt says, within the mask if there is one, guided by any
+ * reference images (OpenAI's `/images/edits`).
  */
-"comfyui" | 
+{ kind: "edit" } | 
 /**
- * AUTOMATIC1111 and Forge (and the stable-diffusion.cpp server's sdapi mode).
+ * Repaint the masked area from the prompt.
  */
-"a1111" | 
+{ kind: "inpaint" } | 
 /**
- * `/v1/images/generations` servers: LocalAI, stable-diffusion.cpp, Ollama and the like.
+ * Extend the canvas by this many pixels on each side and fill it in.
  */
-"openai-compatible"
+{ kind: "outpaint"; left: number; right: number; up: number; down: number } | 
 /**
- * An endpoint as Settings and `endpoint list` show it: never the password itself.
+ * Remove what the mask covers.
  */
-export type EndpointView = ({ 
+{ kind: "erase" } | 
 /**
- * The user's name for it; used like a provider id (`generate --provider NAME`).
+ * Find `search_prompt` in the image and replace it with the prompt's content.
  */
-name: string; kind: EndpointKind; 
+{ kind: "search_and_replace"; search_prompt: string } | { kind: "remove_background" } | 
 /**
- * e.g. "http://127.0.0.1:8188"; no credentials in it.
+ * New takes on the same image, without a prompt.
  */
-url: string; 
+{ kind: "variation" } | 
 /**
- * HTTP basic auth user (A1111's `--api-auth`, a reverse proxy); the password is in the
- * key store.
+ * Change the masked part of a provider's own generation (Getty).
  */
-username?: string | null; 
+{ kind: "refine" }
 /**
- * OpenAI-compatible servers: what this one takes.
+ * What the Edit panel asks for.
  */
-capabilities?: CompatCapabilities | null; 
+export type EditStart = { provider: string; model: string; operation: EditOperation; prompt: string; 
 /**
- * ComfyUI: workflows imported by the user (the built-in txt2img one is always there).
+ * The library image to change.
  */
-workflows: Workflow[] }) & { password_set: boolean; password_source: KeySource | null; password_env: string }
+image_id: string; 
+/**
+ * Library images that guide the result.
+ */
+reference_ids?: string[]; mask?: MaskPainting | null; params?: GenerationParams }
 /**
  * The shape errors take when they cross to a front end (JSON on the CLI, IPC in the app).
  */
@@ -496,9 +467,18 @@ filtered: boolean; license_status: LicenseStatus;
  */
 damaged: boolean }
 /**
- * Where one parameter goes: an input of a node of the graph.
+ * What a derived image's terms inherited.
  */
-export type InputRef = { node: string; input: string }
+export type Inheritance = { 
+/**
+ * The image's own provider's state, before its inputs were counted.
+ */
+own_commercial_use: CommercialUse; parents: ParentTerms[]; 
+/**
+ * The input whose terms are stricter than the image's own and set the result: a library
+ * image id, or "file" for a file from outside the library.
+ */
+limited_by: string | null }
 /**
  * One step of a job. Flat so that it crosses to TypeScript and JSON without ceremony.
  */
@@ -510,24 +490,7 @@ attempt: number | null;
 /**
  * For `waiting_to_retry`: how long until the next attempt.
  */
-retry_in_ms: number | null; generation_id: string | null; image_ids: string[]; error: ErrorPayload | null; 
-/**
- * For `rendering`: the step reached and how many there are.
- */
-step: number | null; total_steps: number | null; 
-/**
- * For `rendering`: the engine's estimate of the time left.
- */
-eta_ms: number | null; 
-/**
- * For `rendering`: a new preview is ready; its number, to fetch it by job id
- * (`JobQueue::preview`). The bytes never travel in events.
- */
-preview: number | null; 
-/**
- * Something the job card should say, e.g. that the engine sends no previews.
- */
-note: string | null }
+retry_in_ms: number | null; generation_id: string | null; image_ids: string[]; error: ErrorPayload | null }
 export type JobStage = "queued" | 
 /**
  * Held back by the provider's rate limits (or its lock-out after a 429);
@@ -537,11 +500,7 @@ export type JobStage = "queued" |
 /**
  * The provider accepted the job and is working on it (asynchronous providers).
  */
-"processing" | "waiting_to_retry" | 
-/**
- * A local engine renders: `step` of `total_steps`, with a preview when `preview` is set.
- */
-"rendering" | "receiving" | "storing" | "done" | "failed" | "cancelled"
+"processing" | "waiting_to_retry" | "receiving" | "storing" | "done" | "failed" | "cancelled"
 export type JsonValue = null | boolean | number | string | JsonValue[] | Partial<{ [key in string]: JsonValue }>
 export type KeySource = "env" | "keychain" | "file"
 export type KeyStatus = { present: boolean; source: KeySource | null }
@@ -583,7 +542,12 @@ indemnified?: boolean; restrictions: string[]; training_data: string; creators_c
 /**
  * ISO date the summary was last checked against the sources.
  */
-checked_on: string; sources: TermsSource[]; disclaimer: string }) & { 
+checked_on: string; sources: TermsSource[]; disclaimer: string; 
+/**
+ * For an edit or variation: the terms of the images it was made from, and which of them
+ * limits its use (see `license_inheritance`). None for images made from a prompt.
+ */
+inherited?: Inheritance | null }) & { 
 /**
  * RFC 3339 time the snapshot was taken (the image's creation).
  */
@@ -653,6 +617,34 @@ cursor: string | null;
  * Clamped to 1..=500; 0 means the default (100).
  */
 limit: number }
+/**
+ * Everything painted on one image.
+ */
+export type MaskPainting = { strokes: MaskStroke[]; 
+/**
+ * Change what was not painted, keep what was.
+ */
+invert?: boolean }
+/**
+ * One stroke of the brush (or of the eraser).
+ */
+export type MaskStroke = { 
+/**
+ * The brush's path, `[x, y]` in image pixels; one point is a dab.
+ */
+points: ([number, number])[]; 
+/**
+ * Brush radius in image pixels.
+ */
+radius: number; 
+/**
+ * Removes paint instead of adding it.
+ */
+erase?: boolean; 
+/**
+ * How much of the radius fades out: 0 = a hard edge, 1 = fading from the centre.
+ */
+softness?: number }
 export type ModelInfo = { id: string; label: string; family: string; notes: string; prompt_max_chars: number; 
 /**
  * What the model takes, one entry per parameter; the UI renders its controls from it.
@@ -698,15 +690,6 @@ export type NameClash =
  * Fail with `Error::FileExists` so the UI can ask.
  */
 "fail"
-/**
- * What `add_endpoint` takes.
- */
-export type NewEndpoint = { name: string; kind: EndpointKind; url: string; username?: string | null; 
-/**
- * OpenAI-compatible servers: a preset of capability flags ("localai", "sd-cpp",
- * "ollama", "generic"); "generic" when not given.
- */
-preset?: string | null }
 export type ParamKind = 
 /**
  * One of `values`.
@@ -740,6 +723,22 @@ default?: JsonValue | null; min?: number | null; max?: number | null; max_chars?
  * One line for a tooltip or `--help`.
  */
 help?: string }
+/**
+ * What the terms of one input said, as the derived image keeps it.
+ */
+export type ParentTerms = { 
+/**
+ * The library image, or None for a file that came from outside the library.
+ */
+image_id: string | null; 
+/**
+ * The catalogue entry of its terms ("unknown" for none).
+ */
+terms_id: string; provider: string; known: boolean; 
+/**
+ * Its commercial-use state (already including its own parents').
+ */
+commercial_use: CommercialUse; commercial_condition: string | null; indemnified: boolean; status: LicenseStatus; credit_line: string }
 export type Preset = { id: string; label: string; options: ExportOptions }
 export type ProviderInfo = { id: string; name: string; 
 /**
@@ -776,6 +775,10 @@ export type SettingsView = { data_dir: string; embed_prompt_in_exports: boolean;
 key_file_path: string | null; providers: ProviderSettingsView[] }
 export type SortOrder = "newest_first" | "oldest_first"
 /**
+ * How many versions stack on one image.
+ */
+export type StackCount = { image_id: string; count: number }
+/**
  * One source a point of the summary rests on.
  */
 export type TermsSource = { 
@@ -784,17 +787,26 @@ export type TermsSource = {
  */
 point: string; title: string; url: string }
 /**
- * An API-format workflow with its mapping, as kept with the endpoint.
+ * The version tree around one image.
  */
-export type Workflow = { name: string; 
+export type VersionTree = { 
 /**
- * node id -> {class_type, inputs, _meta}; links are [node_id, output_index].
+ * How the image was made from its parents; None for an image made from a prompt.
  */
-graph: JsonValue; mapping: WorkflowMapping }
+derivation: Derivation | null; 
 /**
- * Which input each parameter Easel sets goes to. Shown to the user, who may correct it.
+ * The live library image it was changed from.
  */
-export type WorkflowMapping = { prompt: InputRef | null; negative_prompt: InputRef | null; seed: InputRef | null; width: InputRef | null; height: InputRef | null; batch_size: InputRef | null; steps: InputRef | null; cfg: InputRef | null; sampler: InputRef | null; scheduler: InputRef | null; checkpoint: InputRef | null }
+parent: string | null; 
+/**
+ * Other live images made from the same parent (this edit's other results and other
+ * edits of the parent), oldest first.
+ */
+siblings: string[]; 
+/**
+ * Live images made from this one, oldest first.
+ */
+children: string[] }
 
 /** tauri-specta globals **/
 

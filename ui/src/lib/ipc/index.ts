@@ -5,6 +5,7 @@ import { writeText } from '@tauri-apps/plugin-clipboard-manager';
 import { openUrl } from '@tauri-apps/plugin-opener';
 import { commands, events } from './bindings';
 import type {
+  EditStart,
   ExportOptions,
   GenerationRequest,
   ImageVariant,
@@ -66,6 +67,17 @@ export const api = {
     return call(() => commands.startGeneration(request, channel));
   },
   cancelJob: (jobId: string) => call(() => commands.cancelJob(jobId)).then(() => undefined),
+  /** The mask travels as brush strokes; the core paints it at the image's exact size. */
+  startEdit: (request: EditStart, onEvent: (event: JobEvent) => void) => {
+    const channel = new Channel<JobEvent>(onEvent);
+    return call(() => commands.startEdit(request, channel));
+  },
+  startVariations: (imageId: string, n: number | null, onEvent: (event: JobEvent) => void) => {
+    const channel = new Channel<JobEvent>(onEvent);
+    return call(() => commands.startVariations(imageId, n, null, null, channel));
+  },
+  versionTree: (id: string) => call(() => commands.versionTree(id)),
+  stackCounts: (ids: string[]) => call(() => commands.stackCounts(ids)),
   listImages: (query: ListQuery) => call(() => commands.listImages(query)),
   getImage: (id: string) => call(() => commands.getImage(id)),
   setFavorite: (id: string, favorite: boolean) =>

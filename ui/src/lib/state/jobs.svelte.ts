@@ -1,4 +1,4 @@
-import { api, toIpcError, type GenerationRequest } from '$lib/ipc';
+import { api, toIpcError, type GenerationRequest, type JobEvent } from '$lib/ipc';
 import { applyEvent, failToStart, isFinal, newJob, type Job } from '$lib/logic/jobs';
 
 /** Running and finished generation jobs, newest first; several may run at once. */
@@ -18,11 +18,21 @@ export class JobList {
   }
 
   async start(request: GenerationRequest): Promise<string> {
+    return this.#run(request, (onEvent) => api.startGeneration(request, onEvent));
+  }
+
+  /** Variations of a library image, shown in the job list like a generation. */
+  async vary(image: { id: string; provider: string; model: string; prompt: string }): Promise<string> {
+    const shown: GenerationRequest = { provider: image.provider, model: image.model, prompt: `Variations of: ${image.prompt}`, params: {} };
+    return this.#run(shown, (onEvent) => api.startVariations(image.id, null, onEvent));
+  }
+
+  async #run(request: GenerationRequest, begin: (onEvent: (event: JobEvent) => void) => Promise<string>): Promise<string> {
     const key = `job-${Date.now()}-${this.#seq++}`;
     this.jobs = [newJob(key, request, Date.now()), ...this.jobs];
     this.#tick();
     try {
-      const jobId = await api.startGeneration(request, (event) => {
+      const jobId = await begin((event) => {
         const before = this.jobs.find((j) => j.key === key);
         this.#update(key, (job) => applyEvent(job, event, Date.now()));
         const after = this.jobs.find((j) => j.key === key);

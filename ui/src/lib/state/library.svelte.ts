@@ -52,6 +52,8 @@ export class Library {
   filters = $state<Filters>(emptyFilters());
   /** Raw: with 100,000 summaries, deep proxies would cost more than they give. */
   items = $state.raw<ImageSummary[]>([]);
+  /** How many versions (edits, variations) stack on each loaded image; absent = none. */
+  stacks = $state.raw<Record<string, number>>({});
   next = $state<string | null>(null);
   loading = $state(false);
   loadedOnce = $state(false);
@@ -140,6 +142,18 @@ export class Library {
     this.#patch(id, { favorite });
   }
 
+  /** The stack badges of a page; a failure only leaves the badges out. */
+  async #loadStacks(generation: number, ids: string[], replace: boolean): Promise<void> {
+    try {
+      const counts = await api.stackCounts(ids);
+      if (generation !== this.#generation) return;
+      const found = Object.fromEntries(counts.map((c) => [c.image_id, c.count]));
+      this.stacks = replace ? found : { ...this.stacks, ...found };
+    } catch {
+      // Badges are a convenience; the images themselves are listed either way.
+    }
+  }
+
   async #fetch(generation: number, cursor: string | null, limit: number, replace: boolean): Promise<void> {
     this.loading = true;
     try {
@@ -148,6 +162,7 @@ export class Library {
       this.items = replace ? page.images : [...this.items, ...page.images];
       this.next = page.next;
       this.error = null;
+      void this.#loadStacks(generation, page.images.map((i) => i.id), replace);
     } catch (e) {
       if (generation === this.#generation) this.error = toIpcError(e);
     } finally {

@@ -227,6 +227,65 @@ impl GettyClient {
         })
     }
 
+    /// PUTs `bytes` to `url` as one file (a refine mask), with a fresh token on a 401 (once).
+    /// Not paid: uploading to the same URL again just overwrites.
+    pub(super) async fn upload(
+        &self,
+        url: &str,
+        bytes: &[u8],
+        content_type: &'static str,
+        cancel: &CancellationToken,
+    ) -> Result<(), Failure> {
+        let op = Operation::MaskUpload;
+        let mut token = self.tokens.token(cancel).await?;
+        let mut resp = self.send_bytes(url, bytes, content_type, &token).await?;
+        if resp.status().as_u16() == 401 {
+            token = self.tokens.renew(&token, cancel).await?;
+            resp = self.send_bytes(url, bytes, content_type, &token).await?;
+        }
+        let status = resp.status().as_u16();
+        if (200..300).contains(&status) {
+            return Ok(());
+        }
+        let headers = resp.headers().clone();
+        let body = read_capped(resp, MAX_ERROR_BODY, "The error answer")
+            .await
+            .unwrap_or_default();
+        let key = self.api_key.to_str().unwrap_or("");
+        Err(from_status(
+            op,
+            status,
+            &headers,
+            &body,
+            &self.env_var("api_key"),
+            &[key, &self.api_secret, &token],
+        ))
+    }
+
+    async fn send_bytes(
+        &self,
+        url: &str,
+        bytes: &[u8],
+        content_type: &'static str,
+        token: &str,
+    ) -> Result<reqwest::Response, Failure> {
+        let mut bearer =
+            HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| Error::BadResponse {
+                message: "the sign-in service answered with a token that cannot be sent."
+                    .to_owned(),
+            })?;
+        bearer.set_sensitive(true);
+        self.http
+            .put(url)
+            .header("Api-Key", self.api_key.clone())
+            .header(AUTHORIZATION, bearer)
+            .header(reqwest::header::CONTENT_TYPE, content_type)
+            .body(bytes.to_vec())
+            .send()
+            .await
+            .map_err(|e| from_transport(e, "Uploading the mask to Getty Images"))
+    }
+
     fn env_var(&self, field: &str) -> String {
         self.provider
             .credential(field)

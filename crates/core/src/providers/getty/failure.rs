@@ -18,14 +18,19 @@ pub enum Operation {
     DownloadStart,
     DownloadPoll,
     History,
+    /// PUT of a refine mask to Getty's upload area (free; the same URL just overwrites).
+    MaskUpload,
+    Refine,
 }
 
 impl Operation {
     /// Each operation has one method in the contract.
     pub fn method(self) -> reqwest::Method {
         match self {
-            Operation::Generate | Operation::Variations => reqwest::Method::POST,
-            Operation::DownloadStart => reqwest::Method::PUT,
+            Operation::Generate | Operation::Variations | Operation::Refine => {
+                reqwest::Method::POST
+            }
+            Operation::DownloadStart | Operation::MaskUpload => reqwest::Method::PUT,
             Operation::Poll
             | Operation::DownloadSizes
             | Operation::DownloadPoll
@@ -37,7 +42,10 @@ impl Operation {
     pub fn is_paid(self) -> bool {
         matches!(
             self,
-            Operation::Generate | Operation::Variations | Operation::DownloadStart
+            Operation::Generate
+                | Operation::Variations
+                | Operation::Refine
+                | Operation::DownloadStart
         )
     }
 }
@@ -70,7 +78,11 @@ pub fn from_status(
             message: format!("Getty Images refused the sign-in (HTTP 401).{said}"),
             env_var: env_var.to_owned(),
         }),
-        403 if matches!(op, Operation::Generate | Operation::Variations) => {
+        403 if matches!(
+            op,
+            Operation::Generate | Operation::Variations | Operation::Refine
+        ) =>
+        {
             never(Error::QuotaExhausted {
                 message: format!(
                     "HTTP 403: the Getty product's quota is used up or the product is not active.{said}"

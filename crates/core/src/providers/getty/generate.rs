@@ -81,12 +81,23 @@ impl GettyClient {
         progress: ProgressFn<'_>,
         cancel: &CancellationToken,
     ) -> Result<ProviderAnswer> {
+        // `ImageVariationRequest` has only optional fields.
+        self.variations_with(asset_id, json!({}), progress, cancel)
+            .await
+    }
+
+    /// Variations with an `ImageVariationRequest` body (product id, project code, notes).
+    pub(super) async fn variations_with(
+        &self,
+        asset_id: &str,
+        body: Value,
+        progress: ProgressFn<'_>,
+        cancel: &CancellationToken,
+    ) -> Result<ProviderAnswer> {
         let (id, index) = super::client::parse_asset_id(asset_id)?;
         let url = self.url(&format!(
             "/v3/ai/image-generations/{id}/images/{index}/variations"
         ));
-        // `ImageVariationRequest` has only optional fields.
-        let body = json!({});
         let answer = http::with_retries(
             &self.retry,
             cancel,
@@ -111,7 +122,7 @@ impl GettyClient {
 
     /// From the POST's answer to the finished generation: 200 is already done (the older
     /// contract allows it), 202 names the id to poll.
-    async fn finish(
+    pub(super) async fn finish(
         &self,
         answer: Answer,
         progress: ProgressFn<'_>,
@@ -219,7 +230,7 @@ impl GettyClient {
     }
 
     /// Downloads every result's preview at once; blocked results have none and are counted.
-    async fn previews(
+    pub(super) async fn previews(
         &self,
         done: Generations,
         params_sent: Value,

@@ -5,6 +5,7 @@
 
 mod client;
 mod config;
+mod edit;
 mod failure;
 mod generate;
 mod license;
@@ -56,6 +57,15 @@ impl ImageProvider for GettyClient {
 
     fn name(&self) -> &str {
         &self.provider.name
+    }
+
+    fn edit<'a>(
+        &'a self,
+        req: &'a crate::edit::EditRequest,
+        progress: Progress<'a>,
+        cancel: &'a CancellationToken,
+    ) -> BoxFuture<'a, Result<ProviderAnswer>> {
+        Box::pin(GettyClient::edit(self, req, progress, cancel))
     }
 
     fn download_sizes<'a>(

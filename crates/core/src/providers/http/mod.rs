@@ -3,6 +3,7 @@
 
 mod body;
 mod failure;
+pub mod multipart;
 mod retry;
 pub mod sse;
 

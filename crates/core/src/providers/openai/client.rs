@@ -63,14 +63,34 @@ pub struct GeneratedImages {
     pub params_sent: Value,
 }
 
+impl GeneratedImages {
+    fn into_provider_answer(self) -> ProviderAnswer {
+        ProviderAnswer {
+            request_id: self.request_id,
+            usage: self.usage,
+            images: self
+                .images
+                .into_iter()
+                .map(|image| ReceivedImage {
+                    bytes: image.bytes,
+                    revised_prompt: image.revised_prompt,
+                    ..ReceivedImage::default()
+                })
+                .collect(),
+            params_sent: self.params_sent,
+            ..ProviderAnswer::default()
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct OpenAiClient {
-    http: reqwest::Client,
-    base_url: String,
+    pub(super) http: reqwest::Client,
+    pub(super) base_url: String,
     auth: HeaderValue,
-    retry: RetryPolicy,
-    limits: ResponseLimits,
-    provider: &'static ProviderSpec,
+    pub(super) retry: RetryPolicy,
+    pub(super) limits: ResponseLimits,
+    pub(super) provider: &'static ProviderSpec,
 }
 
 impl fmt::Debug for OpenAiClient {
@@ -148,8 +168,21 @@ impl OpenAiClient {
         )
         .await?;
 
+        self.collect(&headers, &bytes, body, progress, cancel).await
+    }
+
+    /// Reads an `ImagesResponse` (generate, edit and variation answers alike): every image,
+    /// downloading the ones given by URL at once.
+    pub(super) async fn collect(
+        &self,
+        headers: &HeaderMap,
+        bytes: &[u8],
+        params_sent: Value,
+        progress: &(dyn Fn(ProviderProgress) + Send + Sync),
+        cancel: &CancellationToken,
+    ) -> Result<GeneratedImages> {
         let answer: ImagesResponse =
-            serde_json::from_slice(&bytes).map_err(|e| Error::BadResponse {
+            serde_json::from_slice(bytes).map_err(|e| Error::BadResponse {
                 message: format!(
                     "the image generation answer is not in the documented shape ({e})."
                 ),
@@ -193,11 +226,11 @@ impl OpenAiClient {
             });
         }
         Ok(GeneratedImages {
-            request_id: request_id(&headers),
+            request_id: request_id(headers),
             usage: answer.usage,
             created: answer.created,
             images,
-            params_sent: body,
+            params_sent,
         })
     }
 
@@ -323,7 +356,7 @@ impl OpenAiClient {
     }
 
     /// One authenticated API call: the answer's headers and its (capped) JSON body.
-    async fn call(
+    pub(super) async fn call(
         &self,
         builder: reqwest::RequestBuilder,
         progress: &(dyn Fn(ProviderProgress) + Send + Sync),
@@ -391,21 +424,19 @@ impl ImageProvider for OpenAiClient {
     ) -> BoxFuture<'a, Result<ProviderAnswer>> {
         Box::pin(async move {
             let answer = OpenAiClient::generate(self, req, progress, cancel).await?;
-            Ok(ProviderAnswer {
-                request_id: answer.request_id,
-                usage: answer.usage,
-                images: answer
-                    .images
-                    .into_iter()
-                    .map(|image| ReceivedImage {
-                        bytes: image.bytes,
-                        revised_prompt: image.revised_prompt,
-                        ..ReceivedImage::default()
-                    })
-                    .collect(),
-                params_sent: answer.params_sent,
-                ..ProviderAnswer::default()
-            })
+            Ok(answer.into_provider_answer())
+        })
+    }
+
+    fn edit<'a>(
+        &'a self,
+        req: &'a crate::edit::EditRequest,
+        progress: Progress<'a>,
+        cancel: &'a CancellationToken,
+    ) -> BoxFuture<'a, Result<ProviderAnswer>> {
+        Box::pin(async move {
+            let answer = OpenAiClient::edit(self, req, progress, cancel).await?;
+            Ok(answer.into_provider_answer())
         })
     }
 
@@ -429,7 +460,7 @@ impl ImageProvider for OpenAiClient {
     }
 }
 
-fn request_id(headers: &HeaderMap) -> Option<String> {
+pub(super) fn request_id(headers: &HeaderMap) -> Option<String> {
     headers
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())

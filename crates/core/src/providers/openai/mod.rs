@@ -5,6 +5,7 @@
 
 mod client;
 mod config;
+mod edit;
 mod failure;
 mod wire;
 

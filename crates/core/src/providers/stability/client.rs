@@ -9,10 +9,10 @@ use tokio_util::sync::CancellationToken;
 
 use super::config::{Accept, StabilityConfig};
 use super::failure::from_status;
-use super::multipart::{self, Form};
 use super::wire::{self, JsonImage};
 use crate::catalog::{self, ModelStatus, ProviderSpec};
 use crate::error::{Error, Result};
+use crate::providers::http::multipart::{self, Form};
 use crate::providers::http::{
     self, Failure, ResponseLimits, RetryClass, RetryPolicy, check_image, checked_base_url,
     decode_b64, from_transport, header, read_capped,
@@ -51,11 +51,11 @@ impl fmt::Debug for StabilityClient {
 }
 
 /// One image as the API answered it, before it becomes a `ReceivedImage`.
-struct Answer {
-    bytes: Vec<u8>,
-    seed: Option<i64>,
-    filtered: bool,
-    request_id: Option<String>,
+pub(super) struct Answer {
+    pub bytes: Vec<u8>,
+    pub seed: Option<i64>,
+    pub filtered: bool,
+    pub request_id: Option<String>,
 }
 
 impl StabilityClient {
@@ -157,8 +157,20 @@ impl StabilityClient {
             .collect()
     }
 
+    pub(super) fn provider(&self) -> &'static ProviderSpec {
+        self.provider
+    }
+
+    pub(super) fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    pub(super) fn retry(&self) -> &RetryPolicy {
+        &self.retry
+    }
+
     /// One attempt: POST the form, read the answer in whichever documented shape it came.
-    async fn call(
+    pub(super) async fn call(
         &self,
         url: &str,
         form: &Form,
@@ -280,6 +292,19 @@ impl ImageProvider for StabilityClient {
         cancel: &'a CancellationToken,
     ) -> BoxFuture<'a, Result<ProviderAnswer>> {
         Box::pin(StabilityClient::generate(self, req, progress, cancel))
+    }
+
+    fn edit<'a>(
+        &'a self,
+        req: &'a crate::edit::EditRequest,
+        progress: Progress<'a>,
+        cancel: &'a CancellationToken,
+    ) -> BoxFuture<'a, Result<ProviderAnswer>> {
+        Box::pin(StabilityClient::edit(self, req, progress, cancel))
+    }
+
+    fn name(&self) -> &str {
+        &self.provider.name
     }
 
     fn list_models<'a>(

@@ -7,8 +7,8 @@
 
 mod client;
 mod config;
+mod edit;
 mod failure;
-mod multipart;
 mod wire;
 
 pub use client::StabilityClient;
