@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::GenerationRequest;
 use crate::catalog::{self, ProviderLimits};
 use crate::endpoints::{self, CompatCapabilities, Endpoint, EndpointKind};
-use crate::engine::{ConnectionTest, Engine, run_generation};
+use crate::engine::{ConnectionTest, Engine, Work, run_generation};
 use crate::error::{Error, Result};
 use crate::jobs::JobId;
 use crate::license::DeclaredLicense;

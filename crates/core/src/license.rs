@@ -456,6 +456,7 @@ fn declared_terms(endpoint: &str, label: &str, model: &str, d: &DeclaredLicense)
         credit_line: format!("Image generated with {model}"),
         indemnity: "None known.".to_owned(),
         indemnified: false,
+        inherited: None,
         restrictions: Vec::new(),
         training_data: unknown.clone(),
         creators_compensated: unknown,

@@ -259,18 +259,19 @@ fn inherited_terms_are_stored_and_read_back_with_the_image() {
 }
 
 #[test]
-fn a_version_3_library_opens_and_gains_lineage() {
+fn a_library_from_before_lineage_opens_and_gains_it() {
     let dir = tempfile::tempdir().unwrap();
     let id = {
         let lib = Library::open(dir.path()).unwrap();
         store(&lib, "an old image", &png(16, 16, 1))
     };
     {
-        // Back to exactly what version 3 had: the lineage tables did not exist.
+        // Back to the version before lineage (the last migration): its tables did not exist.
         let conn = Connection::open(dir.path().join(DB_FILE)).unwrap();
-        conn.execute_batch(
-            "DROP TABLE derivation_inputs; DROP TABLE derivations; PRAGMA user_version = 3;",
-        )
+        conn.execute_batch(&format!(
+            "DROP TABLE derivation_inputs; DROP TABLE derivations; PRAGMA user_version = {};",
+            SCHEMA_VERSION - 1
+        ))
         .unwrap();
     }
     let lib = Library::open(dir.path()).unwrap();

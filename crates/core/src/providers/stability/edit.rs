@@ -64,6 +64,7 @@ impl StabilityClient {
                 ..ReceivedImage::default()
             }],
             params_sent: sent(endpoint, &parts),
+            ..ProviderAnswer::default()
         })
     }
 }
