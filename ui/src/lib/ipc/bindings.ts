@@ -58,6 +58,34 @@ async credentialStatus(provider: string) : Promise<CredentialsView> {
 async testProvider(provider: string) : Promise<ConnectionTest> {
     return await TAURI_INVOKE("test_provider", { provider });
 },
+async listEndpoints() : Promise<EndpointView[]> {
+    return await TAURI_INVOKE("list_endpoints");
+},
+/**
+ * Adds the endpoint, or replaces the one of that name; a password (basic auth, or an
+ * OpenAI-compatible server's key) goes to the keychain, `null` keeps a stored one.
+ */
+async saveEndpoint(endpoint: NewEndpoint, password: string | null) : Promise<EndpointView> {
+    return await TAURI_INVOKE("save_endpoint", { endpoint, password });
+},
+async removeEndpoint(name: string) : Promise<null> {
+    return await TAURI_INVOKE("remove_endpoint", { name });
+},
+async testEndpoint(name: string) : Promise<ConnectionTest> {
+    return await TAURI_INVOKE("test_endpoint", { name });
+},
+/**
+ * The engine's models (checkpoints), asked from it.
+ */
+async endpointModels(name: string) : Promise<string[]> {
+    return await TAURI_INVOKE("endpoint_models", { name });
+},
+/**
+ * Declares (or, with `null`, forgets) the licence of a checkpoint Easel does not know.
+ */
+async declareCheckpointLicense(checkpoint: string, license: DeclaredLicense | null) : Promise<null> {
+    return await TAURI_INVOKE("declare_checkpoint_license", { checkpoint, license });
+},
 /**
  * Checks and queues the request; returns the job id at once. Events (throttled, the final
  * one always) go to `on_event`; stored images are also announced as "library-changed".
@@ -222,6 +250,44 @@ export type BackupSummary = { file_name: string; images: number; originals: numb
 left_out: number }
 export type CommercialUse = "yes" | "no" | "conditional" | "unknown"
 /**
+ * What an "OpenAI-compatible" server really supports: each implements a different subset
+ * (see `data/engines/openai-compatible.json` for the presets), so Easel sends only what the
+ * endpoint says it takes.
+ */
+export type CompatCapabilities = { 
+/**
+ * The preset these flags came from ("localai", "sd-cpp", "ollama", "generic"), for display.
+ */
+preset?: string; 
+/**
+ * `GET /models` lists the image models.
+ */
+models_listing?: boolean; 
+/**
+ * Takes `response_format` (then Easel always asks for `b64_json`).
+ */
+response_format?: boolean; 
+/**
+ * Takes `n` above 1.
+ */
+n?: boolean; 
+/**
+ * Takes `size` as `WIDTHxHEIGHT`.
+ */
+size?: boolean; 
+/**
+ * Reads a negative prompt after a `|` in the prompt (LocalAI).
+ */
+negative_prompt_after_bar?: boolean; 
+/**
+ * Takes LocalAI's `step` field for the sampler steps.
+ */
+step?: boolean; 
+/**
+ * Streams partial images (`stream`, `partial_images` 1..3), as GPT Image models do.
+ */
+partial_images?: number }
+/**
  * The outcome of testing a provider's connection.
  */
 export type ConnectionTest = { 
@@ -247,6 +313,15 @@ export type CustomSizeInfo = { multiple_of: number; min_edge: number; max_edge: 
  * Long side over short side; 3 means 3:1.
  */
 max_aspect: number }
+/**
+ * A licence the user declared for a checkpoint the catalogue does not know (kept in the
+ * settings, keyed by checkpoint name or hash).
+ */
+export type DeclaredLicense = { 
+/**
+ * A catalogue entry id ("creativeml-openrail-m", ...) or the licence's own name.
+ */
+license: string; commercial_use: CommercialUse; terms_url?: string; note?: string }
 /**
  * What a derived generation was made from.
  */
@@ -317,6 +392,47 @@ image_id: string;
  * Library images that guide the result.
  */
 reference_ids?: string[]; mask?: MaskPainting | null; params?: GenerationParams }
+/**
+ * Which client speaks to the engine (`providers::connect_endpoint`).
+ */
+export type EndpointKind = 
+/**
+ * ComfyUI: API-format workflows over HTTP, progress and previews over a WebSocket.
+ */
+"comfyui" | 
+/**
+ * AUTOMATIC1111 and Forge (and the stable-diffusion.cpp server's sdapi mode).
+ */
+"a1111" | 
+/**
+ * `/v1/images/generations` servers: LocalAI, stable-diffusion.cpp, Ollama and the like.
+ */
+"openai-compatible"
+/**
+ * An endpoint as Settings and `endpoint list` show it: never the password itself.
+ */
+export type EndpointView = ({ 
+/**
+ * The user's name for it; used like a provider id (`generate --provider NAME`).
+ */
+name: string; kind: EndpointKind; 
+/**
+ * e.g. "http://127.0.0.1:8188"; no credentials in it.
+ */
+url: string; 
+/**
+ * HTTP basic auth user (A1111's `--api-auth`, a reverse proxy); the password is in the
+ * key store.
+ */
+username?: string | null; 
+/**
+ * OpenAI-compatible servers: what this one takes.
+ */
+capabilities?: CompatCapabilities | null; 
+/**
+ * ComfyUI: workflows imported by the user (the built-in txt2img one is always there).
+ */
+workflows: Workflow[] }) & { password_set: boolean; password_source: KeySource | null; password_env: string }
 /**
  * The shape errors take when they cross to a front end (JSON on the CLI, IPC in the app).
  */
@@ -480,6 +596,10 @@ own_commercial_use: CommercialUse; parents: ParentTerms[];
  */
 limited_by: string | null }
 /**
+ * Where one parameter goes: an input of a node of the graph.
+ */
+export type InputRef = { node: string; input: string }
+/**
  * One step of a job. Flat so that it crosses to TypeScript and JSON without ceremony.
  */
 export type JobEvent = { job_id: string; stage: JobStage; 
@@ -490,7 +610,24 @@ attempt: number | null;
 /**
  * For `waiting_to_retry`: how long until the next attempt.
  */
-retry_in_ms: number | null; generation_id: string | null; image_ids: string[]; error: ErrorPayload | null }
+retry_in_ms: number | null; generation_id: string | null; image_ids: string[]; error: ErrorPayload | null; 
+/**
+ * For `rendering`: the step reached and how many there are.
+ */
+step: number | null; total_steps: number | null; 
+/**
+ * For `rendering`: the engine's estimate of the time left.
+ */
+eta_ms: number | null; 
+/**
+ * For `rendering`: a new preview is ready; its number, to fetch it by job id
+ * (`JobQueue::preview`). The bytes never travel in events.
+ */
+preview: number | null; 
+/**
+ * Something the job card should say, e.g. that the engine sends no previews.
+ */
+note: string | null }
 export type JobStage = "queued" | 
 /**
  * Held back by the provider's rate limits (or its lock-out after a 429);
@@ -500,7 +637,11 @@ export type JobStage = "queued" |
 /**
  * The provider accepted the job and is working on it (asynchronous providers).
  */
-"processing" | "waiting_to_retry" | "receiving" | "storing" | "done" | "failed" | "cancelled"
+"processing" | "waiting_to_retry" | 
+/**
+ * A local engine renders: `step` of `total_steps`, with a preview when `preview` is set.
+ */
+"rendering" | "receiving" | "storing" | "done" | "failed" | "cancelled"
 export type JsonValue = null | boolean | number | string | JsonValue[] | Partial<{ [key in string]: JsonValue }>
 export type KeySource = "env" | "keychain" | "file"
 export type KeyStatus = { present: boolean; source: KeySource | null }
@@ -593,8 +734,9 @@ commercially_safe: boolean;
 not_safe_because: string | null; terms_url: string }
 export type ListQuery = { 
 /**
- * Full-text search over prompt and revised prompt. Any user input is safe: terms are
- * quoted; the last term (or any ending in `*`) matches as a prefix.
+ * The search language (see `search_language`): free words over prompt and revised
+ * prompt (quoted for FTS, so no input is FTS syntax; the last word, or any ending in
+ * `*`, matches as a prefix), `"phrases"`, `-word`, and `key:value` filters.
  */
 text: string | null; provider: string | null; model: string | null; favorites_only: boolean; 
 /**
@@ -690,6 +832,15 @@ export type NameClash =
  * Fail with `Error::FileExists` so the UI can ask.
  */
 "fail"
+/**
+ * What `add_endpoint` takes.
+ */
+export type NewEndpoint = { name: string; kind: EndpointKind; url: string; username?: string | null; 
+/**
+ * OpenAI-compatible servers: a preset of capability flags ("localai", "sd-cpp",
+ * "ollama", "generic"); "generic" when not given.
+ */
+preset?: string | null }
 export type ParamKind = 
 /**
  * One of `values`.
@@ -807,6 +958,18 @@ siblings: string[];
  * Live images made from this one, oldest first.
  */
 children: string[] }
+/**
+ * An API-format workflow with its mapping, as kept with the endpoint.
+ */
+export type Workflow = { name: string; 
+/**
+ * node id -> {class_type, inputs, _meta}; links are [node_id, output_index].
+ */
+graph: JsonValue; mapping: WorkflowMapping }
+/**
+ * Which input each parameter Easel sets goes to. Shown to the user, who may correct it.
+ */
+export type WorkflowMapping = { prompt: InputRef | null; negative_prompt: InputRef | null; seed: InputRef | null; width: InputRef | null; height: InputRef | null; batch_size: InputRef | null; steps: InputRef | null; cfg: InputRef | null; sampler: InputRef | null; scheduler: InputRef | null; checkpoint: InputRef | null }
 
 /** tauri-specta globals **/
 
