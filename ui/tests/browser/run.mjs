@@ -733,6 +733,18 @@ describe('organising the library', () => {
       await page.getByTestId('saved-search-item').click();
       assert.equal(await search.inputValue(), 'tag:hero');
       await page.getByTestId('library-count').getByText('1 match', { exact: true }).waitFor();
+
+      // Tags in use are listed in the sidebar; renaming one into another merges them.
+      await page.locator('[data-testid="tag-item"]', { hasText: 'draft' }).waitFor();
+      await page.getByTestId('tag-rename').click();
+      await page.getByTestId('tag-rename-input').fill('Draft');
+      await shot(page, `organise-tag-rename-${tag}`);
+      await audit(page, 'tag rename');
+      await page.getByTestId('tag-rename-input').fill('draft');
+      await page.getByTestId('tag-rename-confirm').click();
+      await page.getByTestId('toast').getByText('Tag “hero” is now “draft” on 3 images').waitFor();
+      assert.equal(await search.inputValue(), 'tag:draft');
+      await page.getByTestId('library-count').getByText('3 matches').waitFor();
       assertClean();
     });
 
@@ -749,6 +761,7 @@ describe('organising the library', () => {
       const matches = Number((await page.getByTestId('library-count').textContent()).replace(/\D/g, ''));
       assert.ok(matches > 200, `more matches than one page (${matches})`);
       await page.getByTestId('gallery-item').first().click();
+      await page.keyboard.press('Control+a');
       await page.getByTestId('select-all-results').click();
       assert.equal(await page.getByTestId('selection-count').textContent(), `All ${matches.toLocaleString('en-US')} selected`);
       await page.getByTestId('bulk-tag').click();
@@ -769,6 +782,7 @@ describe('organising the library', () => {
       await search.fill('tag:pond');
       await page.getByTestId('library-count').getByText(`${matches.toLocaleString('en-US')} matches`).waitFor();
       await page.getByTestId('gallery-item').first().click();
+      await page.keyboard.press('Control+a');
       await page.getByTestId('select-all-results').click();
       await page.getByTestId('delete-selection').click();
       await page.getByTestId('toast').getByText(`${matches.toLocaleString('en-US')} images deleted`).waitFor();

@@ -395,7 +395,9 @@
         case 'count_images': {
           const m = matching(args.query);
           if (m.problem) return searchFailure(m.problem);
-          return { count: Math.min(m.rows.length, 10000), exact: m.rows.length <= 10000 || !(args.query.text || '').trim() };
+          // As core: the whole library is counted exactly; a search stops counting at 10,000.
+          if (!(args.query.text || '').trim()) return { count: m.rows.length, exact: true };
+          return { count: Math.min(m.rows.length, 10000), exact: m.rows.length <= 10000 };
         }
         case 'list_boards': return [...boards].sort((a, b) => key(a.name).localeCompare(key(b.name))).map(boardView);
         case 'create_board': {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { clearMocks } from '@tauri-apps/api/mocks';
-import { applySuggestion, boardTerm, composeQuery, countLabel, suggestionsFor, termAt } from '$lib/logic/searchText';
+import { applySuggestion, boardTerm, composeQuery, countLabel, soleTag, suggestionsFor, termAt } from '$lib/logic/searchText';
 import { Library } from '$lib/state/library.svelte';
 import { Organiser } from '$lib/state/organise.svelte';
 import { callsOf, disposeBackend, installBackend } from './harness';
@@ -61,6 +61,13 @@ describe('the search box side of the search language', () => {
     expect(composeQuery('Spring campaign', ' fox ')).toBe('board:"Spring campaign" fox');
     expect(composeQuery(null, ' fox ')).toBe('fox');
     expect(composeQuery('Covers', '')).toBe('board:Covers');
+  });
+
+  it('knows when a search is exactly one tag (to offer renaming it)', () => {
+    expect(soleTag(' tag:hero ')).toBe('hero');
+    expect(soleTag('tag:"hero shot"')).toBe('hero shot');
+    expect(soleTag('tag:hero fox')).toBeNull();
+    expect(soleTag('fox')).toBeNull();
   });
 
   it('says how many images match, from core, not how many are loaded', () => {

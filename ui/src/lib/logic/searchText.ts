@@ -124,3 +124,9 @@ export function countLabel(count: { count: number; exact: boolean }, filtered: b
   if (filtered) return `${n} ${count.count === 1 && count.exact ? 'match' : 'matches'}`;
   return `${n} ${count.count === 1 && count.exact ? 'image' : 'images'}`;
 }
+
+/** The tag a search is about when it is exactly one `tag:NAME`, else null. */
+export function soleTag(text: string): string | null {
+  const m = /^tag:(?:"([^"]+)"|(\S+))$/i.exec(text.trim());
+  return m ? (m[1] ?? m[2]) : null;
+}

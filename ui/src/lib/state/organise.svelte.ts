@@ -1,4 +1,7 @@
-import { api, toIpcError, type Board, type IpcError, type SavedSearch, type SearchKey } from '$lib/ipc';
+import { api, toIpcError, type Board, type IpcError, type SavedSearch, type SearchKey, type TagCount } from '$lib/ipc';
+
+/** How many of the most used tags the sidebar lists. */
+export const SIDEBAR_TAGS = 12;
 
 /** Boards and saved searches for the sidebar, and the search language's keys; kept fresh by
  *  reloading after every change the app makes or hears of. */
@@ -6,12 +9,20 @@ export class Organiser {
   boards = $state.raw<Board[]>([]);
   saved = $state.raw<SavedSearch[]>([]);
   keys = $state.raw<SearchKey[]>([]);
+  /** The most used tags, with counts. */
+  tags = $state.raw<TagCount[]>([]);
   error = $state<IpcError | null>(null);
 
   async load(): Promise<void> {
     try {
-      const [boards, saved, keys] = await Promise.all([api.listBoards(), api.listSavedSearches(), api.searchKeys()]);
+      const [boards, saved, keys, tags] = await Promise.all([
+        api.listBoards(),
+        api.listSavedSearches(),
+        api.searchKeys(),
+        api.listTags('', SIDEBAR_TAGS),
+      ]);
       this.boards = boards;
+      this.tags = tags;
       this.saved = saved;
       this.keys = keys;
       this.error = null;
@@ -23,10 +34,19 @@ export class Organiser {
   /** Counts and covers move whenever images change. */
   async refreshBoards(): Promise<void> {
     try {
-      this.boards = await api.listBoards();
+      const [boards, tags] = await Promise.all([api.listBoards(), api.listTags('', SIDEBAR_TAGS)]);
+      this.boards = boards;
+      this.tags = tags;
     } catch (e) {
       this.error = toIpcError(e);
     }
+  }
+
+  /** Renames a tag everywhere (merging it into `to` when that tag exists). */
+  async renameTag(from: string, to: string): Promise<TagCount> {
+    const tag = await api.renameTag(from, to);
+    await this.refreshBoards();
+    return tag;
   }
 
   board(id: number): Board | undefined {
