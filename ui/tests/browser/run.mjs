@@ -723,7 +723,8 @@ describe('organising the library', () => {
       // The help popover lists every key.
       await page.getByTestId('search-help-button').click();
       const help = page.getByTestId('search-help');
-      await help.getByText('is:favorite — favourites only').waitFor();
+      await help.getByText('favourites only', { exact: true }).waitFor();
+      await help.getByText('license:', { exact: true }).waitFor();
       await shot(page, `organise-search-help-${tag}`);
       await audit(page, 'search help');
       await page.getByTestId('search-help-button').click();
