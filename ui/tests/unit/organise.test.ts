@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { clearMocks } from '@tauri-apps/api/mocks';
 import { applySuggestion, boardTerm, composeQuery, countLabel, soleTag, suggestionsFor, termAt } from '$lib/logic/searchText';
 import { Library } from '$lib/state/library.svelte';
@@ -80,6 +80,22 @@ describe('the search box side of the search language', () => {
 });
 
 describe('library state with the search language', () => {
+  it('waits for the value of a bare key being typed instead of flashing an error', async () => {
+    const backend = installBackend({ images: 50 });
+    vi.useFakeTimers();
+    const lib = new Library();
+    lib.setText('fox tag:');
+    await vi.advanceTimersByTimeAsync(400);
+    expect(callsOf(backend, 'check_search')).toHaveLength(0);
+    expect(callsOf(backend, 'list_images')).toHaveLength(0);
+    lib.setText('fox tag:d');
+    await vi.advanceTimersByTimeAsync(400);
+    vi.useRealTimers();
+    await vi.waitFor(() => expect(lib.loading).toBe(false));
+    expect((callsOf(backend, 'list_images').at(-1)?.args.query as { text: string }).text).toBe('fox tag:d');
+    expect(lib.searchError).toBeNull();
+  });
+
   it('counts matches with core and shows an unknown key as a search error, not an empty result', async () => {
     const backend = installBackend({ images: 450 });
     const lib = new Library();

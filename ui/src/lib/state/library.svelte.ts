@@ -144,6 +144,9 @@ export class Library {
   setText(text: string): void {
     this.filters = { ...this.filters, text };
     if (this.#searchTimer) clearTimeout(this.#searchTimer);
+    // A bare `key:` at the end is a value still being typed (or picked from the list): wait
+    // for it rather than flash "needs a value".
+    if (/(^|\s)-?[A-Za-z]+:$/.test(text)) return;
     this.#searchTimer = setTimeout(() => {
       this.#searchTimer = null;
       void this.reload();
