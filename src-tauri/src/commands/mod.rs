@@ -8,6 +8,7 @@ pub mod export;
 pub mod generation;
 pub mod library;
 pub mod licensing;
+pub mod organising;
 pub mod settings;
 
 use easel_core::ErrorPayload;
@@ -56,6 +57,32 @@ pub fn all() -> tauri_specta::Commands<tauri::Wry> {
         export::export_presets,
         export::plan_export,
         export::export_images,
+        // Organising (issue 11): boards, tags, ratings, notes, saved searches, bulk actions.
+        organising::search_keys,
+        organising::check_search,
+        organising::count_images,
+        organising::list_boards,
+        organising::create_board,
+        organising::rename_board,
+        organising::delete_board,
+        organising::set_board_cover,
+        organising::add_to_board,
+        organising::remove_from_board,
+        organising::list_tags,
+        organising::add_tags,
+        organising::remove_tags,
+        organising::rename_tag,
+        organising::set_rating,
+        organising::set_note,
+        organising::image_organisation,
+        organising::list_saved_searches,
+        organising::save_search,
+        organising::delete_saved_search,
+        organising::near_duplicates,
+        organising::selection_ids,
+        organising::set_favorites,
+        organising::delete_selection,
+        organising::undo_delete,
     ]
 }
 

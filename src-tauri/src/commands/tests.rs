@@ -35,6 +35,18 @@ fn fixture() -> Fixture {
             super::settings::test_provider,
             super::library::list_images,
             super::library::get_image,
+            // Organising (issue 11).
+            super::organising::search_keys,
+            super::organising::check_search,
+            super::organising::count_images,
+            super::organising::list_boards,
+            super::organising::create_board,
+            super::organising::rename_board,
+            super::organising::delete_board,
+            super::organising::list_saved_searches,
+            super::organising::save_search,
+            super::organising::delete_saved_search,
+            super::organising::list_tags,
         ])
         .build(mock_context(noop_assets()))
         .unwrap();
@@ -215,4 +227,86 @@ fn testing_a_provider_without_credentials_says_which_is_missing() {
     let err = invoke(&f, "test_provider", json!({"provider": "openai"})).unwrap_err();
     assert_eq!(err["code"], json!("auth"));
     assert!(err["message"].as_str().unwrap().contains("API key"));
+}
+
+// --- Organising (issue 11) ---
+
+#[test]
+fn boards_are_created_renamed_listed_and_deleted() {
+    let f = fixture();
+    let board = invoke(&f, "create_board", json!({"name": "  Moodboard  "})).unwrap();
+    assert_eq!(board["name"], json!("Moodboard"));
+    assert_eq!(board["image_count"], json!(0));
+    assert_eq!(board["cover"], Value::Null);
+    let id = board["id"].clone();
+    let err = invoke(&f, "create_board", json!({"name": "moodboard"})).unwrap_err();
+    assert_eq!(err["code"], json!("invalid_input"));
+    let renamed = invoke(&f, "rename_board", json!({"id": id, "name": "Covers"})).unwrap();
+    assert_eq!(renamed["name"], json!("Covers"));
+    let boards = invoke(&f, "list_boards", json!({})).unwrap();
+    assert_eq!(boards.as_array().unwrap().len(), 1);
+    invoke(&f, "delete_board", json!({"id": id})).unwrap();
+    let err = invoke(&f, "delete_board", json!({"id": id})).unwrap_err();
+    assert_eq!(err["code"], json!("not_found"));
+    assert_eq!(invoke(&f, "list_boards", json!({})).unwrap(), json!([]));
+}
+
+#[test]
+fn an_unknown_search_key_is_an_error_with_its_place_never_an_empty_result() {
+    let f = fixture();
+    let keys = invoke(&f, "search_keys", json!({})).unwrap();
+    assert!(
+        keys.as_array()
+            .unwrap()
+            .iter()
+            .any(|k| k["key"] == json!("tag"))
+    );
+    let problem = invoke(&f, "check_search", json!({"text": "fox colour:red"})).unwrap();
+    assert_eq!(problem["start"], json!(4));
+    assert_eq!(problem["end"], json!(14));
+    assert_eq!(
+        invoke(&f, "check_search", json!({"text": "fox tag:red"})).unwrap(),
+        Value::Null
+    );
+    let err = invoke(
+        &f,
+        "count_images",
+        json!({"query": {"text": "fox colour:red"}}),
+    )
+    .unwrap_err();
+    assert_eq!(err["code"], json!("invalid_input"));
+    let err = invoke(&f, "list_images", json!({"query": {"text": "colour:red"}})).unwrap_err();
+    assert_eq!(err["code"], json!("invalid_input"));
+    let all = invoke(&f, "count_images", json!({"query": {}})).unwrap();
+    assert_eq!(all, json!({"count": 0, "exact": true}));
+}
+
+#[test]
+fn saved_searches_round_trip_and_bad_ones_are_refused() {
+    let f = fixture();
+    let saved = invoke(
+        &f,
+        "save_search",
+        json!({"name": "Best foxes", "query": "fox rating:>=4"}),
+    )
+    .unwrap();
+    assert_eq!(saved["query"], json!("fox rating:>=4"));
+    let err = invoke(
+        &f,
+        "save_search",
+        json!({"name": "Broken", "query": "colour:red"}),
+    )
+    .unwrap_err();
+    assert_eq!(err["code"], json!("invalid_input"));
+    let list = invoke(&f, "list_saved_searches", json!({})).unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    invoke(&f, "delete_saved_search", json!({"name": "Best foxes"})).unwrap();
+    assert_eq!(
+        invoke(&f, "list_saved_searches", json!({})).unwrap(),
+        json!([])
+    );
+    assert_eq!(
+        invoke(&f, "list_tags", json!({"prefix": "", "limit": 10})).unwrap(),
+        json!([])
+    );
 }

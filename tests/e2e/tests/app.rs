@@ -635,3 +635,165 @@ async fn providers_seed_and_a_getty_licence() {
     );
     c.close().await.unwrap();
 }
+
+/// Issue 11 in the window: a board made in the sidebar, two images dragged onto it, one of
+/// them tagged in the image view and found again by `tag:` in the search box.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a display, tauri-driver and the built app: run tests/e2e/run.sh"]
+async fn a_board_two_dragged_images_and_a_tag_search() {
+    let profile = tempfile::tempdir().unwrap();
+    let stand_in = StandIn::start().await;
+    for _ in 0..20 {
+        stand_in.script(MODELS, models_reply());
+    }
+    for revised in ["A red fox in fresh snow", "A snow owl on a fence post"] {
+        stand_in.generations(Reply::images(json!({
+            "created": 1713833628,
+            "data": [{"b64_json": support::b64(&picture()), "revised_prompt": revised}],
+            "usage": {"total_tokens": 100, "input_tokens": 50, "output_tokens": 50,
+                      "input_tokens_details": {"text_tokens": 10, "image_tokens": 40}}
+        })));
+    }
+    let driver = Driver::start_with(
+        profile.path(),
+        &stand_in.base_url(),
+        &[("OPENAI_API_KEY", KEY.to_owned())],
+    );
+    let c = driver.session().await;
+    wait_js(
+        &c,
+        "the page title",
+        "return document.title === 'Easel'",
+        vec![],
+    )
+    .await;
+
+    // Two images to organise.
+    for prompt in ["A red fox in the snow", "A snow owl at night"] {
+        click(&c, "nav-generate").await;
+        let input = wait_for(&c, "prompt-input").await;
+        input.clear().await.unwrap();
+        input.send_keys(prompt).await.unwrap();
+        click(&c, "generate-button").await;
+    }
+    wait_js(
+        &c,
+        "both jobs to finish",
+        "const jobs = [...document.querySelectorAll(\"[data-testid='job-item']\")];
+         if (jobs.some(j => j.dataset.stage === 'failed')) return 'failed';
+         return jobs.length === 2 && jobs.every(j => j.dataset.stage === 'done') ? 'done' : '';",
+        vec![],
+    )
+    .await;
+    click(&c, "nav-library").await;
+    gallery_images_loaded(&c).await;
+    assert_eq!(gallery_count(&c).await, 2);
+    let count = text_of(&c, "library-count").await;
+    assert_eq!(count, "2 images");
+
+    // A board, made in the sidebar.
+    click(&c, "board-new").await;
+    let name = wait_for(&c, "board-name-input").await;
+    name.send_keys("Winter animals\u{E007}").await.unwrap();
+    wait_for(&c, "board-item").await;
+
+    // Both images selected and dragged onto it: WebDriver has no HTML drag and drop in
+    // WebKit, so the page gets the events a drag sends, carrying one DataTransfer.
+    let added = wait_js(
+        &c,
+        "the drop onto the board",
+        "const tiles = [...document.querySelectorAll(\"[data-testid='gallery-item']\")];
+         if (tiles.length !== 2) return '';
+         tiles[0].dispatchEvent(new MouseEvent('click', {bubbles: true}));
+         tiles[1].dispatchEvent(new MouseEvent('click', {bubbles: true, ctrlKey: true}));
+         const data = new DataTransfer();
+         tiles[1].dispatchEvent(new DragEvent('dragstart', {bubbles: true, cancelable: true, dataTransfer: data}));
+         const board = document.querySelector(\"[data-testid='board-item']\");
+         board.dispatchEvent(new DragEvent('dragenter', {bubbles: true, cancelable: true, dataTransfer: data}));
+         board.dispatchEvent(new DragEvent('dragover', {bubbles: true, cancelable: true, dataTransfer: data}));
+         board.dispatchEvent(new DragEvent('drop', {bubbles: true, cancelable: true, dataTransfer: data}));
+         tiles[1].dispatchEvent(new DragEvent('dragend', {bubbles: true, dataTransfer: data}));
+         return data.getData('application/x-easel-selection');",
+        vec![],
+    )
+    .await;
+    assert!(
+        added.as_str().unwrap_or("").contains("\"ids\""),
+        "the drag carried no selection: {added}"
+    );
+    wait_js(
+        &c,
+        "the board to count two images",
+        "const n = document.querySelector(\"[data-testid='board-item'] [aria-label]\");
+         return n !== null && n.textContent.trim() === '2';",
+        vec![],
+    )
+    .await;
+    shot(&c, "20-board-dropped").await;
+
+    // The board view lists both.
+    click(&c, "board-item").await;
+    wait_js(
+        &c,
+        "the board view",
+        "const t = document.querySelector(\"[data-testid='board-title']\");
+         return t !== null && t.textContent === 'Winter animals'
+           && document.querySelectorAll(\"[data-testid='gallery-item']\").length === 2;",
+        vec![],
+    )
+    .await;
+    gallery_images_loaded(&c).await;
+    shot(&c, "21-board-view").await;
+
+    // Tag one of them in the image view.
+    open_first_image(&c).await;
+    let tag = wait_for(&c, "image-tag-input").await;
+    tag.send_keys("keeper\u{E007}").await.unwrap();
+    wait_js(
+        &c,
+        "the tag on the image",
+        "const t = document.querySelector(\"[data-testid='image-tag']\");
+         return t !== null && t.textContent.includes('keeper');",
+        vec![],
+    )
+    .await;
+    let tagged = c
+        .execute(
+            "return document.querySelector(\"[data-testid='image-prompt']\").textContent",
+            vec![],
+        )
+        .await
+        .unwrap();
+    shot(&c, "22-image-tagged").await;
+    click(&c, "image-back").await;
+
+    // Found again by `tag:` in the whole library.
+    click(&c, "nav-library").await;
+    search(&c, "tag:keeper").await;
+    wait_js(
+        &c,
+        "one match for tag:keeper",
+        "const n = document.querySelector(\"[data-testid='library-count']\");
+         return n !== null && n.textContent.trim() === '1 match'
+           && document.querySelectorAll(\"[data-testid='gallery-item']\").length === 1;",
+        vec![],
+    )
+    .await;
+    let found = c
+        .execute(
+            "return document.querySelector(\"[data-testid='gallery-item']\").getAttribute('title')",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(found, tagged, "tag:keeper found another image");
+    gallery_images_loaded(&c).await;
+    shot(&c, "23-tag-search").await;
+
+    // An unknown key is an error by the box, not an empty result.
+    search(&c, "tag:keeper colour:red").await;
+    let problem = text_of(&c, "search-error").await;
+    assert!(problem.contains("not a search key"), "{problem}");
+    shot(&c, "24-search-error").await;
+    c.close().await.unwrap();
+}

@@ -21,6 +21,10 @@ type FakeOptions = {
   storeAtMost?: number;
   /** Edits and variations: child image id -> [parent image id, operation]. */
   lineage?: Record<string, [string, string]>;
+  /** Organising (issue 11): tag name -> image ids, board name -> image ids, near-duplicate groups. */
+  tags?: Record<string, string[]>;
+  boards?: Record<string, string[]>;
+  duplicates?: string[][];
 };
 
 type FakeBackend = {
@@ -31,7 +35,7 @@ type FakeBackend = {
     sendChannel: (id: number, data: unknown) => void;
   };
   calls: { cmd: string; args: Record<string, unknown> }[];
-  images: { id: string; deleted: boolean; favorite: boolean; prompt: string; provider: string; license_status: string; filtered: boolean; parent?: string; operation?: string; limited_by?: string }[];
+  images: { id: string; deleted: boolean; favorite: boolean; prompt: string; provider: string; license_status: string; filtered: boolean; parent?: string; operation?: string; limited_by?: string; rating?: number }[];
   creds: Record<string, Record<string, { present: boolean; source: string | null }>>;
   options: Required<FakeOptions>;
 };

@@ -214,12 +214,146 @@
     const hooks = { emitEvent: () => {}, sendChannel: () => {} };
 
     const fail = (code, message) => Promise.reject({ code, message });
-    const summary = ({ deleted, asset_id, license_transaction, licensed_from, seed, ...rest }) => rest;
+    const summary = ({ deleted, asset_id, license_transaction, licensed_from, seed, rating, trash, ...rest }) => rest;
     const live = () => images.filter((im) => !im.deleted);
 
-    function listImages(q) {
-      const words = (q.text || '').toLowerCase().split(/\s+/).filter(Boolean);
-      let rows = live().filter((im) =>
+    // --- Organising (issue 11): boards, tags, ratings, notes, saved searches, the search
+    // language. As core's library: names compare ignoring case, a board or tag nobody has
+    // matches nothing, an unknown key is an error with its place, never an empty result.
+    const SEARCH_KEYS = [
+      ['tag', 'tag:NAME — images with this tag'],
+      ['board', 'board:NAME — images on this board'],
+      ['model', 'model:ID — made with this model'],
+      ['provider', 'provider:ID — made with this provider'],
+      ['rating', 'rating:>=4 — rated at least (or =, <, <=, >) N of 5'],
+      ['is', 'is:favorite — favourites only'],
+      ['license', 'license:commercial|noncommercial|unknown|preview|licensed'],
+      ['before', 'before:YYYY-MM-DD — made before that day'],
+      ['after', 'after:YYYY-MM-DD — made on or after that day'],
+      ['size', 'size:>=2048 — long edge in pixels'],
+    ];
+    const boards = [];
+    let boardSeq = 1;
+    const tags = new Map(); // name_key -> { name, images: Set<id> }
+    const notes = new Map();
+    const saved = [];
+    let savedSeq = 1;
+    let trashSeq = 1;
+    const key = (n) => n.trim().toLowerCase();
+    for (const im of images) im.rating = im.rating ?? 0;
+    for (const [name, ids] of Object.entries(o.tags ?? {})) tags.set(key(name), { name, images: new Set(ids) });
+    for (const [name, ids] of Object.entries(o.boards ?? {})) boards.push({ id: boardSeq++, name, cover: null, created_at: new Date(now).toISOString(), images: new Set(ids) });
+    const liveIds = () => new Set(live().map((im) => im.id));
+    const boardView = (b) => {
+      const ids = liveIds();
+      const members = live().filter((im) => b.images.has(im.id));
+      return { id: b.id, name: b.name, image_count: members.length, cover: b.cover && ids.has(b.cover) ? b.cover : (members[0]?.id ?? null), created_at: b.created_at };
+    };
+    const checkedName = (name, what) => {
+      const n = (name ?? '').trim();
+      if (!n) return [null, `The ${what} name is empty.`];
+      if (/[\u0000-\u001f\u007f]/.test(n)) return [null, `The ${what} name contains a control character (a line break, tab or escape); use plain text.`];
+      return [n, null];
+    };
+
+    function tokens(input) {
+      const out = [];
+      let i = 0;
+      const chars = [...input];
+      while (i < chars.length) {
+        if (/\s/.test(chars[i])) { i++; continue; }
+        const start = i;
+        let negated = false;
+        if (chars[i] === '-' && chars[i + 1] && !/\s/.test(chars[i + 1])) { negated = true; i++; }
+        let k = null;
+        let j = i;
+        while (j < chars.length && /[A-Za-z]/.test(chars[j])) j++;
+        if (j > i && chars[j] === ':') { k = chars.slice(i, j).join(''); i = j + 1; }
+        let text = '';
+        let quoted = false;
+        if (chars[i] === '"') {
+          const open = i;
+          i++;
+          while (i < chars.length && chars[i] !== '"') text += chars[i++];
+          if (i >= chars.length) throw { message: 'A quote is not closed; add the closing ".', start: open, end: chars.length };
+          i++;
+          quoted = true;
+        } else {
+          while (i < chars.length && !/\s/.test(chars[i])) text += chars[i++];
+        }
+        out.push({ text, quoted, negated, key: k, start, end: i });
+      }
+      return out;
+    }
+
+    /** The search language as core parses it: a problem {message, start, end} or the parsed search. */
+    function parseSearch(input) {
+      const q = { words: [], phrases: [], excluded: [], tags: [], boards: [], models: [], providers: [], rating: null, favorite: false, license: null, before: null, after: null, size: null };
+      let toks;
+      try { toks = tokens(input); } catch (problem) { return { problem }; }
+      const num = (v) => { const m = /^(>=|<=|>|<|=)?\s*(\d+)$/.exec(v); return m ? { op: m[1] || '=', value: Number(m[2]) } : null; };
+      for (const t of toks) {
+        const err = (message) => ({ problem: { message, start: t.start, end: t.end } });
+        if (!t.key) {
+          if (!t.text) continue;
+          if (t.negated) q.excluded.push(t.text.toLowerCase()); else if (t.quoted) q.phrases.push(t.text.toLowerCase()); else q.words.push(t.text.toLowerCase());
+          continue;
+        }
+        if (t.negated) return err(`"-${t.key}:" cannot be negated; leave out the minus.`);
+        const v = t.text.trim();
+        const k = t.key.toLowerCase();
+        if (!v) return err(`"${t.key}:" needs a value, e.g. ${(SEARCH_KEYS.find(([x]) => x === k)?.[1] ?? `${k}:VALUE`).split(' ')[0]}.`);
+        switch (k) {
+          case 'tag': q.tags.push(key(v)); break;
+          case 'board': q.boards.push(key(v)); break;
+          case 'model': q.models.push(v); break;
+          case 'provider': q.providers.push(v.toLowerCase()); break;
+          case 'rating': { const f = num(v); if (!f) return err(`rating: "${v}" is not a number, e.g. >=4 or 3.`); if (f.value > 5) return err(`Ratings go from 0 to 5; ${f.value} was asked for.`); q.rating = f; break; }
+          case 'size': { const f = num(v); if (!f) return err(`size: "${v}" is not a number, e.g. >=4 or 3.`); q.size = f; break; }
+          case 'is': if (!['favorite', 'favourite', 'fav'].includes(v.toLowerCase())) return err(`"is:${v}" is not known; use is:favorite.`); q.favorite = true; break;
+          case 'license': case 'licence': {
+            const l = v.toLowerCase().replace('non-commercial', 'noncommercial');
+            if (!['commercial', 'noncommercial', 'unknown', 'preview', 'licensed'].includes(l)) return err(`"license:${v}" is not known; use commercial, noncommercial, unknown, preview or licensed.`);
+            q.license = l; break;
+          }
+          case 'before': case 'after':
+            if (!/^\d{4}-\d{2}-\d{2}$/.test(v)) return err(`"${t.key}:${v}" is not a date; write YYYY-MM-DD, e.g. ${t.key}:2026-01-31.`);
+            q[k] = `${v}T00:00:00Z`; break;
+          default:
+            return err(`"${t.key}:" is not a search key. Known keys: ${SEARCH_KEYS.map(([x]) => x).join(', ')}. To search for the text, put it in quotes: "${t.key}:${v}".`);
+        }
+      }
+      return { search: q };
+    }
+
+    const compare = (f, n) => f.op === '>=' ? n >= f.value : f.op === '<=' ? n <= f.value : f.op === '>' ? n > f.value : f.op === '<' ? n < f.value : n === f.value;
+    function matchesSearch(im, s) {
+      const prompt = im.prompt.toLowerCase();
+      if (!s.words.every((w) => prompt.includes(w))) return false;
+      if (!s.phrases.every((p) => prompt.includes(p))) return false;
+      if (s.excluded.some((w) => prompt.includes(w))) return false;
+      if (!s.tags.every((t) => tags.get(t)?.images.has(im.id))) return false;
+      if (!s.boards.every((b) => boards.find((x) => key(x.name) === b)?.images.has(im.id))) return false;
+      if (s.models.length && !s.models.includes(im.model)) return false;
+      if (s.providers.length && !s.providers.includes(im.provider)) return false;
+      if (s.rating && !compare(s.rating, im.rating ?? 0)) return false;
+      if (s.favorite && !im.favorite) return false;
+      if (s.size && !compare(s.size, Math.max(im.width, im.height))) return false;
+      if (s.before && !(im.created_at < s.before)) return false;
+      if (s.after && !(im.created_at >= s.after)) return false;
+      if (s.license === 'commercial' && !((im.commercial_use === 'yes' || im.commercial_use === 'conditional') && im.license_status !== 'preview')) return false;
+      if (s.license === 'noncommercial' && im.commercial_use !== 'no') return false;
+      if (s.license === 'unknown' && im.commercial_use !== 'unknown') return false;
+      if (s.license === 'preview' && im.license_status !== 'preview') return false;
+      if (s.license === 'licensed' && im.license_status !== 'licensed') return false;
+      return true;
+    }
+
+    /** Every live image a list query matches, in list order; a problem for bad search text. */
+    function matching(q) {
+      const parsed = parseSearch(q.text || '');
+      if (parsed.problem) return parsed;
+      const rows = live().filter((im) =>
         (!q.provider || im.provider === q.provider) &&
         (!q.model || im.model === q.model) &&
         (!q.favorites_only || im.favorite) &&
@@ -227,9 +361,193 @@
         (!q.commercial_only || ((im.commercial_use === 'yes' || im.commercial_use === 'conditional') && im.license_status !== 'preview')) &&
         (!q.since || im.created_at >= q.since) &&
         (!q.until || im.created_at < q.until) &&
-        words.every((w) => im.prompt.toLowerCase().includes(w)));
+        matchesSearch(im, parsed.search));
       rows.sort((a, b) => (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : a.id < b.id ? 1 : -1));
       if (q.order === 'oldest_first') rows.reverse();
+      return { rows };
+    }
+    const searchFailure = (problem) => fail('invalid_input', `${problem.message} (characters ${problem.start}-${problem.end} of the search)`);
+
+    /** The images a Selection names; a missing id fails the whole action, as in core. */
+    function selectionOf(sel) {
+      if (sel?.kind === 'ids') {
+        const found = [];
+        for (const id of sel.ids) {
+          const im = images.find((x) => x.id === id && !x.deleted);
+          if (!im) return { error: fail('not_found', `Image ${id} was not found.`) };
+          found.push(im);
+        }
+        return { images: [...new Set(found)] };
+      }
+      if (sel?.kind === 'search') {
+        const m = matching(sel.query);
+        return m.problem ? { error: searchFailure(m.problem) } : { images: m.rows };
+      }
+      return { error: fail('invalid_input', 'The selection is not valid.') };
+    }
+
+    function handleOrganising(cmd, args) {
+      const withSelection = (run) => { const sel = selectionOf(args.selection); return sel.error ?? run(sel.images); };
+      const findBoard = (id) => boards.find((b) => b.id === id);
+      switch (cmd) {
+        case 'search_keys': return SEARCH_KEYS.map(([k, help]) => ({ key: k, help }));
+        case 'check_search': return parseSearch(args.text).problem ?? null;
+        case 'count_images': {
+          const m = matching(args.query);
+          if (m.problem) return searchFailure(m.problem);
+          // As core: the whole library is counted exactly; a search stops counting at 10,000.
+          if (!(args.query.text || '').trim()) return { count: m.rows.length, exact: true };
+          return { count: Math.min(m.rows.length, 10000), exact: m.rows.length <= 10000 };
+        }
+        case 'list_boards': return [...boards].sort((a, b) => key(a.name).localeCompare(key(b.name))).map(boardView);
+        case 'create_board': {
+          const [name, problem] = checkedName(args.name, 'board');
+          if (problem) return fail('invalid_input', problem);
+          if (boards.some((b) => key(b.name) === key(name))) return fail('invalid_input', `A board named "${name}" already exists; choose another name.`);
+          const b = { id: boardSeq++, name, cover: null, created_at: new Date().toISOString(), images: new Set() };
+          boards.push(b);
+          return boardView(b);
+        }
+        case 'rename_board': {
+          const b = findBoard(args.id);
+          if (!b) return fail('not_found', `Board ${args.id} was not found.`);
+          const [name, problem] = checkedName(args.name, 'board');
+          if (problem) return fail('invalid_input', problem);
+          if (boards.some((x) => x !== b && key(x.name) === key(name))) return fail('invalid_input', `A board named "${name}" already exists; choose another name.`);
+          b.name = name;
+          return boardView(b);
+        }
+        case 'delete_board': {
+          const at = boards.findIndex((b) => b.id === args.id);
+          if (at < 0) return fail('not_found', `Board ${args.id} was not found.`);
+          boards.splice(at, 1);
+          return null;
+        }
+        case 'set_board_cover': {
+          const b = findBoard(args.id);
+          if (!b) return fail('not_found', `Board ${args.id} was not found.`);
+          b.cover = args.image;
+          return boardView(b);
+        }
+        case 'add_to_board': case 'remove_from_board': {
+          const b = findBoard(args.id);
+          if (!b) return fail('not_found', `Board ${args.id} was not found.`);
+          return withSelection((ims) => {
+            let n = 0;
+            for (const im of ims) {
+              if (cmd === 'add_to_board' && !b.images.has(im.id)) { b.images.add(im.id); n++; }
+              if (cmd === 'remove_from_board' && b.images.delete(im.id)) n++;
+            }
+            return n;
+          });
+        }
+        case 'list_tags': {
+          const ids = liveIds();
+          const prefix = key(args.prefix ?? '');
+          return [...tags.values()]
+            .map((t) => ({ name: t.name, count: [...t.images].filter((id) => ids.has(id)).length }))
+            .filter((t) => t.count > 0 && key(t.name).startsWith(prefix))
+            .sort((a, b) => b.count - a.count || key(a.name).localeCompare(key(b.name)))
+            .slice(0, Math.max(1, args.limit));
+        }
+        case 'add_tags': return withSelection((ims) => {
+          let n = 0;
+          for (const raw of args.names) {
+            const [name, problem] = checkedName(raw, 'tag');
+            if (problem) return fail('invalid_input', problem);
+            if (!tags.has(key(name))) tags.set(key(name), { name, images: new Set() });
+            const t = tags.get(key(name));
+            for (const im of ims) if (!t.images.has(im.id)) { t.images.add(im.id); n++; }
+          }
+          return n;
+        });
+        case 'remove_tags': return withSelection((ims) => {
+          let n = 0;
+          for (const name of args.names) {
+            const t = tags.get(key(name));
+            if (t) for (const im of ims) if (t.images.delete(im.id)) n++;
+          }
+          return n;
+        });
+        case 'rename_tag': {
+          const from = tags.get(key(args.from));
+          if (!from) return fail('not_found', `Tag "${args.from.trim()}" was not found.`);
+          const [name, problem] = checkedName(args.to, 'tag');
+          if (problem) return fail('invalid_input', problem);
+          const into = tags.get(key(name));
+          tags.delete(key(args.from));
+          if (into && into !== from) for (const id of from.images) into.images.add(id);
+          else tags.set(key(name), { name, images: from.images });
+          const t = tags.get(key(name));
+          return { name: t.name, count: t.images.size };
+        }
+        case 'set_rating': {
+          if (!Number.isInteger(args.rating) || args.rating < 0 || args.rating > 5) return fail('invalid_input', `A rating goes from 0 to 5; ${args.rating} was given.`);
+          return withSelection((ims) => ims.filter((im) => im.rating !== args.rating && (im.rating = args.rating, true)).length);
+        }
+        case 'set_note': {
+          if (!images.some((x) => x.id === args.id && !x.deleted)) return fail('not_found', `Image ${args.id} was not found.`);
+          if (args.note.trim()) notes.set(args.id, args.note); else notes.delete(args.id);
+          return null;
+        }
+        case 'image_organisation': {
+          const im = images.find((x) => x.id === args.id && !x.deleted);
+          if (!im) return fail('not_found', `Image ${args.id} was not found.`);
+          return {
+            rating: im.rating ?? 0,
+            note: notes.get(im.id) ?? null,
+            boards: boards.filter((b) => b.images.has(im.id)).sort((a, b) => key(a.name).localeCompare(key(b.name))).map((b) => ({ id: b.id, name: b.name })),
+            tags: [...tags.values()].filter((t) => t.images.has(im.id)).map((t) => t.name).sort((a, b) => key(a).localeCompare(key(b))),
+          };
+        }
+        case 'list_saved_searches': return [...saved].sort((a, b) => key(a.name).localeCompare(key(b.name)));
+        case 'save_search': {
+          const [name, problem] = checkedName(args.name, 'saved search');
+          if (problem) return fail('invalid_input', problem);
+          const query = args.query.trim();
+          if (!query) return fail('invalid_input', 'The search to save is empty.');
+          const parsed = parseSearch(query);
+          if (parsed.problem) return searchFailure(parsed.problem);
+          const existing = saved.find((x) => key(x.name) === key(name));
+          if (existing) Object.assign(existing, { name, query });
+          else saved.push({ id: savedSeq++, name, query, created_at: new Date().toISOString() });
+          return saved.find((x) => key(x.name) === key(name));
+        }
+        case 'delete_saved_search': {
+          const at = saved.findIndex((x) => key(x.name) === key(args.name));
+          if (at < 0) return fail('not_found', `Saved search "${args.name}" was not found.`);
+          saved.splice(at, 1);
+          return null;
+        }
+        // Look-alikes: core compares perceptual hashes; the fake takes its groups from the
+        // `duplicates` option (by default a few images that share a subject).
+        case 'near_duplicates': {
+          const ids = liveIds();
+          const groups = o.duplicates ?? [['img-000001', 'img-000013', 'img-000025'], ['img-000004', 'img-000016']];
+          return groups.map((g) => ({ ids: g.filter((id) => ids.has(id)) })).filter((g) => g.ids.length > 1);
+        }
+        case 'selection_ids': return withSelection((ims) => ims.map((im) => im.id));
+        case 'set_favorites': return withSelection((ims) => ims.filter((im) => im.favorite !== args.favorite && (im.favorite = args.favorite, true)).length);
+        case 'delete_selection': return withSelection((ims) => {
+          const token = trashSeq++;
+          let count = 0;
+          for (const im of ims) if (!im.deleted) { im.deleted = true; im.trash = token; count++; }
+          return { token, count };
+        });
+        case 'undo_delete': {
+          const back = images.filter((im) => im.deleted && im.trash === args.batch.token);
+          if (back.length === 0 && args.batch.count > 0) return fail('not_found', 'The deleted images of this batch (they may have been purged) was not found.');
+          for (const im of back) { im.deleted = false; im.trash = undefined; }
+          return back.length;
+        }
+        default: return undefined;
+      }
+    }
+
+    function listImages(q) {
+      const m = matching(q);
+      if (m.problem) return searchFailure(m.problem);
+      const rows = m.rows;
       let start = 0;
       if (q.cursor) {
         const at = rows.findIndex((im) => im.id === q.cursor);
@@ -459,8 +777,10 @@
           };
         }
         case 'stack_counts': {
-          const live = images.filter((x) => !x.deleted);
-          const count = (id) => live.filter((x) => x.parent === id).reduce((n, x) => n + 1 + count(x.id), 0);
+          // Children by parent, once per call: a page of 10,000 ids over 100,000 images.
+          const kids = new Map();
+          for (const x of images) if (!x.deleted && x.parent) kids.set(x.parent, [...(kids.get(x.parent) ?? []), x.id]);
+          const count = (id) => (kids.get(id) ?? []).reduce((n, c) => n + 1 + count(c), 0);
           return args.ids.map((id) => ({ image_id: id, count: count(id) })).filter((c) => c.count > 0);
         }
         case 'cancel_job': {
@@ -542,7 +862,10 @@
           return { files: args.ids.map((id) => ({ image_id: id, path: `${args.outDir}/${id}.${ext}`, width: p.width, height: p.height, format: ext, bytes: p.estimated_bytes })), csv_path: args.ids.length > 1 ? `${args.outDir}/easel-export.csv` : null, flags: p.flags };
         }
         case 'plugin:clipboard-manager|write_text': case 'plugin:opener|open_url': return null;
-        default: return fail('unknown', `The fake backend has no command ${cmd}.`);
+        default: {
+          const organised = handleOrganising(cmd, args);
+          return organised === undefined ? fail('unknown', `The fake backend has no command ${cmd}.`) : organised;
+        }
       }
     }
 

@@ -51,7 +51,7 @@ describe('damaged originals', () => {
     await fireEvent.click(screen.getByTestId('nav-library'));
     const badges = await screen.findAllByTestId('tile-damaged');
     expect(badges).toHaveLength(1);
-    expect(badges[0].closest('[data-index]')?.getAttribute('aria-label')).toContain('original damaged');
+    expect(badges[0].closest('[data-index]')?.getAttribute('aria-label')).toContain('Damaged original');
     app.nav.openImage('img-000000');
     expect(await screen.findByTestId('image-damaged')).toHaveTextContent('damaged or missing');
     cleanup();

@@ -222,6 +222,124 @@ async planExport(ids: string[], options: ExportOptions) : Promise<ExportPlanView
  */
 async exportImages(ids: string[], options: ExportOptions, outDir: string) : Promise<ExportReportView> {
     return await TAURI_INVOKE("export_images", { ids, options, outDir });
+},
+async searchKeys() : Promise<SearchKey[]> {
+    return await TAURI_INVOKE("search_keys");
+},
+/**
+ * Where the text is not valid search language (to underline as the user types); `None`
+ * when it is.
+ */
+async checkSearch(text: string) : Promise<SearchSyntaxError | null> {
+    return await TAURI_INVOKE("check_search", { text });
+},
+/**
+ * How many images a search matches (cursor and limit are ignored).
+ */
+async countImages(query: ListQuery) : Promise<MatchCount> {
+    return await TAURI_INVOKE("count_images", { query });
+},
+async listBoards() : Promise<Board[]> {
+    return await TAURI_INVOKE("list_boards");
+},
+async createBoard(name: string) : Promise<Board> {
+    return await TAURI_INVOKE("create_board", { name });
+},
+async renameBoard(id: number, name: string) : Promise<Board> {
+    return await TAURI_INVOKE("rename_board", { id, name });
+},
+/**
+ * The board goes; its images stay in the library.
+ */
+async deleteBoard(id: number) : Promise<null> {
+    return await TAURI_INVOKE("delete_board", { id });
+},
+/**
+ * `None` goes back to the board's newest image.
+ */
+async setBoardCover(id: number, image: string | null) : Promise<Board> {
+    return await TAURI_INVOKE("set_board_cover", { id, image });
+},
+/**
+ * Returns how many images were new on the board.
+ */
+async addToBoard(id: number, selection: Selection) : Promise<number> {
+    return await TAURI_INVOKE("add_to_board", { id, selection });
+},
+async removeFromBoard(id: number, selection: Selection) : Promise<number> {
+    return await TAURI_INVOKE("remove_from_board", { id, selection });
+},
+/**
+ * Tags in use starting with `prefix` (ignoring case), most used first.
+ */
+async listTags(prefix: string, limit: number) : Promise<TagCount[]> {
+    return await TAURI_INVOKE("list_tags", { prefix, limit });
+},
+async addTags(selection: Selection, names: string[]) : Promise<number> {
+    return await TAURI_INVOKE("add_tags", { selection, names });
+},
+async removeTags(selection: Selection, names: string[]) : Promise<number> {
+    return await TAURI_INVOKE("remove_tags", { selection, names });
+},
+/**
+ * Renames a tag everywhere; merges it into `to` when that tag exists.
+ */
+async renameTag(from: string, to: string) : Promise<TagCount> {
+    return await TAURI_INVOKE("rename_tag", { from, to });
+},
+/**
+ * 0 clears the rating.
+ */
+async setRating(selection: Selection, rating: number) : Promise<number> {
+    return await TAURI_INVOKE("set_rating", { selection, rating });
+},
+/**
+ * A blank note removes it.
+ */
+async setNote(id: string, note: string) : Promise<null> {
+    return await TAURI_INVOKE("set_note", { id, note });
+},
+/**
+ * Rating, note, boards and tags of one image.
+ */
+async imageOrganisation(id: string) : Promise<ImageOrganisation> {
+    return await TAURI_INVOKE("image_organisation", { id });
+},
+async listSavedSearches() : Promise<SavedSearch[]> {
+    return await TAURI_INVOKE("list_saved_searches");
+},
+/**
+ * Saves (or replaces) a search under a name; the query is checked first.
+ */
+async saveSearch(name: string, query: string) : Promise<SavedSearch> {
+    return await TAURI_INVOKE("save_search", { name, query });
+},
+async deleteSavedSearch(name: string) : Promise<null> {
+    return await TAURI_INVOKE("delete_saved_search", { name });
+},
+/**
+ * Groups of look-alike images, largest first; `max_distance` defaults to core's.
+ */
+async nearDuplicates(maxDistance: number | null) : Promise<DuplicateGroup[]> {
+    return await TAURI_INVOKE("near_duplicates", { maxDistance });
+},
+/**
+ * The ids of a selection in list order (to export "all N results").
+ */
+async selectionIds(selection: Selection) : Promise<string[]> {
+    return await TAURI_INVOKE("selection_ids", { selection });
+},
+async setFavorites(selection: Selection, favorite: boolean) : Promise<number> {
+    return await TAURI_INVOKE("set_favorites", { selection, favorite });
+},
+/**
+ * Moves the selection to the trash as one batch; `undo_delete` brings it back.
+ */
+async deleteSelection(selection: Selection) : Promise<TrashBatch> {
+    return await TAURI_INVOKE("delete_selection", { selection });
+},
+async undoDelete(batch: TrashBatch) : Promise<number> {
+    return await TAURI_INVOKE("undo_delete", { batch });
 }
 }
 
@@ -248,6 +366,16 @@ export type BackupSummary = { file_name: string; images: number; originals: numb
  * Originals left out because they are missing or damaged.
  */
 left_out: number }
+export type Board = { id: number; name: string; 
+/**
+ * Live images on the board.
+ */
+image_count: number; 
+/**
+ * The chosen cover, else the board's newest image; `None` for an empty board.
+ */
+cover: string | null; created_at: string }
+export type BoardRef = { id: number; name: string }
 export type CommercialUse = "yes" | "no" | "conditional" | "unknown"
 /**
  * What an "OpenAI-compatible" server really supports: each implements a different subset
@@ -346,6 +474,10 @@ image_id: string | null; sha256: string; format: ImageFormat }
  * A size a provider offers when an image is licensed (Getty: "1k", "4k").
  */
 export type DownloadSize = { name: string; width: number; height: number }
+/**
+ * Images that look alike, newest first.
+ */
+export type DuplicateGroup = { ids: string[] }
 /**
  * What is done to the image. Which operations a model offers, and with what limits, is
  * catalogue data (`EditSpec`); this names them so clients know how to send each.
@@ -568,6 +700,22 @@ asset_id: string | null;
  */
 licensed_from: string | null }
 export type ImageFormat = "png" | "jpeg" | "webp"
+/**
+ * One image's rating, note, boards and tags.
+ */
+export type ImageOrganisation = { 
+/**
+ * 0 (not rated) to 5.
+ */
+rating: number; note: string | null; 
+/**
+ * By name.
+ */
+boards: BoardRef[]; 
+/**
+ * By name.
+ */
+tags: string[] }
 export type ImagePage = { images: ImageSummary[]; 
 /**
  * Cursor for the next page; `None` on the last page.
@@ -787,6 +935,14 @@ erase?: boolean;
  * How much of the radius fades out: 0 = a hard edge, 1 = fading from the centre.
  */
 softness?: number }
+/**
+ * How many images a search matches.
+ */
+export type MatchCount = { count: number; 
+/**
+ * False when counting stopped at `count` ("10,000+ matches").
+ */
+exact: boolean }
 export type ModelInfo = { id: string; label: string; family: string; notes: string; prompt_max_chars: number; 
 /**
  * What the model takes, one entry per parameter; the UI renders its controls from it.
@@ -919,6 +1075,29 @@ requests: RequestWindow | null;
 lockout_after_rate_limit_ms: number | null }
 export type ProviderSettingsView = { id: string; base_url: string | null; default_model: string | null; key: KeyStatus }
 export type RequestWindow = { count: number; window_ms: number }
+export type SavedSearch = { id: number; name: string; 
+/**
+ * Search-language text, as for `ListQuery::text`.
+ */
+query: string; created_at: string }
+/**
+ * One key of the search language and what it takes, for autocomplete and the help popover.
+ */
+export type SearchKey = { key: string; help: string }
+/**
+ * Where the search went wrong, by character offsets into what was typed, so that the box
+ * can underline it.
+ */
+export type SearchSyntaxError = { message: string; start: number; end: number }
+export type Selection = 
+/**
+ * These live images; an unknown or deleted id fails the whole action.
+ */
+{ kind: "ids"; ids: string[] } | 
+/**
+ * Every live image the search matches, on every page (cursor and limit are ignored).
+ */
+{ kind: "search"; query: ListQuery }
 export type SettingsView = { data_dir: string; embed_prompt_in_exports: boolean; keychain_available: boolean; 
 /**
  * Set when keys are kept in a private file because no keychain service runs.
@@ -929,6 +1108,11 @@ export type SortOrder = "newest_first" | "oldest_first"
  * How many versions stack on one image.
  */
 export type StackCount = { image_id: string; count: number }
+export type TagCount = { name: string; 
+/**
+ * Live images with the tag.
+ */
+count: number }
 /**
  * One source a point of the summary rests on.
  */
@@ -937,6 +1121,14 @@ export type TermsSource = {
  * Which point of the summary this supports, e.g. "output_ownership".
  */
 point: string; title: string; url: string }
+/**
+ * Images moved to the trash by one action; `Library::undo_delete` brings them all back.
+ */
+export type TrashBatch = { 
+/**
+ * The deletion time every image of the batch carries, unique to the batch.
+ */
+token: number; count: number }
 /**
  * The version tree around one image.
  */

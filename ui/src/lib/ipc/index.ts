@@ -13,6 +13,8 @@ import type {
   LibraryChanged,
   ListQuery,
   ProviderInfo,
+  Selection,
+  TrashBatch,
 } from './types';
 
 export type * from './types';
@@ -100,6 +102,34 @@ export const api = {
   removePreviousLibrary: () => call(() => commands.removePreviousLibrary()),
   restartApp: () => call(() => commands.restartApp()),
   copyCreditLine: (id: string) => call(() => commands.copyCreditLine(id)).then(() => undefined),
+
+  // Organising (issue 11): boards, tags, ratings, notes, saved searches, bulk actions.
+  searchKeys: () => call(() => commands.searchKeys()),
+  /** Where the text breaks the search language (null when it does not). */
+  checkSearch: (text: string) => call(() => commands.checkSearch(text)),
+  countImages: (query: ListQuery) => call(() => commands.countImages(query)),
+  listBoards: () => call(() => commands.listBoards()),
+  createBoard: (name: string) => call(() => commands.createBoard(name)),
+  renameBoard: (id: number, name: string) => call(() => commands.renameBoard(id, name)),
+  deleteBoard: (id: number) => call(() => commands.deleteBoard(id)).then(() => undefined),
+  setBoardCover: (id: number, image: string | null) => call(() => commands.setBoardCover(id, image)),
+  addToBoard: (id: number, selection: Selection) => call(() => commands.addToBoard(id, selection)),
+  removeFromBoard: (id: number, selection: Selection) => call(() => commands.removeFromBoard(id, selection)),
+  listTags: (prefix: string, limit: number) => call(() => commands.listTags(prefix, limit)),
+  addTags: (selection: Selection, names: string[]) => call(() => commands.addTags(selection, names)),
+  removeTags: (selection: Selection, names: string[]) => call(() => commands.removeTags(selection, names)),
+  renameTag: (from: string, to: string) => call(() => commands.renameTag(from, to)),
+  setRating: (selection: Selection, rating: number) => call(() => commands.setRating(selection, rating)),
+  setNote: (id: string, note: string) => call(() => commands.setNote(id, note)).then(() => undefined),
+  imageOrganisation: (id: string) => call(() => commands.imageOrganisation(id)),
+  listSavedSearches: () => call(() => commands.listSavedSearches()),
+  saveSearch: (name: string, query: string) => call(() => commands.saveSearch(name, query)),
+  deleteSavedSearch: (name: string) => call(() => commands.deleteSavedSearch(name)).then(() => undefined),
+  nearDuplicates: (maxDistance: number | null = null) => call(() => commands.nearDuplicates(maxDistance)),
+  selectionIds: (selection: Selection) => call(() => commands.selectionIds(selection)),
+  setFavorites: (selection: Selection, favorite: boolean) => call(() => commands.setFavorites(selection, favorite)),
+  deleteSelection: (selection: Selection) => call(() => commands.deleteSelection(selection)),
+  undoDelete: (batch: TrashBatch) => call(() => commands.undoDelete(batch)),
 };
 
 export type Api = typeof api;

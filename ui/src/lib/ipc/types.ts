@@ -51,6 +51,21 @@ export type {
   VersionTree,
 } from './bindings';
 
+// Organising (issue 11).
+export type {
+  Board,
+  BoardRef,
+  DuplicateGroup,
+  ImageOrganisation,
+  MatchCount,
+  SavedSearch,
+  SearchKey,
+  SearchSyntaxError,
+  Selection,
+  TagCount,
+  TrashBatch,
+} from './bindings';
+
 import type {
   ExportOptions as WireExportOptions,
   GenerationRequest as WireGenerationRequest,

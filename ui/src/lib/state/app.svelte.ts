@@ -5,6 +5,7 @@ import { GenerateForm } from './generate.svelte';
 import { JobList } from './jobs.svelte';
 import { Library } from './library.svelte';
 import { Navigation } from './navigation.svelte';
+import { Organiser } from './organise.svelte';
 import { Toasts } from './toasts.svelte';
 
 /** Everything the views share; one per window, handed down through Svelte context. */
@@ -14,6 +15,7 @@ export class AppState {
   jobs = new JobList();
   generate = new GenerateForm(this.catalog);
   library = new Library();
+  organise = new Organiser();
   toasts = new Toasts();
 
   constructor() {

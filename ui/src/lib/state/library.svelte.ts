@@ -1,6 +1,18 @@
 import { SvelteSet } from 'svelte/reactivity';
-import { api, toIpcError, type ImageSummary, type IpcError, type ListQuery, type SortOrder } from '$lib/ipc';
+import {
+  api,
+  toIpcError,
+  type ImageSummary,
+  type IpcError,
+  type ListQuery,
+  type MatchCount,
+  type SearchSyntaxError,
+  type Selection,
+  type SortOrder,
+  type TrashBatch,
+} from '$lib/ipc';
 import { dayEnd, dayStart } from '$lib/logic/format';
+import { composeQuery } from '$lib/logic/searchText';
 
 export const PAGE_SIZE = 200;
 /** How far a "library-changed" re-query reaches; deeper scroll positions restart from the top. */
@@ -31,8 +43,11 @@ export function emptyFilters(): Filters {
   };
 }
 
-export function toListQuery(f: Filters, cursor: string | null, limit: number): ListQuery {
-  const text = f.text.trim();
+/** The board a board view shows; its images are found by `board:NAME` in the search. */
+export type BoardScope = { id: number; name: string };
+
+export function toListQuery(f: Filters, cursor: string | null, limit: number, board: BoardScope | null = null): ListQuery {
+  const text = composeQuery(board?.name ?? null, f.text);
   return {
     text: text.length > 0 ? text : null,
     provider: f.provider,
@@ -58,6 +73,14 @@ export class Library {
   loading = $state(false);
   loadedOnce = $state(false);
   error = $state<IpcError | null>(null);
+  /** The board a board view shows; null for the whole library. */
+  board = $state<BoardScope | null>(null);
+  /** How many images the query matches, from core (not how many pages are loaded). */
+  count = $state<MatchCount | null>(null);
+  /** Where the typed search breaks the search language; shown inline, never as no results. */
+  searchError = $state<SearchSyntaxError | null>(null);
+  /** "Select all N results": the selection is the whole search, loaded or not. */
+  allResults = $state(false);
   selected = new SvelteSet<string>();
   focusIndex = $state(-1);
   /** Bumped when a new query replaces the list, so the grid scrolls back to the top. */
@@ -79,6 +102,39 @@ export class Library {
     return this.items.filter((i) => this.selected.has(i.id)).map((i) => i.id);
   }
 
+  /** How many images a bulk action would act on. */
+  get selectionSize(): number {
+    return this.allResults ? (this.count?.count ?? this.items.length) : this.selected.size;
+  }
+
+  /** The current query, every page (for "all N results" and the header's count). */
+  get query(): ListQuery {
+    return toListQuery(this.filters, null, PAGE_SIZE, this.board);
+  }
+
+  /** What bulk actions act on: the chosen images, or every result of the search. */
+  selection(): Selection {
+    return this.allResults ? { kind: 'search', query: this.query } : { kind: 'ids', ids: this.selectedIds };
+  }
+
+  /** Shows one board (or, with null, the whole library) with the current filters. */
+  showBoard(board: BoardScope | null): void {
+    this.board = board;
+    void this.reload();
+  }
+
+  /** Runs a saved search: its text replaces what is typed, across the whole library. */
+  runSearch(text: string): void {
+    this.board = null;
+    this.filters = { ...emptyFilters(), order: this.filters.order, text };
+    void this.reload();
+  }
+
+  selectAllResults(): void {
+    this.selectAll();
+    this.allResults = true;
+  }
+
   setFilters(change: Partial<Filters>): void {
     this.filters = { ...this.filters, ...change };
     void this.reload();
@@ -88,6 +144,9 @@ export class Library {
   setText(text: string): void {
     this.filters = { ...this.filters, text };
     if (this.#searchTimer) clearTimeout(this.#searchTimer);
+    // A bare `key:` at the end is a value still being typed (or picked from the list): wait
+    // for it rather than flash "needs a value".
+    if (/(^|\s)-?[A-Za-z]+:$/.test(text)) return;
     this.#searchTimer = setTimeout(() => {
       this.#searchTimer = null;
       void this.reload();
@@ -103,9 +162,44 @@ export class Library {
     const generation = ++this.#generation;
     this.epoch += 1;
     this.selected.clear();
+    this.allResults = false;
     this.focusIndex = -1;
     this.#anchor = -1;
+    if (!(await this.#searchIsValid(generation))) return;
+    void this.#loadCount(generation);
     await this.#fetch(generation, null, PAGE_SIZE, true);
+  }
+
+  /** Checks the typed search first, so a mistake shows where it is instead of "no images". */
+  async #searchIsValid(generation: number): Promise<boolean> {
+    const text = this.filters.text.trim();
+    let problem: SearchSyntaxError | null = null;
+    if (text) {
+      try {
+        problem = await api.checkSearch(this.filters.text);
+      } catch {
+        problem = null; // core checks again when listing
+      }
+    }
+    if (generation !== this.#generation) return false;
+    this.searchError = problem;
+    if (!problem) return true;
+    this.items = [];
+    this.next = null;
+    this.count = null;
+    this.error = null;
+    this.loading = false;
+    this.loadedOnce = true;
+    return false;
+  }
+
+  async #loadCount(generation: number): Promise<void> {
+    try {
+      const count = await api.countImages(this.query);
+      if (generation === this.#generation) this.count = count;
+    } catch {
+      if (generation === this.#generation) this.count = null;
+    }
   }
 
   async loadMore(): Promise<void> {
@@ -122,6 +216,8 @@ export class Library {
     const old = this.items;
     const oldNext = this.next;
     const limit = Math.min(Math.max(1, Math.ceil(old.length / PAGE_SIZE)) * PAGE_SIZE, MAX_REFRESH);
+    if (this.searchError) return;
+    void this.#loadCount(generation);
     await this.#fetch(generation, null, limit, true);
     if (generation !== this.#generation || this.error) return;
     if (old.length > MAX_REFRESH && this.items.length === limit) {
@@ -134,6 +230,7 @@ export class Library {
     }
     const known = new Set(this.items.map((i) => i.id));
     for (const id of [...this.selected]) if (!known.has(id)) this.selected.delete(id);
+    if (this.allResults) this.selectAll();
     if (this.focusIndex >= this.items.length) this.focusIndex = this.items.length - 1;
   }
 
@@ -157,14 +254,21 @@ export class Library {
   async #fetch(generation: number, cursor: string | null, limit: number, replace: boolean): Promise<void> {
     this.loading = true;
     try {
-      const page = await api.listImages(toListQuery(this.filters, cursor, limit));
+      const page = await api.listImages(toListQuery(this.filters, cursor, limit, this.board));
       if (generation !== this.#generation) return; // a newer query superseded this one
       this.items = replace ? page.images : [...this.items, ...page.images];
       this.next = page.next;
       this.error = null;
       void this.#loadStacks(generation, page.images.map((i) => i.id), replace);
     } catch (e) {
-      if (generation === this.#generation) this.error = toIpcError(e);
+      if (generation !== this.#generation) return;
+      const error = toIpcError(e);
+      // Core refuses a search it cannot read (as `invalid_input`); say so by the box.
+      if (error.code === 'invalid_input' && this.filters.text.trim()) {
+        this.searchError = { message: error.message, start: 0, end: this.filters.text.length };
+        this.items = [];
+        this.next = null;
+      } else this.error = error;
     } finally {
       if (generation === this.#generation) {
         this.loading = false;
@@ -177,6 +281,7 @@ export class Library {
   select(index: number, mods: { toggle?: boolean; range?: boolean } = {}): void {
     const item = this.items[index];
     if (!item) return;
+    this.allResults = false;
     if (mods.range && this.#anchor >= 0) {
       const [from, to] = this.#anchor < index ? [this.#anchor, index] : [index, this.#anchor];
       if (!mods.toggle) this.selected.clear();
@@ -199,6 +304,49 @@ export class Library {
 
   clearSelection(): void {
     this.selected.clear();
+    this.allResults = false;
+  }
+
+  /** Bulk actions: each acts on `selection()` and re-reads what is shown. Return how many changed. */
+  async addSelectionToBoard(boardId: number): Promise<number> {
+    return api.addToBoard(boardId, this.selection());
+  }
+
+  async tagSelection(names: string[]): Promise<number> {
+    const n = await api.addTags(this.selection(), names);
+    await this.refresh();
+    return n;
+  }
+
+  async rateSelection(rating: number): Promise<number> {
+    const n = await api.setRating(this.selection(), rating);
+    await this.refresh();
+    return n;
+  }
+
+  async favoriteSelection(favorite: boolean): Promise<number> {
+    const n = await api.setFavorites(this.selection(), favorite);
+    await this.refresh();
+    return n;
+  }
+
+  /** Moves the selection to the trash as one batch; `undoDelete(batch)` brings it back. */
+  async deleteSelection(): Promise<TrashBatch> {
+    const batch = await api.deleteSelection(this.selection());
+    this.selected.clear();
+    this.allResults = false;
+    await this.refresh();
+    return batch;
+  }
+
+  async undoDelete(batch: TrashBatch): Promise<void> {
+    await api.undoDelete(batch);
+    await this.refresh();
+  }
+
+  /** The ids of the selection in list order, for export. */
+  async selectionIds(): Promise<string[]> {
+    return this.allResults ? api.selectionIds(this.selection()) : this.selectedIds;
   }
 
   async setFavorite(id: string, favorite: boolean): Promise<void> {

@@ -1,4 +1,4 @@
-export type View = 'generate' | 'library' | 'settings';
+export type View = 'generate' | 'library' | 'duplicates' | 'settings';
 
 /** Which page is shown; an open image sits on top of the page it was opened from. */
 export class Navigation {
