@@ -2,7 +2,7 @@
 //! up and how; per model, exactly the controls to render and the licence terms it comes with.
 
 use easel_core::catalog::{
-    CustomSizeRule, ModelSpec, ModelStatus, ParamSpec, ProviderLimits, ProviderSpec,
+    CustomSizeRule, EditSpec, ModelSpec, ModelStatus, ParamSpec, ProviderLimits, ProviderSpec,
 };
 use easel_core::engine::Engine;
 use easel_core::license::{self, CommercialUse};
@@ -23,6 +23,9 @@ pub struct ProviderInfo {
     /// How hard the queue uses the provider; the job card explains holds with it.
     pub limits: ProviderLimits,
     pub models: Vec<ModelInfo>,
+    /// Every model that can change an existing image (edit-only ones included), for the
+    /// image view's Edit and Outpaint.
+    pub edit_models: Vec<ModelInfo>,
 }
 
 /// One credential field and whether it is set, and from where. Never its value.
@@ -65,6 +68,8 @@ pub struct ModelInfo {
     /// Superseded or retired: the UI may tuck it away.
     pub legacy: bool,
     pub license: LicenseSummary,
+    /// What the model can do to an existing image (empty when nothing).
+    pub edits: Vec<EditSpec>,
 }
 
 /// What the licence terms of a model's images say about commercial use, for the picker and
@@ -114,6 +119,12 @@ impl ProviderInfo {
                 .filter(|m| m.generates)
                 .map(|m| ModelInfo::of(&p.id, m))
                 .collect(),
+            edit_models: p
+                .models
+                .iter()
+                .filter(|m| !m.edits.is_empty())
+                .map(|m| ModelInfo::of(&p.id, m))
+                .collect(),
         })
     }
 }
@@ -159,6 +170,7 @@ impl ModelInfo {
             compression_formats: m.compression_formats.clone(),
             legacy: m.status != ModelStatus::Current,
             license: LicenseSummary::of(provider, &m.id),
+            edits: m.edits.clone(),
         }
     }
 }

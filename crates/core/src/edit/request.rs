@@ -114,6 +114,33 @@ pub enum Reference {
     File(Vec<u8>),
 }
 
+/// Largest file taken as a reference (the largest any provider reads is well below).
+const MAX_REFERENCE_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+impl Reference {
+    /// A file from the desktop (dropped on the window, named on the command line), read
+    /// whole; it must be an image Easel can read.
+    pub fn read_file(path: &std::path::Path) -> crate::error::Result<Reference> {
+        let too_large = |size: u64| {
+            crate::error::Error::InvalidInput(format!(
+                "{} is {} MB; a reference image may be at most {} MB.",
+                path.display(),
+                size / 1_000_000,
+                MAX_REFERENCE_FILE_BYTES / 1_000_000
+            ))
+        };
+        let meta = std::fs::metadata(path)
+            .map_err(|e| crate::error::Error::from_io("read", path.to_owned(), e))?;
+        if meta.len() > MAX_REFERENCE_FILE_BYTES {
+            return Err(too_large(meta.len()));
+        }
+        let bytes = std::fs::read(path)
+            .map_err(|e| crate::error::Error::from_io("read", path.to_owned(), e))?;
+        crate::library::probe(&bytes)?;
+        Ok(Reference::File(bytes))
+    }
+}
+
 impl fmt::Debug for Reference {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
