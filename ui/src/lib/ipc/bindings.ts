@@ -86,6 +86,21 @@ async endpointModels(name: string) : Promise<string[]> {
 async declareCheckpointLicense(checkpoint: string, license: DeclaredLicense | null) : Promise<null> {
     return await TAURI_INVOKE("declare_checkpoint_license", { checkpoint, license });
 },
+async declaredCheckpointLicenses() : Promise<DeclaredCheckpoint[]> {
+    return await TAURI_INVOKE("declared_checkpoint_licenses");
+},
+async checkpointTerms(endpoint: string, checkpoints: string[]) : Promise<LicenseTerms[]> {
+    return await TAURI_INVOKE("checkpoint_terms", { endpoint, checkpoints });
+},
+async importWorkflow(endpoint: string, name: string) : Promise<Workflow | null> {
+    return await TAURI_INVOKE("import_workflow", { endpoint, name });
+},
+async correctWorkflowMapping(endpoint: string, name: string, corrections: Partial<{ [key in string]: InputRef | null }>) : Promise<Workflow> {
+    return await TAURI_INVOKE("correct_workflow_mapping", { endpoint, name, corrections });
+},
+async removeWorkflow(endpoint: string, name: string) : Promise<null> {
+    return await TAURI_INVOKE("remove_workflow", { endpoint, name });
+},
 /**
  * Checks and queues the request; returns the job id at once. Events (throttled, the final
  * one always) go to `on_event`; stored images are also announced as "library-changed".
@@ -391,7 +406,7 @@ image_id: string;
 /**
  * Library images that guide the result.
  */
-reference_ids?: string[]; mask?: MaskPainting | null; params?: GenerationParams }
+reference_ids?: string[]; reference_files?: string[]; mask?: MaskPainting | null; params?: GenerationParams }
 /**
  * Which client speaks to the engine (`providers::connect_endpoint`).
  */
@@ -811,7 +826,7 @@ compression_formats: string[];
 /**
  * Superseded or retired: the UI may tuck it away.
  */
-legacy: boolean; license: LicenseSummary }
+legacy: boolean; license: LicenseSummary; edits: EditSpec[] }
 /**
  * What a move did.
  */
@@ -903,7 +918,7 @@ configured: boolean; credentials: CredentialFieldView[];
 /**
  * How hard the queue uses the provider; the job card explains holds with it.
  */
-limits: ProviderLimits; models: ModelInfo[] }
+limits: ProviderLimits; models: ModelInfo[]; edit_models: ModelInfo[] }
 export type ProviderLimits = { 
 /**
  * Jobs that may talk to the provider at once.
@@ -1030,3 +1045,7 @@ function __makeEvents__<T extends Record<string, any>>(
 		},
 	);
 }
+export type DeclaredCheckpoint = { checkpoint: string; license: DeclaredLicense }
+export type Usage = "none" | "optional" | "required"
+export type EditSpec = { operation: string; label: string; endpoint?: string | null; prompt?: Usage; prompt_max_chars?: number | null; mask?: Usage; max_images?: number; image_formats: string[]; max_image_bytes: number; max_mask_bytes?: number | null; max_request_bytes?: number | null; square?: boolean; min_side?: number | null; min_pixels?: number | null; max_pixels?: number | null; max_aspect_ratio?: number | null; max_extend?: number | null; needs_asset_id?: boolean; credits_per_image?: number | null; parameters?: ParamSpec[] }
+export type LicenseTerms = { id: string; known: boolean; provider: string; covers: string; summary: string; commercial_use: CommercialUse }
