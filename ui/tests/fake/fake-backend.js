@@ -688,7 +688,8 @@
           const channelId = typeof ch === 'string' ? Number(ch.split(':')[1]) : ch && typeof ch.id === 'number' ? ch.id : null;
           if (channelId === null) return fail('invalid_input', 'start_edit needs an onEvent channel.');
           const jobId = `job-${jobSeq++}`;
-          edits.push({ jobId, request: structuredClone(r) });
+          // As over IPC: the request arrives as JSON.
+          edits.push({ jobId, request: JSON.parse(JSON.stringify(r)) });
           runJob(jobId, { provider: r.provider, model: r.model, prompt: r.prompt || im.prompt, params: { size: `${w}x${h}` } }, channelId, (child) => Object.assign(child, { parent: im.id, operation: op.kind }));
           return jobId;
         }
