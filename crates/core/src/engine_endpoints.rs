@@ -295,8 +295,8 @@ impl Engine {
     ) -> Result<Workflow> {
         // Workflows are a few hundred KB; a ComfyUI PNG is an image with one inside.
         const MAX_BYTES: u64 = 64 * 1024 * 1024;
-        let meta = std::fs::metadata(path)
-            .map_err(|e| Error::from_io("read", path.to_owned(), e))?;
+        let meta =
+            std::fs::metadata(path).map_err(|e| Error::from_io("read", path.to_owned(), e))?;
         if meta.len() > MAX_BYTES {
             return Err(Error::InvalidInput(format!(
                 "{} is too large for a workflow; choose the API-format JSON ComfyUI exports.",

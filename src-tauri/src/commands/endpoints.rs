@@ -94,7 +94,10 @@ pub async fn declared_checkpoint_licenses(
         Ok(engine
             .declared_checkpoint_licenses()?
             .into_iter()
-            .map(|(checkpoint, license)| DeclaredCheckpoint { checkpoint, license })
+            .map(|(checkpoint, license)| DeclaredCheckpoint {
+                checkpoint,
+                license,
+            })
             .collect())
     })
     .await
