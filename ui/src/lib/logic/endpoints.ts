@@ -34,7 +34,14 @@ export function nameProblem(name: string): string | null {
 export function urlProblem(url: string): string | null {
   const u = url.trim();
   if (!u) return 'Enter the engine\'s address, e.g. http://127.0.0.1:8188';
-  if (!/^https?:\/\/[^\s/@]+/i.test(u)) return 'Enter an address starting with http:// or https://, without a user name in it.';
+  let parsed: URL;
+  try {
+    parsed = new URL(u);
+  } catch {
+    return 'Enter an address starting with http:// or https://';
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return 'Enter an address starting with http:// or https://';
+  if (parsed.username || parsed.password) return 'Put the user name and password in their own fields, not in the address.';
   return null;
 }
 
