@@ -843,6 +843,17 @@ test('outpaint: extend the canvas per side, preview the new canvas, run with a m
   const { page, assertClean } = await openApp(t);
   await page.getByTestId('nav-library').click();
   await page.locator('[data-id="img-000000"]').dblclick();
+  // Only what the chosen operation takes is offered: no painter for removing the background.
+  await page.getByTestId('edit-button').click();
+  await page.getByTestId('mask-canvas').waitFor();
+  await page.getByTestId('edit-provider').selectOption('stability');
+  assert.deepEqual(await page.getByTestId('edit-operation').locator('option').allTextContents(), ['Inpaint', 'Erase', 'Search and replace', 'Remove background']);
+  await page.getByTestId('edit-operation').selectOption('remove_background');
+  await page.getByTestId('mask-canvas').waitFor({ state: 'detached' });
+  assert.equal(await page.getByTestId('edit-prompt').count(), 0);
+  await page.getByTestId('edit-operation').selectOption('search_and_replace');
+  await page.getByTestId('edit-search').waitFor();
+  await page.getByTestId('edit-close').click();
   await page.getByTestId('outpaint-button').click();
   const panel = page.getByTestId('edit-panel');
   await panel.waitFor();
@@ -856,6 +867,7 @@ test('outpaint: extend the canvas per side, preview the new canvas, run with a m
   const frame = await page.getByTestId('image-frame').boundingBox();
   assert.ok(Math.abs(frame.width / frame.height - 3536 / 1280) < 0.02, 'the preview has the new canvas proportions');
   await panel.getByTestId('outpaint-right').fill('0');
+  assert.equal(await page.getByTestId('mask-canvas').count(), 0);
   await panel.getByTestId('edit-prompt').fill('more of the coast');
   await imagesLoaded(page, '[data-testid="image-original"]');
   await shot89(page, 'image-outpaint-1280x800');
