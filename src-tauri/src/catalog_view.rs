@@ -5,6 +5,7 @@ use easel_core::catalog::{
     CustomSizeRule, EditSpec, ModelSpec, ModelStatus, ParamSpec, ProviderLimits, ProviderSpec,
 };
 use easel_core::engine::Engine;
+use easel_core::engine_endpoints::EndpointView;
 use easel_core::license::{self, CommercialUse};
 use easel_core::secrets::KeySource;
 use serde::{Deserialize, Serialize};
@@ -129,6 +130,56 @@ impl ProviderInfo {
     }
 }
 
+impl ProviderInfo {
+    /// A local engine as the Generate view offers it: its checkpoints as models, with the
+    /// terms each would carry; one that lists none (down, empty) is not set up.
+    pub fn of_endpoint(
+        engine: &Engine,
+        view: &EndpointView,
+        checkpoints: &[String],
+    ) -> easel_core::Result<ProviderInfo> {
+        let e = &view.endpoint;
+        let parameters = easel_core::endpoints::parameters(e)?;
+        let models = checkpoints
+            .iter()
+            .map(|c| {
+                Ok(ModelInfo {
+                    id: c.clone(),
+                    label: c.clone(),
+                    family: e.kind.label().to_owned(),
+                    notes: String::new(),
+                    prompt_max_chars: 10_000,
+                    parameters: parameters.clone(),
+                    credits_per_image: None,
+                    custom_size: None,
+                    transparent_background_formats: Vec::new(),
+                    compression_formats: Vec::new(),
+                    legacy: false,
+                    license: LicenseSummary::from_terms(engine.checkpoint_terms(&e.name, c)?),
+                    edits: Vec::new(),
+                })
+            })
+            .collect::<easel_core::Result<Vec<_>>>()?;
+        Ok(ProviderInfo {
+            id: e.name.clone(),
+            name: e.name.clone(),
+            key_env_var: view.password_env.clone(),
+            default_base_url: e.url.clone(),
+            default_model: checkpoints.first().cloned().unwrap_or_default(),
+            configured: !models.is_empty(),
+            credentials: Vec::new(),
+            // One GPU: one job at a time, as the engine queues them.
+            limits: ProviderLimits {
+                concurrent_jobs: 1,
+                requests: None,
+                lockout_after_rate_limit_ms: None,
+            },
+            models,
+            edit_models: Vec::new(),
+        })
+    }
+}
+
 impl CredentialsView {
     pub fn of(engine: &Engine, p: &ProviderSpec) -> easel_core::Result<CredentialsView> {
         let statuses = engine.credential_status(&p.id)?;
@@ -177,7 +228,10 @@ impl ModelInfo {
 
 impl LicenseSummary {
     pub fn of(provider: &str, model: &str) -> LicenseSummary {
-        let terms = license::terms_for(provider, model);
+        Self::from_terms(license::terms_for(provider, model))
+    }
+
+    pub fn from_terms(terms: license::LicenseTerms) -> LicenseSummary {
         let not_safe_because = terms.not_commercially_safe_because();
         LicenseSummary {
             commercially_safe: not_safe_because.is_none(),

@@ -178,3 +178,47 @@ pub async fn remove_workflow(
     let engine = state.engine().clone();
     blocking(move || engine.remove_workflow(&endpoint, &name)).await
 }
+
+/// Every endpoint as a provider of the Generate view, with the checkpoints it lists now (asked
+/// of all at once); one that does not answer has none and shows as not set up.
+#[tauri::command]
+#[specta::specta]
+pub async fn endpoint_catalog(
+    state: State<'_, EngineState>,
+) -> CommandResult<Vec<crate::catalog_view::ProviderInfo>> {
+    let engine = state.engine().clone();
+    let views = {
+        let engine = engine.clone();
+        blocking(move || engine.endpoints()).await?
+    };
+    let asks: Vec<_> = views
+        .iter()
+        .map(|v| {
+            let engine = engine.clone();
+            let name = v.endpoint.name.clone();
+            tauri::async_runtime::spawn(async move { engine.available_models(&name).await })
+        })
+        .collect();
+    let mut out = Vec::with_capacity(views.len());
+    for (view, ask) in views.into_iter().zip(asks) {
+        let checkpoints = match ask.await {
+            Ok(Ok(models)) => models,
+            Ok(Err(e)) => {
+                log::info!("{} lists no models: {}", view.endpoint.name, e.code());
+                Vec::new()
+            }
+            Err(e) => {
+                log::error!("asking {} for models stopped: {e}", view.endpoint.name);
+                Vec::new()
+            }
+        };
+        let engine = engine.clone();
+        out.push(
+            blocking(move || {
+                crate::catalog_view::ProviderInfo::of_endpoint(&engine, &view, &checkpoints)
+            })
+            .await?,
+        );
+    }
+    Ok(out)
+}

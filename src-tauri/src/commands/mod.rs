@@ -37,6 +37,7 @@ pub fn all() -> tauri_specta::Commands<tauri::Wry> {
         endpoints::import_workflow,
         endpoints::correct_workflow_mapping,
         endpoints::remove_workflow,
+        endpoints::endpoint_catalog,
         generation::start_generation,
         generation::cancel_job,
         editing::start_edit,

@@ -709,12 +709,29 @@ test('local engines in Settings: add, test (down, --api missing, auth), models, 
   await forge.getByTestId('endpoint-test-result').waitFor();
   assert.match(await forge.getByTestId('endpoint-auth').textContent(), /Basic auth as me; password saved in the keychain/);
 
+  await section.screenshot({ path: resolve(shots89, 'settings-endpoints-1280x800.png') });
+
+  // The endpoints are providers in Generate: checkpoints as models, the engine's parameters.
+  await page.getByTestId('nav-generate').click();
+  await page.getByTestId('provider-option-studio-comfy').click();
+  assert.deepEqual(await page.getByTestId('model-select').locator('option').allTextContents(), ['sd_xl_base_1.0.safetensors', 'v1-5-pruned-emaonly.safetensors', 'myMix_v3.safetensors']);
+  await page.getByTestId('prompt-input').fill('A koi pond at dawn');
+  await page.getByTestId('generate-button').click();
+  const job = page.getByTestId('job-item').first();
+  await job.waitFor();
+  await page.waitForFunction(() => window.__easelBackend.images.some((i) => i.provider === 'studio-comfy'), null, { timeout: 10000 });
+  const [generated] = await calls(page, 'start_generation');
+  assert.equal(generated.request.provider, 'studio-comfy');
+  assert.equal(generated.request.model, 'sd_xl_base_1.0.safetensors');
+  await shot89(page, 'generate-endpoint-1280x800');
+  await checkA11y(page, 'generate on a local engine');
+  await page.getByTestId('nav-settings').click();
+
   // Remove.
   await forge.getByTestId('endpoint-remove').click();
   await forge.getByTestId('endpoint-remove-confirm').click();
   await forge.waitFor({ state: 'detached' });
   assert.deepEqual((await calls(page, 'remove_endpoint'))[0], { name: 'forge' });
-  await section.screenshot({ path: resolve(shots89, 'settings-endpoints-1280x800.png') });
   assertClean();
 });
 

@@ -196,7 +196,7 @@
       getty: { api_key: stored(o.gettyConfigured, 'keychain'), api_secret: stored(o.gettyConfigured, 'keychain') },
       firefly: { client_id: stored(o.fireflyConfigured, 'keychain'), client_secret: stored(o.fireflyConfigured, 'keychain') },
     };
-    const providerInfo = (id) => catalog(o, creds).find((p) => p.id === id);
+    const providerInfo = (id) => catalog(o, creds).find((p) => p.id === id) ?? endpointProviders().find((p) => p.id === id);
     const credentialsView = (id) => {
       const p = providerInfo(id);
       return { provider: id, configured: p.configured, fields: p.credentials };
@@ -397,6 +397,34 @@
       if (name.startsWith('sd_xl')) return { ...base, id: 'creativeml-openrail-plus-plus-m', known: true, provider: endpoint, covers: 'SDXL 1.0 (CreativeML OpenRAIL++-M)', commercial_use: 'conditional' };
       if (name.startsWith('v1-5')) return { ...base, id: 'creativeml-openrail-m', known: true, provider: endpoint, covers: 'Stable Diffusion 1.5 (CreativeML OpenRAIL-M)', commercial_use: 'conditional' };
       return { ...license('unknown', new Date().toISOString()), provider: endpoint };
+    }
+    /** As the shell's endpoint_catalog: each endpoint a provider, its checkpoints the models
+     *  (none when it does not answer), with the parameters core's data gives its kind. */
+    function endpointProviders() {
+      const p = (name, label, kind, extra = {}) => ({ name, label, kind, values: [], default: null, min: null, max: null, max_chars: null, help: '', ...extra });
+      const sizes = ['512x512', '768x768', '1024x1024', '1152x896', '896x1152'];
+      return endpoints.map((e) => {
+        const down = /:9(\/|$)/.test(e.url) || /noapi/.test(e.url) || (e.username && e.password !== 'secret');
+        const checkpoints = down ? [] : e.kind === 'openai-compatible' ? ['stablediffusion'] : ['sd_xl_base_1.0.safetensors', 'v1-5-pruned-emaonly.safetensors', 'myMix_v3.safetensors'];
+        const parameters = [
+          ...(e.kind === 'comfyui' ? [p('workflow', 'Workflow', 'choice', { values: ['txt2img', ...e.workflows.map((w) => w.name)], default: 'txt2img' })] : []),
+          p('n', 'Images', 'integer', { min: 1, max: 16, default: 1 }),
+          p('size', 'Size', 'size', { values: sizes, default: '1024x1024' }),
+          p('steps', 'Steps', 'integer', { min: 1, max: 150 }),
+          ...(e.kind !== 'openai-compatible' ? [p('seed', 'Seed', 'integer', { min: 0, max: 4294967295 })] : []),
+          p('negative_prompt', 'Negative prompt', 'text', { max_chars: 10000, help: 'What the image should not show' }),
+        ];
+        const summary = (c) => {
+          const t = checkpointTerms(e.name, c);
+          return { terms_id: t.id, covers: t.covers, commercial_use: t.commercial_use, indemnified: false, commercially_safe: false, not_safe_because: 'its terms offer no indemnity for the images', terms_url: t.terms_url };
+        };
+        return {
+          id: e.name, name: e.name, key_env_var: endpointView(e).password_env, default_base_url: e.url, default_model: checkpoints[0] ?? '', configured: checkpoints.length > 0, credentials: [],
+          limits: { concurrent_jobs: 1, requests: null, lockout_after_rate_limit_ms: null },
+          models: checkpoints.map((c) => ({ id: c, label: c, family: e.kind, notes: '', prompt_max_chars: 10000, parameters, credits_per_image: null, custom_size: null, transparent_background_formats: [], compression_formats: [], legacy: false, license: summary(c), edits: [] })),
+          edit_models: [],
+        };
+      });
     }
     /** As the shell's catalogue view: every model that can change an image, with its operations. */
     function withEditModels(providers) {
@@ -629,6 +657,7 @@
           const models = e.kind === 'openai-compatible' ? ['stablediffusion'] : ['sd_xl_base_1.0.safetensors', 'v1-5-pruned-emaonly.safetensors', 'myMix_v3.safetensors'];
           return cmd === 'endpoint_models' ? models : { verified: true, models };
         }
+        case 'endpoint_catalog': return endpointProviders();
         case 'checkpoint_terms': return args.checkpoints.map((c) => checkpointTerms(args.endpoint, c));
         case 'declared_checkpoint_licenses': return Object.entries(declaredLicenses).map(([checkpoint, license]) => ({ checkpoint, license }));
         case 'declare_checkpoint_license': {

@@ -163,3 +163,44 @@ pub struct EditJob {
     pub mask: Option<Vec<u8>>,
     pub params: GenerationParams,
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn png(width: u32, height: u32) -> Vec<u8> {
+        let mut out = std::io::Cursor::new(Vec::new());
+        image::RgbaImage::new(width, height)
+            .write_to(&mut out, image::ImageFormat::Png)
+            .unwrap();
+        out.into_inner()
+    }
+
+    #[test]
+    fn a_dropped_file_is_read_when_it_is_an_image() {
+        let dir = tempfile::tempdir().unwrap();
+        let good = dir.path().join("palette.png");
+        std::fs::write(&good, png(4, 3)).unwrap();
+        assert_eq!(
+            Reference::read_file(&good).unwrap(),
+            Reference::File(png(4, 3))
+        );
+
+        let text = dir.path().join("notes.txt");
+        std::fs::write(&text, "\x1b[31mnot an image").unwrap();
+        let e = Reference::read_file(&text).unwrap_err();
+        assert_eq!(e.code(), "not_an_image", "{e}");
+
+        let missing = Reference::read_file(&dir.path().join("gone.png")).unwrap_err();
+        assert_eq!(missing.code(), "io", "{missing}");
+
+        // Larger than any provider reads: refused before it is read.
+        let big = dir.path().join("big.png");
+        let f = std::fs::File::create(&big).unwrap();
+        f.set_len(MAX_REFERENCE_FILE_BYTES + 1).unwrap();
+        let e = Reference::read_file(&big).unwrap_err();
+        assert_eq!(e.code(), "invalid_input", "{e}");
+        assert!(e.to_string().contains("at most 67 MB"), "{e}");
+    }
+}

@@ -113,6 +113,13 @@ async removeWorkflow(endpoint: string, name: string) : Promise<null> {
     return await TAURI_INVOKE("remove_workflow", { endpoint, name });
 },
 /**
+ * Every endpoint as a provider of the Generate view, with the checkpoints it lists now (asked
+ * of all at once); one that does not answer has none and shows as not set up.
+ */
+async endpointCatalog() : Promise<ProviderInfo[]> {
+    return await TAURI_INVOKE("endpoint_catalog");
+},
+/**
  * Checks and queues the request; returns the job id at once. Events (throttled, the final
  * one always) go to `on_event`; stored images are also announced as "library-changed".
  */

@@ -106,6 +106,8 @@ export const api = {
 
   // --- Local engines (issue 8): endpoints, ComfyUI workflows, checkpoint licences ---
   listEndpoints: () => call(() => commands.listEndpoints()),
+  /** Endpoints as providers for Generate, with the checkpoints each lists now. */
+  endpointCatalog: () => call(() => commands.endpointCatalog()) as Promise<ProviderInfo[]>,
   /** `password` null keeps a stored one; it goes to the keychain and is never read back. */
   saveEndpoint: (endpoint: NewEndpoint, password: string | null) => call(() => commands.saveEndpoint(endpoint, password)),
   removeEndpoint: (name: string) => call(() => commands.removeEndpoint(name)).then(() => undefined),
