@@ -4,7 +4,7 @@ import type { CommercialUse, EndpointKind, InputRef, LicenseTerms, Workflow } fr
 export const KINDS: { id: EndpointKind; label: string; example: string }[] = [
   { id: 'comfyui', label: 'ComfyUI', example: 'http://127.0.0.1:8188' },
   { id: 'a1111', label: 'AUTOMATIC1111 / Forge', example: 'http://127.0.0.1:7860' },
-  { id: 'openai-compatible', label: 'OpenAI-compatible (LocalAI, sd.cpp, Ollama…)', example: 'http://127.0.0.1:8080' },
+  { id: 'openai-compatible', label: 'OpenAI-compatible server', example: 'http://127.0.0.1:8080' },
 ];
 
 /** Capability presets of OpenAI-compatible servers (core's data/engines/openai-compatible.json). */
