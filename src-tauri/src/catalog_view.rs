@@ -2,9 +2,10 @@
 //! up and how; per model, exactly the controls to render and the licence terms it comes with.
 
 use easel_core::catalog::{
-    CustomSizeRule, ModelSpec, ModelStatus, ParamSpec, ProviderLimits, ProviderSpec,
+    CustomSizeRule, EditSpec, ModelSpec, ModelStatus, ParamSpec, ProviderLimits, ProviderSpec,
 };
 use easel_core::engine::Engine;
+use easel_core::engine_endpoints::EndpointView;
 use easel_core::license::{self, CommercialUse};
 use easel_core::secrets::KeySource;
 use serde::{Deserialize, Serialize};
@@ -23,6 +24,9 @@ pub struct ProviderInfo {
     /// How hard the queue uses the provider; the job card explains holds with it.
     pub limits: ProviderLimits,
     pub models: Vec<ModelInfo>,
+    /// Every model that can change an existing image (edit-only ones included), for the
+    /// image view's Edit and Outpaint.
+    pub edit_models: Vec<ModelInfo>,
 }
 
 /// One credential field and whether it is set, and from where. Never its value.
@@ -65,6 +69,8 @@ pub struct ModelInfo {
     /// Superseded or retired: the UI may tuck it away.
     pub legacy: bool,
     pub license: LicenseSummary,
+    /// What the model can do to an existing image (empty when nothing).
+    pub edits: Vec<EditSpec>,
 }
 
 /// What the licence terms of a model's images say about commercial use, for the picker and
@@ -114,6 +120,62 @@ impl ProviderInfo {
                 .filter(|m| m.generates)
                 .map(|m| ModelInfo::of(&p.id, m))
                 .collect(),
+            edit_models: p
+                .models
+                .iter()
+                .filter(|m| !m.edits.is_empty())
+                .map(|m| ModelInfo::of(&p.id, m))
+                .collect(),
+        })
+    }
+}
+
+impl ProviderInfo {
+    /// A local engine as the Generate view offers it: its checkpoints as models, with the
+    /// terms each would carry; one that lists none (down, empty) is not set up.
+    pub fn of_endpoint(
+        engine: &Engine,
+        view: &EndpointView,
+        checkpoints: &[String],
+    ) -> easel_core::Result<ProviderInfo> {
+        let e = &view.endpoint;
+        let parameters = easel_core::endpoints::parameters(e)?;
+        let models = checkpoints
+            .iter()
+            .map(|c| {
+                Ok(ModelInfo {
+                    id: c.clone(),
+                    label: c.clone(),
+                    family: e.kind.label().to_owned(),
+                    notes: String::new(),
+                    prompt_max_chars: 10_000,
+                    parameters: parameters.clone(),
+                    credits_per_image: None,
+                    custom_size: None,
+                    transparent_background_formats: Vec::new(),
+                    compression_formats: Vec::new(),
+                    legacy: false,
+                    license: LicenseSummary::from_terms(engine.checkpoint_terms(&e.name, c)?),
+                    edits: Vec::new(),
+                })
+            })
+            .collect::<easel_core::Result<Vec<_>>>()?;
+        Ok(ProviderInfo {
+            id: e.name.clone(),
+            name: e.name.clone(),
+            key_env_var: view.password_env.clone(),
+            default_base_url: e.url.clone(),
+            default_model: checkpoints.first().cloned().unwrap_or_default(),
+            configured: !models.is_empty(),
+            credentials: Vec::new(),
+            // One GPU: one job at a time, as the engine queues them.
+            limits: ProviderLimits {
+                concurrent_jobs: 1,
+                requests: None,
+                lockout_after_rate_limit_ms: None,
+            },
+            models,
+            edit_models: Vec::new(),
         })
     }
 }
@@ -159,13 +221,17 @@ impl ModelInfo {
             compression_formats: m.compression_formats.clone(),
             legacy: m.status != ModelStatus::Current,
             license: LicenseSummary::of(provider, &m.id),
+            edits: m.edits.clone(),
         }
     }
 }
 
 impl LicenseSummary {
     pub fn of(provider: &str, model: &str) -> LicenseSummary {
-        let terms = license::terms_for(provider, model);
+        Self::from_terms(license::terms_for(provider, model))
+    }
+
+    pub fn from_terms(terms: license::LicenseTerms) -> LicenseSummary {
         let not_safe_because = terms.not_commercially_safe_because();
         LicenseSummary {
             commercially_safe: not_safe_because.is_none(),

@@ -130,6 +130,41 @@ pub fn compat_preset(name: &str) -> Result<CompatCapabilities> {
         })
 }
 
+const PARAMETERS: &str = include_str!("../data/engines/parameters.json");
+
+#[derive(Deserialize)]
+struct EngineParameters {
+    kinds: std::collections::BTreeMap<String, Vec<crate::catalog::ParamSpec>>,
+}
+
+/// What a generation on `endpoint` takes, as the window's Generate view shows it: the data for
+/// its kind, less what an OpenAI-compatible server's flags say it does not take, with a
+/// ComfyUI endpoint's workflows as the workflow choices.
+pub fn parameters(endpoint: &Endpoint) -> Result<Vec<crate::catalog::ParamSpec>> {
+    let all: EngineParameters = serde_json::from_str(PARAMETERS)
+        .map_err(|e| Error::InvalidInput(format!("data/engines/parameters.json: {e}")))?;
+    let mut specs = all
+        .kinds
+        .get(endpoint.kind.as_str())
+        .cloned()
+        .unwrap_or_default();
+    if let Some(caps) = &endpoint.capabilities {
+        specs.retain(|p| match p.name.as_str() {
+            "n" => caps.n,
+            "size" => caps.size,
+            "steps" => caps.step,
+            "negative_prompt" => caps.negative_prompt_after_bar,
+            _ => true,
+        });
+    }
+    if let Some(w) = specs.iter_mut().find(|p| p.name == "workflow") {
+        w.values = std::iter::once(crate::providers::local::comfyui::workflow::BUILT_IN.to_owned())
+            .chain(endpoint.workflows.iter().map(|wf| wf.name.clone()))
+            .collect();
+    }
+    Ok(specs)
+}
+
 /// One engine the user added.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -212,6 +247,63 @@ pub fn check_name(name: &str) -> Result<()> {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_kind_has_its_parameters_as_data() {
+        let endpoint = |kind, capabilities| Endpoint {
+            name: "e".into(),
+            kind,
+            url: "http://127.0.0.1:1".into(),
+            username: None,
+            capabilities,
+            workflows: Vec::new(),
+        };
+        let names = |e: &Endpoint| -> Vec<String> {
+            parameters(e).unwrap().into_iter().map(|p| p.name).collect()
+        };
+        let a1111 = names(&endpoint(EndpointKind::A1111, None));
+        assert!(a1111.contains(&"seed".to_owned()) && a1111.contains(&"sampler".to_owned()));
+        assert!(!a1111.contains(&"workflow".to_owned()));
+        let comfy = parameters(&endpoint(EndpointKind::Comfyui, None)).unwrap();
+        let wf = comfy.iter().find(|p| p.name == "workflow").unwrap();
+        assert_eq!(wf.values, vec!["txt2img".to_owned()]);
+        // Only what the server's flags say it takes.
+        let generic = names(&endpoint(
+            EndpointKind::OpenaiCompatible,
+            Some(compat_preset("generic").unwrap()),
+        ));
+        assert!(generic.contains(&"size".to_owned()));
+        assert!(!generic.contains(&"negative_prompt".to_owned()));
+        let localai = names(&endpoint(
+            EndpointKind::OpenaiCompatible,
+            Some(compat_preset("localai").unwrap()),
+        ));
+        assert!(localai.contains(&"negative_prompt".to_owned()));
+        // Every name is one the engines' request check accepts.
+        for kind in [
+            EndpointKind::A1111,
+            EndpointKind::Comfyui,
+            EndpointKind::OpenaiCompatible,
+        ] {
+            for p in parameters(&endpoint(kind, None)).unwrap() {
+                let mut request = crate::GenerationRequest {
+                    provider: "e".into(),
+                    model: "m".into(),
+                    prompt: "p".into(),
+                    params: Default::default(),
+                };
+                let value = match p.kind {
+                    crate::catalog::ParamKind::Integer => serde_json::json!(1),
+                    crate::catalog::ParamKind::Size => serde_json::json!("512x512"),
+                    _ => serde_json::json!("x"),
+                };
+                request.params =
+                    serde_json::from_value(serde_json::json!({ p.name.clone(): value })).unwrap();
+                crate::providers::local::check_request(kind, &request)
+                    .unwrap_or_else(|e| panic!("{kind:?} {}: {e}", p.name));
+            }
+        }
+    }
 
     #[test]
     fn presets_parse_and_names_are_checked() {

@@ -13,7 +13,7 @@ use crate::endpoints::{self, CompatCapabilities, Endpoint, EndpointKind};
 use crate::engine::{ConnectionTest, Engine, Work, run_generation};
 use crate::error::{Error, Result};
 use crate::jobs::JobId;
-use crate::license::DeclaredLicense;
+use crate::license::{DeclaredLicense, LicenseTerms};
 use crate::providers::local::comfyui::{InputRef, Workflow, workflow};
 use crate::providers::local::{check_request, choose_seed};
 use crate::providers::{self, ImageProvider};
@@ -286,6 +286,27 @@ impl Engine {
         Ok(wf)
     }
 
+    /// `import_workflow` from a file the user chose (an API-format JSON, or a ComfyUI PNG).
+    pub fn import_workflow_file(
+        &self,
+        endpoint: &str,
+        name: &str,
+        path: &std::path::Path,
+    ) -> Result<Workflow> {
+        // Workflows are a few hundred KB; a ComfyUI PNG is an image with one inside.
+        const MAX_BYTES: u64 = 64 * 1024 * 1024;
+        let meta =
+            std::fs::metadata(path).map_err(|e| Error::from_io("read", path.to_owned(), e))?;
+        if meta.len() > MAX_BYTES {
+            return Err(Error::InvalidInput(format!(
+                "{} is too large for a workflow; choose the API-format JSON ComfyUI exports.",
+                path.display()
+            )));
+        }
+        let bytes = std::fs::read(path).map_err(|e| Error::from_io("read", path.to_owned(), e))?;
+        self.import_workflow(endpoint, name, &bytes)
+    }
+
     /// Corrects a workflow's mapping: each parameter to a node's input, or to none.
     pub fn correct_workflow_mapping(
         &self,
@@ -326,6 +347,21 @@ impl Engine {
             )));
         }
         Ok(e)
+    }
+
+    /// The checkpoint licences the user declared, by checkpoint name or hash.
+    pub fn declared_checkpoint_licenses(&self) -> Result<BTreeMap<String, DeclaredLicense>> {
+        Ok(self.settings()?.checkpoint_licenses)
+    }
+
+    /// The terms images made with `checkpoint` on `endpoint` would carry now.
+    pub fn checkpoint_terms(&self, endpoint: &str, checkpoint: &str) -> Result<LicenseTerms> {
+        let declared = self.settings()?.checkpoint_licenses;
+        Ok(crate::license::terms_for_checkpoint(
+            endpoint,
+            &crate::license::Checkpoint::named(checkpoint),
+            &declared,
+        ))
     }
 
     /// Declares the licence of a checkpoint (by name or hash) the catalogue does not know;

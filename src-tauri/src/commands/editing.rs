@@ -25,6 +25,9 @@ pub struct EditStart {
     /// Library images that guide the result.
     #[serde(default)]
     pub reference_ids: Vec<String>,
+    /// Files dropped from the desktop that guide the result (their terms are unknown).
+    #[serde(default)]
+    pub reference_files: Vec<String>,
     #[serde(default)]
     pub mask: Option<MaskPainting>,
     #[serde(default)]
@@ -67,8 +70,14 @@ pub async fn start_edit(
             references: request
                 .reference_ids
                 .into_iter()
-                .map(Reference::Image)
-                .collect(),
+                .map(|id| Ok(Reference::Image(id)))
+                .chain(
+                    request
+                        .reference_files
+                        .iter()
+                        .map(|path| Reference::read_file(std::path::Path::new(path))),
+                )
+                .collect::<easel_core::Result<Vec<_>>>()?,
             mask,
             params: request.params,
         })

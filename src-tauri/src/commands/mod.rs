@@ -32,6 +32,13 @@ pub fn all() -> tauri_specta::Commands<tauri::Wry> {
         endpoints::test_endpoint,
         endpoints::endpoint_models,
         endpoints::declare_checkpoint_license,
+        // Issue 8/9 UI: workflows and declared licences in Settings.
+        endpoints::declared_checkpoint_licenses,
+        endpoints::checkpoint_terms,
+        endpoints::import_workflow,
+        endpoints::correct_workflow_mapping,
+        endpoints::remove_workflow,
+        endpoints::endpoint_catalog,
         generation::start_generation,
         generation::cancel_job,
         editing::start_edit,

@@ -806,3 +806,280 @@ describe('organising the library', () => {
     });
   }
 });
+
+// ---- Issue 8/9 UI: local engines in Settings; Edit, Outpaint and references in the image view ----
+const shots89 = process.env.EASEL_SHOTS_DIR || artifacts;
+mkdirSync(shots89, { recursive: true });
+const shot89 = (page, name) => page.screenshot({ path: resolve(shots89, `${name}.png`) });
+const calls = (page, cmd) => page.evaluate((c) => window.__easelBackend.calls.filter((x) => x.cmd === c).map((x) => x.args), cmd);
+
+test('local engines in Settings: add, test (down, --api missing, auth), models, a declared licence, workflows, edit, remove', async (t) => {
+  const { page, assertClean } = await openApp(t, { backend: { endpoints: [{ name: 'forge', kind: 'a1111', url: 'http://127.0.0.1:7860/noapi' }] } });
+  await page.getByTestId('nav-settings').click();
+  const section = page.getByTestId('endpoints-section');
+  await section.getByTestId('endpoint-forge').waitFor();
+
+  // Add a ComfyUI endpoint; a bad name is refused before anything is sent.
+  await section.getByTestId('endpoint-add').click();
+  await section.getByTestId('endpoint-name').fill('my comfy');
+  await section.getByTestId('endpoint-url').fill('http://127.0.0.1:8188');
+  await section.getByTestId('endpoint-save').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid="endpoint-name"]')?.getAttribute('aria-invalid') === 'true');
+  assert.equal((await calls(page, 'save_endpoint')).length, 0);
+  await section.getByTestId('endpoint-name').fill('studio-comfy');
+  await section.getByTestId('endpoint-kind').selectOption('comfyui');
+  await shot89(page, 'settings-endpoint-form-1280x800');
+  await checkA11y(page, 'endpoint form');
+  await section.getByTestId('endpoint-save').click();
+  const comfy = section.getByTestId('endpoint-studio-comfy');
+  // A saved endpoint tests itself once.
+  await comfy.getByTestId('endpoint-test-result').waitFor();
+  assert.match(await comfy.getByTestId('endpoint-test-result').textContent(), /answers — 3 models/);
+  assert.deepEqual((await calls(page, 'save_endpoint'))[0], { endpoint: { name: 'studio-comfy', kind: 'comfyui', url: 'http://127.0.0.1:8188', username: null, preset: null }, password: null });
+
+  // Models with their checkpoint terms; declare the licence of the unknown one.
+  await comfy.getByTestId('endpoint-models-button').click();
+  await comfy.getByTestId('endpoint-models').waitFor();
+  assert.equal(await comfy.getByTestId('endpoint-model').count(), 3);
+  assert.match(await comfy.getByTestId('endpoint-model').nth(0).textContent(), /OpenRAIL\+\+-M/);
+  const unknown = comfy.getByTestId('endpoint-model').nth(2);
+  assert.match(await unknown.textContent(), /Terms unknown/);
+  await unknown.getByTestId('endpoint-declare').click();
+  await unknown.getByTestId('declare-license').fill('My studio licence');
+  await unknown.getByTestId('declare-commercial').selectOption('no');
+  await unknown.getByTestId('declare-url').fill('https://example.com/licence');
+  await shot89(page, 'settings-endpoint-declare-1280x800');
+  await checkA11y(page, 'declaring a checkpoint licence');
+  await unknown.getByTestId('declare-save').click();
+  await section.getByTestId('declared-licenses').waitFor();
+  assert.match(await section.getByTestId('declared-licenses').textContent(), /mymix_v3\.safetensors — My studio licence, no commercial use/);
+  await page.waitForFunction(() => /licence declared by you/.test(document.querySelectorAll('[data-testid="endpoint-studio-comfy"] [data-testid="endpoint-model"]')[2]?.textContent ?? ''));
+
+  // Import a workflow, see what Easel found, correct the checkpoint input.
+  await comfy.getByTestId('workflow-name').fill('portrait');
+  await comfy.getByTestId('workflow-import').click();
+  await comfy.getByTestId('workflow-mapping').waitFor();
+  assert.equal(await comfy.getByTestId('mapping-prompt').inputValue(), '6\u0000text');
+  assert.equal(await comfy.getByTestId('mapping-checkpoint').inputValue(), '');
+  await comfy.getByTestId('mapping-checkpoint').selectOption('4\u0000ckpt_name');
+  await comfy.getByTestId('workflow-mapping-save').click();
+  await page.waitForFunction(() => window.__easelBackend.calls.some((c) => c.cmd === 'correct_workflow_mapping'));
+  assert.deepEqual((await calls(page, 'correct_workflow_mapping'))[0].corrections, { checkpoint: { node: '4', input: 'ckpt_name' } });
+  await shot89(page, 'settings-endpoint-workflow-1280x800');
+  await checkA11y(page, 'workflow mapping');
+
+  // An A1111 started without --api, then down, then refusing the password: each says what to do.
+  const forge = section.getByTestId('endpoint-forge');
+  await forge.getByTestId('endpoint-test').click();
+  await forge.getByTestId('endpoint-test-error').waitFor();
+  assert.equal(await forge.getByTestId('endpoint-test-error').getAttribute('data-code'), 'engine_api_off');
+  assert.match(await forge.getByTestId('endpoint-test-error').textContent(), /--api/);
+  await shot89(page, 'settings-endpoint-api-off-1280x800');
+  await forge.getByTestId('endpoint-edit').click();
+  await section.getByTestId('endpoint-url').fill('http://127.0.0.1:9');
+  await section.getByTestId('endpoint-save').click();
+  await forge.getByTestId('endpoint-test-error').waitFor();
+  await page.waitForFunction(() => document.querySelector('[data-testid="endpoint-forge"] [data-testid="endpoint-test-error"]')?.getAttribute('data-code') === 'engine_unreachable');
+  assert.match(await forge.getByTestId('endpoint-test-error').textContent(), /Nothing answers at http:\/\/127\.0\.0\.1:9/);
+  await forge.getByTestId('endpoint-edit').click();
+  await section.getByTestId('endpoint-url').fill('http://127.0.0.1:7860');
+  await section.getByTestId('endpoint-username').fill('me');
+  await section.getByTestId('endpoint-password').fill('wrong');
+  await section.getByTestId('endpoint-save').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid="endpoint-forge"] [data-testid="endpoint-test-error"]')?.getAttribute('data-code') === 'auth');
+  // The password went to the keychain and is never shown back.
+  await forge.getByTestId('endpoint-edit').click();
+  assert.equal(await section.getByTestId('endpoint-password').inputValue(), '');
+  assert.equal(await section.getByTestId('endpoint-password').getAttribute('placeholder'), 'Saved — type to replace');
+  await section.getByTestId('endpoint-password').fill('secret');
+  await section.getByTestId('endpoint-save').click();
+  await forge.getByTestId('endpoint-test-result').waitFor();
+  assert.match(await forge.getByTestId('endpoint-auth').textContent(), /Basic auth as me; password saved in the keychain/);
+
+  await section.screenshot({ path: resolve(shots89, 'settings-endpoints-1280x800.png') });
+
+  // The endpoints are providers in Generate: checkpoints as models, the engine's parameters.
+  await page.getByTestId('nav-generate').click();
+  await page.getByTestId('provider-option-studio-comfy').click();
+  assert.deepEqual(await page.getByTestId('model-select').locator('option').allTextContents(), ['sd_xl_base_1.0.safetensors', 'v1-5-pruned-emaonly.safetensors', 'myMix_v3.safetensors']);
+  await page.getByTestId('prompt-input').fill('A koi pond at dawn');
+  await page.getByTestId('generate-button').click();
+  const job = page.getByTestId('job-item').first();
+  await job.waitFor();
+  await page.waitForFunction(() => window.__easelBackend.images.some((i) => i.provider === 'studio-comfy'), null, { timeout: 10000 });
+  const [generated] = await calls(page, 'start_generation');
+  assert.equal(generated.request.provider, 'studio-comfy');
+  assert.equal(generated.request.model, 'sd_xl_base_1.0.safetensors');
+  await shot89(page, 'generate-endpoint-1280x800');
+  await checkA11y(page, 'generate on a local engine');
+  await page.getByTestId('nav-settings').click();
+
+  // Remove.
+  await forge.getByTestId('endpoint-remove').click();
+  await forge.getByTestId('endpoint-remove-confirm').click();
+  await forge.waitFor({ state: 'detached' });
+  assert.deepEqual((await calls(page, 'remove_endpoint'))[0], { name: 'forge' });
+  assertClean();
+});
+
+for (const { viewport, colorScheme } of [
+  { viewport: { width: 800, height: 600 }, colorScheme: 'light' },
+  { viewport: { width: 1280, height: 800 }, colorScheme: 'dark' },
+]) {
+  const tag = `${viewport.width}x${viewport.height}${colorScheme === 'dark' ? '-dark' : ''}`;
+  test(`local engines at ${tag}: a UI-format workflow gets the core's message`, async (t) => {
+    const { page, assertClean } = await openApp(t, {
+      viewport,
+      colorScheme,
+      backend: { workflowFile: 'ui', endpoints: [{ name: 'studio-comfy', kind: 'comfyui', url: 'http://127.0.0.1:8188' }, { name: 'localai', kind: 'openai-compatible', url: 'http://127.0.0.1:8080/v1' }] },
+    });
+    await page.getByTestId('nav-settings').click();
+    const comfy = page.getByTestId('endpoint-studio-comfy');
+    await comfy.getByTestId('endpoint-models-button').click();
+    await comfy.getByTestId('endpoint-models').waitFor();
+    await comfy.getByTestId('workflow-name').fill('canvas');
+    await comfy.getByTestId('workflow-import').click();
+    await comfy.getByTestId('workflow-error').waitFor();
+    assert.equal(await comfy.getByTestId('workflow-error').getAttribute('data-code'), 'workflow');
+    assert.match(await comfy.getByTestId('workflow-error').textContent(), /Export \(API\)/);
+    await page.getByTestId('endpoint-add').click();
+    await page.getByTestId('endpoint-kind').selectOption('openai-compatible');
+    await page.getByTestId('endpoint-preset').waitFor();
+    await page.getByTestId('endpoints-section').scrollIntoViewIfNeeded();
+    await shot89(page, `settings-endpoints-${tag}`);
+    if (viewport.width === 1280) await checkA11y(page, `local engines ${tag}`);
+    assertClean();
+  });
+}
+
+/** Drags the mouse along `points` (fractions of the element's box), pressed. */
+async function paint(page, locator, points) {
+  const box = await locator.boundingBox();
+  const at = ([fx, fy]) => [box.x + fx * box.width, box.y + fy * box.height];
+  await page.mouse.move(...at(points[0]));
+  await page.mouse.down();
+  for (const p of points.slice(1)) await page.mouse.move(...at(p), { steps: 8 });
+  await page.mouse.up();
+}
+
+/** Alpha of the mask overlay at a fraction of the canvas. */
+const overlayAlpha = (page, fx, fy) =>
+  page.evaluate(
+    ([fx, fy]) => {
+      const c = document.querySelector('[data-testid="mask-canvas"]');
+      return c.getContext('2d').getImageData(Math.floor(fx * c.width), Math.floor(fy * c.height), 1, 1).data[3];
+    },
+    [fx, fy],
+  );
+
+for (const { viewport, colorScheme } of [
+  { viewport: { width: 1280, height: 800 }, colorScheme: 'light' },
+  { viewport: { width: 800, height: 600 }, colorScheme: 'light' },
+  { viewport: { width: 1280, height: 800 }, colorScheme: 'dark' },
+]) {
+  const tag = `${viewport.width}x${viewport.height}${colorScheme === 'dark' ? '-dark' : ''}`;
+  test(`edit at ${tag}: paint a mask with the mouse, add references, run, the result stacks under its parent`, async (t) => {
+    const { page, assertClean } = await openApp(t, { viewport, colorScheme });
+    await page.getByTestId('nav-library').click();
+    await page.locator('[data-id="img-000000"]').dblclick();
+    await page.getByTestId('edit-button').click();
+    const panel = page.getByTestId('edit-panel');
+    await panel.waitFor();
+    assert.equal(await panel.getByTestId('edit-provider').inputValue(), 'openai');
+    assert.equal(await panel.getByTestId('edit-model').inputValue(), 'gpt-image-1');
+    const canvas = page.getByTestId('mask-canvas');
+    await imagesLoaded(page, '[data-testid="image-original"]');
+    // A horizontal stroke across the middle, then the eraser through its centre.
+    await paint(page, canvas, [[0.2, 0.5], [0.5, 0.5], [0.8, 0.5]]);
+    await page.waitForFunction(() => document.querySelector('[data-testid="mask-canvas"]').dataset.strokes === '1');
+    assert.ok((await overlayAlpha(page, 0.35, 0.5)) > 100, 'painted area shows tinted');
+    assert.equal(await overlayAlpha(page, 0.35, 0.1), 0, 'unpainted area is clear');
+    await panel.getByTestId('mask-eraser').click();
+    await paint(page, canvas, [[0.5, 0.45], [0.5, 0.55]]);
+    assert.equal(await overlayAlpha(page, 0.5, 0.5), 0, 'erased');
+    await panel.getByTestId('mask-invert').click();
+    assert.ok((await overlayAlpha(page, 0.35, 0.1)) > 100, 'inverted: the rest changes');
+    await panel.getByTestId('mask-invert').click();
+    await panel.getByTestId('mask-brush').click();
+    await panel.getByTestId('edit-prompt').fill('make the sky stormy');
+    // References: a Library image dragged onto the prompt area, another clicked, a file dropped from the desktop.
+    await panel.getByTestId('reference-tile').nth(0).dragTo(panel.getByTestId('edit-prompt-area'));
+    await panel.getByTestId('reference-tile').nth(1).click();
+    const area = await panel.getByTestId('edit-prompt-area').boundingBox();
+    await page.evaluate(
+      ([x, y]) => window.__easelBackend.hooks.emitEvent('tauri://drag-drop', { type: 'drop', paths: ['/home/ann/Desktop/palette.png'], position: { x, y } }),
+      [area.x + area.width / 2, area.y + area.height / 2],
+    );
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="edit-reference"]').length === 3);
+    await imagesLoaded(page, '[data-testid="edit-panel"] img');
+    await shot89(page, `image-edit-${tag}`);
+    if (viewport.width === 1280) await checkA11y(page, `edit mode ${tag}`);
+
+    await panel.getByTestId('edit-run').click();
+    const job = page.getByTestId('job-item').first();
+    await job.waitFor();
+    assert.match(await job.textContent(), /Edit: make the sky stormy/);
+    await page.waitForFunction(() => window.__easelBackend.images.some((i) => i.parent === 'img-000000'), null, { timeout: 10000 });
+    const [sent] = await page.evaluate(() => window.__easelBackend.edits.map((e) => e.request));
+    assert.deepEqual(sent.operation, { kind: 'edit' });
+    assert.equal(sent.image_id, 'img-000000');
+    assert.equal(sent.reference_ids.length, 2);
+    assert.deepEqual(sent.reference_files, ['/home/ann/Desktop/palette.png']);
+    assert.equal(sent.mask.strokes.length, 2);
+    assert.equal(sent.mask.invert, false);
+    const [brushStroke, eraser] = sent.mask.strokes;
+    assert.equal(eraser.erase, true);
+    // In the image's own pixels (1024 × 1024), whatever the size on screen.
+    const xs = brushStroke.points.map((p) => p[0]);
+    assert.ok(Math.min(...xs) < 1024 * 0.25 && Math.max(...xs) > 1024 * 0.75, `stroke spans the image: ${Math.min(...xs)}..${Math.max(...xs)}`);
+    for (const [, y] of brushStroke.points) assert.ok(Math.abs(y - 512) < 12, `y ${y}`);
+    assert.ok(brushStroke.radius > 24, `radius ${brushStroke.radius} scaled to image pixels`);
+
+    await page.getByTestId('nav-library').click();
+    const parent = page.locator('[data-id="img-000000"]');
+    await parent.getByTestId('tile-stack').waitFor({ timeout: 10000 });
+    assert.equal((await parent.getByTestId('tile-stack').textContent()).trim(), '1 version');
+    assertClean();
+  });
+}
+
+test('outpaint: extend the canvas per side, preview the new canvas, run with a model that can', async (t) => {
+  const { page, assertClean } = await openApp(t);
+  await page.getByTestId('nav-library').click();
+  await page.locator('[data-id="img-000000"]').dblclick();
+  // Only what the chosen operation takes is offered: no painter for removing the background.
+  await page.getByTestId('edit-button').click();
+  await page.getByTestId('mask-canvas').waitFor();
+  await page.getByTestId('edit-provider').selectOption('stability');
+  assert.deepEqual(await page.getByTestId('edit-operation').locator('option').allTextContents(), ['Inpaint', 'Erase', 'Search and replace', 'Remove background']);
+  await page.getByTestId('edit-operation').selectOption('remove_background');
+  await page.getByTestId('mask-canvas').waitFor({ state: 'detached' });
+  assert.equal(await page.getByTestId('edit-prompt').count(), 0);
+  await page.getByTestId('edit-operation').selectOption('search_and_replace');
+  await page.getByTestId('edit-search').waitFor();
+  await page.getByTestId('edit-close').click();
+  await page.getByTestId('outpaint-button').click();
+  const panel = page.getByTestId('edit-panel');
+  await panel.waitFor();
+  assert.equal(await panel.getByTestId('edit-provider').inputValue(), 'stability');
+  assert.equal(await panel.getByTestId('edit-model').inputValue(), 'stable-image-edit');
+  assert.match(await panel.getByTestId('edit-problem').textContent(), /at least one side/);
+  await panel.getByTestId('outpaint-left').fill('512');
+  await panel.getByTestId('outpaint-up').fill('256');
+  await panel.getByTestId('outpaint-right').fill('5000');
+  assert.match(await panel.getByTestId('outpaint-size').textContent(), /New canvas 3536 × 1280 \(was 1024 × 1024\)/);
+  const frame = await page.getByTestId('image-frame').boundingBox();
+  assert.ok(Math.abs(frame.width / frame.height - 3536 / 1280) < 0.02, 'the preview has the new canvas proportions');
+  await panel.getByTestId('outpaint-right').fill('0');
+  assert.equal(await page.getByTestId('mask-canvas').count(), 0);
+  await panel.getByTestId('edit-prompt').fill('more of the coast');
+  await imagesLoaded(page, '[data-testid="image-original"]');
+  await shot89(page, 'image-outpaint-1280x800');
+  await checkA11y(page, 'outpaint mode');
+  await panel.getByTestId('edit-run').click();
+  await page.getByTestId('job-item').first().waitFor();
+  const [sent] = await page.evaluate(() => window.__easelBackend.edits.map((e) => e.request));
+  assert.deepEqual(sent.operation, { kind: 'outpaint', left: 512, right: 0, up: 256, down: 0 });
+  assert.equal(sent.mask, null);
+  assertClean();
+});

@@ -25,6 +25,11 @@ type FakeOptions = {
   tags?: Record<string, string[]>;
   boards?: Record<string, string[]>;
   duplicates?: string[][];
+  // Issue 8/9 UI:
+  /** Endpoints already added (password: what is in the keychain; "secret" passes basic auth). */
+  endpoints?: { name: string; kind: 'comfyui' | 'a1111' | 'openai-compatible'; url: string; username?: string | null; password?: string | null }[];
+  /** The file the workflow dialog "chooses": an API-format workflow, a UI-format one, or cancel. */
+  workflowFile?: 'api' | 'ui' | null;
 };
 
 type FakeBackend = {
@@ -38,6 +43,8 @@ type FakeBackend = {
   images: { id: string; deleted: boolean; favorite: boolean; prompt: string; provider: string; license_status: string; filtered: boolean; parent?: string; operation?: string; limited_by?: string; rating?: number }[];
   creds: Record<string, Record<string, { present: boolean; source: string | null }>>;
   options: Required<FakeOptions>;
+  /** Issue 8/9 UI: every start_edit request as sent. */
+  edits: { jobId: string; request: Record<string, unknown> }[];
 };
 
 declare global {

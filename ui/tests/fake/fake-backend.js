@@ -196,7 +196,7 @@
       getty: { api_key: stored(o.gettyConfigured, 'keychain'), api_secret: stored(o.gettyConfigured, 'keychain') },
       firefly: { client_id: stored(o.fireflyConfigured, 'keychain'), client_secret: stored(o.fireflyConfigured, 'keychain') },
     };
-    const providerInfo = (id) => catalog(o, creds).find((p) => p.id === id);
+    const providerInfo = (id) => catalog(o, creds).find((p) => p.id === id) ?? endpointProviders().find((p) => p.id === id);
     const credentialsView = (id) => {
       const p = providerInfo(id);
       return { provider: id, configured: p.configured, fields: p.credentials };
@@ -612,7 +612,7 @@
       return { width: w, height: h, dpi: dpi ?? null, width_in: dpi ? w / dpi : null, estimated_bytes: Math.round(w * h * perPixel), upscaled: w > im.width, flags };
     }
 
-    function runJob(jobId, request, channelId) {
+    function runJob(jobId, request, channelId, decorate = null) {
       const t = (ms) => ms / o.speed;
       const ev = (stage, extra = {}) => ({ job_id: jobId, stage, attempt: null, retry_in_ms: null, generation_id: null, image_ids: [], error: null, step: null, total_steps: null, eta_ms: null, preview: null, note: null, ...extra });
       const script = [];
@@ -675,6 +675,7 @@
               filtered: /filtered/.test(request.prompt), license_status: request.provider === 'getty' ? 'preview' : 'included', license_transaction: null, licensed_from: null,
               seed: request.params.seed ?? null, asset_id: request.provider === 'getty' ? `getty-new-${k}` : null,
             });
+            if (decorate) decorate(im);
             images.unshift(im);
             ids.push(im.id);
           }
@@ -688,10 +689,88 @@
       }
     }
 
+    // ---- Issue 8/9 UI: state and helpers for local engines and edits ----
+    let endpoints = structuredClone(o.endpoints ?? []).map((e) => ({ username: null, capabilities: null, workflows: [], password: null, ...e }));
+    const declaredLicenses = {};
+    /** Every start_edit request, as sent (mask strokes included), for the tests to check. */
+    const edits = [];
+    const endpointView = (e) => {
+      const { password, ...rest } = e;
+      return structuredClone({ ...rest, password_set: password !== null, password_source: password !== null ? 'keychain' : null, password_env: `EASEL_ENDPOINT_${e.name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_PASSWORD` });
+    };
+    const WORKFLOW_GRAPH = {
+      3: { class_type: 'KSampler', inputs: { seed: 1, steps: 20, cfg: 7, sampler_name: 'euler', scheduler: 'normal', denoise: 1, model: ['4', 0], positive: ['6', 0], negative: ['7', 0], latent_image: ['5', 0] } },
+      4: { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: 'sd_xl_base_1.0.safetensors' } },
+      5: { class_type: 'EmptyLatentImage', inputs: { width: 1024, height: 1024, batch_size: 1 } },
+      6: { class_type: 'CLIPTextEncode', inputs: { text: 'a cat', clip: ['4', 1] }, _meta: { title: 'Positive' } },
+      7: { class_type: 'CLIPTextEncode', inputs: { text: 'blurry', clip: ['4', 1] }, _meta: { title: 'Negative' } },
+      8: { class_type: 'VAEDecode', inputs: { samples: ['3', 0], vae: ['4', 2] } },
+      9: { class_type: 'SaveImage', inputs: { filename_prefix: 'easel', images: ['8', 0] } },
+    };
+    function checkpointTerms(endpoint, checkpoint) {
+      const base = license('yes', new Date().toISOString());
+      const name = checkpoint.toLowerCase();
+      const declared = declaredLicenses[name];
+      if (declared) return { ...base, id: `declared:${declared.license}`, known: true, provider: endpoint, covers: `${checkpoint} (licence declared by you)`, commercial_use: declared.commercial_use };
+      if (name.startsWith('sd_xl')) return { ...base, id: 'creativeml-openrail-plus-plus-m', known: true, provider: endpoint, covers: 'SDXL 1.0 (CreativeML OpenRAIL++-M)', commercial_use: 'conditional' };
+      if (name.startsWith('v1-5')) return { ...base, id: 'creativeml-openrail-m', known: true, provider: endpoint, covers: 'Stable Diffusion 1.5 (CreativeML OpenRAIL-M)', commercial_use: 'conditional' };
+      return { ...license('unknown', new Date().toISOString()), provider: endpoint };
+    }
+    /** As the shell's endpoint_catalog: each endpoint a provider, its checkpoints the models
+     *  (none when it does not answer), with the parameters core's data gives its kind. */
+    function endpointProviders() {
+      const p = (name, label, kind, extra = {}) => ({ name, label, kind, values: [], default: null, min: null, max: null, max_chars: null, help: '', ...extra });
+      const sizes = ['512x512', '768x768', '1024x1024', '1152x896', '896x1152'];
+      return endpoints.map((e) => {
+        const down = /:9(\/|$)/.test(e.url) || /noapi/.test(e.url) || (e.username && e.password !== 'secret');
+        const checkpoints = down ? [] : e.kind === 'openai-compatible' ? ['stablediffusion'] : ['sd_xl_base_1.0.safetensors', 'v1-5-pruned-emaonly.safetensors', 'myMix_v3.safetensors'];
+        const parameters = [
+          ...(e.kind === 'comfyui' ? [p('workflow', 'Workflow', 'choice', { values: ['txt2img', ...e.workflows.map((w) => w.name)], default: 'txt2img' })] : []),
+          p('n', 'Images', 'integer', { min: 1, max: 16, default: 1 }),
+          p('size', 'Size', 'size', { values: sizes, default: '1024x1024' }),
+          p('steps', 'Steps', 'integer', { min: 1, max: 150 }),
+          ...(e.kind !== 'openai-compatible' ? [p('seed', 'Seed', 'integer', { min: 0, max: 4294967295 })] : []),
+          p('negative_prompt', 'Negative prompt', 'text', { max_chars: 10000, help: 'What the image should not show' }),
+        ];
+        const summary = (c) => {
+          const t = checkpointTerms(e.name, c);
+          return { terms_id: t.id, covers: t.covers, commercial_use: t.commercial_use, indemnified: false, commercially_safe: false, not_safe_because: 'its terms offer no indemnity for the images', terms_url: t.terms_url };
+        };
+        return {
+          id: e.name, name: e.name, key_env_var: endpointView(e).password_env, default_base_url: e.url, default_model: checkpoints[0] ?? '', configured: checkpoints.length > 0, credentials: [],
+          limits: { concurrent_jobs: 1, requests: null, lockout_after_rate_limit_ms: null },
+          models: checkpoints.map((c) => ({ id: c, label: c, family: e.kind, notes: '', prompt_max_chars: 10000, parameters, credits_per_image: null, custom_size: null, transparent_background_formats: [], compression_formats: [], legacy: false, license: summary(c), edits: [] })),
+          edit_models: [],
+        };
+      });
+    }
+    /** As the shell's catalogue view: every model that can change an image, with its operations. */
+    function withEditModels(providers) {
+      const spec = (operation, label, prompt, mask, extra = {}) => ({ operation, label, endpoint: null, prompt, prompt_max_chars: null, mask, max_images: 1, image_formats: ['png', 'jpeg', 'webp'], max_image_bytes: 50000000, max_mask_bytes: null, max_request_bytes: null, square: false, min_side: null, min_pixels: null, max_pixels: null, max_aspect_ratio: null, max_extend: null, needs_asset_id: false, credits_per_image: null, parameters: [], ...extra });
+      return providers.map((p) => {
+        const edit_models = [];
+        for (const m of p.models) {
+          const edits = p.id === 'openai' && m.family === 'gpt-image' ? [spec('edit', 'Edit', 'required', 'optional', { max_images: 16 })]
+            : m.id === 'dall-e-2' ? [spec('edit', 'Edit', 'required', 'optional', { square: true }), spec('variation', 'Variations', 'none', 'none', { square: true })]
+              : p.id === 'getty' ? [spec('variation', 'Variations', 'none', 'none', { needs_asset_id: true }), spec('refine', 'Refine', 'optional', 'required', { needs_asset_id: true })] : [];
+          m.edits = edits;
+          if (edits.length) edit_models.push(m);
+        }
+        if (p.id === 'stability') {
+          edit_models.push({ ...p.models[0], id: 'stable-image-edit', label: 'Stable Image Edit', parameters: [], credits_per_image: 4, edits: [
+            spec('inpaint', 'Inpaint', 'required', 'optional'), spec('outpaint', 'Outpaint', 'optional', 'none', { max_extend: 2000 }), spec('erase', 'Erase', 'none', 'optional'),
+            spec('search_and_replace', 'Search and replace', 'required', 'none'), spec('remove_background', 'Remove background', 'none', 'none'),
+          ] });
+        }
+        return { ...p, edit_models };
+      });
+    }
+    // ---- end of issue 8/9 UI helpers ----
+
     async function handle(cmd, args = {}) {
       calls.push({ cmd, args });
       switch (cmd) {
-        case 'get_catalog': return catalog(o, creds);
+        case 'get_catalog': return withEditModels(catalog(o, creds));
         case 'get_settings': return structuredClone(settings);
         case 'save_provider_settings': {
           const p = settings.providers.find((x) => x.id === args.provider);
@@ -862,6 +941,108 @@
           return { files: args.ids.map((id) => ({ image_id: id, path: `${args.outDir}/${id}.${ext}`, width: p.width, height: p.height, format: ext, bytes: p.estimated_bytes })), csv_path: args.ids.length > 1 ? `${args.outDir}/easel-export.csv` : null, flags: p.flags };
         }
         case 'plugin:clipboard-manager|write_text': case 'plugin:opener|open_url': return null;
+        // ---- Issue 8/9 UI: local engines (endpoints, workflows, checkpoint licences) and edits ----
+        case 'list_endpoints': return endpoints.map(endpointView);
+        case 'save_endpoint': {
+          const e = args.endpoint;
+          const name = String(e.name ?? '').trim();
+          if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$/.test(name)) return fail('invalid_input', `The endpoint name ${JSON.stringify(name)} must be 1-40 letters, digits, '-' or '_', starting with a letter or digit (e.g. studio-comfy).`);
+          if (['openai', 'stability', 'getty', 'firefly'].includes(name.toLowerCase())) return fail('invalid_input', `"${name}" is the name of a hosted provider; choose another name for the endpoint.`);
+          if (!/^https?:\/\/[^\s/@]+/i.test(String(e.url ?? '').trim())) return fail('invalid_input', `The URL ${JSON.stringify(e.url)} is not an http(s) address (e.g. http://127.0.0.1:8188).`);
+          const old = endpoints.find((x) => x.name === name);
+          const saved = {
+            name, kind: e.kind, url: String(e.url).trim().replace(/\/+$/, ''), username: (e.username ?? '').trim() || null,
+            capabilities: e.kind === 'openai-compatible' ? { preset: e.preset ?? 'generic', models_listing: true, response_format: true, n: true, size: true, negative_prompt_after_bar: false, step: false, partial_images: 0 } : null,
+            workflows: old && old.kind === 'comfyui' && e.kind === 'comfyui' ? old.workflows : [],
+            password: args.password != null ? String(args.password) : (old?.password ?? null),
+          };
+          endpoints = [...endpoints.filter((x) => x.name !== name), saved].sort((a, b) => a.name.localeCompare(b.name));
+          return endpointView(saved);
+        }
+        case 'remove_endpoint': {
+          if (!endpoints.some((x) => x.name === args.name)) return fail('not_found', `The endpoint "${args.name}" was not found.`);
+          endpoints = endpoints.filter((x) => x.name !== args.name);
+          return null;
+        }
+        case 'test_endpoint': case 'endpoint_models': {
+          const e = endpoints.find((x) => x.name === args.name);
+          if (!e) return fail('not_found', `The endpoint "${args.name}" was not found.`);
+          // As core's clients: port 9 is "nothing listening", a path with "noapi" an A1111 without --api.
+          if (/:9(\/|$)/.test(e.url)) {
+            const start = e.kind === 'a1111' ? 'Start the WebUI with --api (add it to COMMANDLINE_ARGS in webui-user), or correct the endpoint\'s URL' : e.kind === 'comfyui' ? 'Start ComfyUI (add --listen to reach it from another machine), or correct the endpoint\'s URL' : 'Start the server, or correct the endpoint\'s URL (it usually ends in /v1)';
+            return fail('engine_unreachable', `Nothing answers at ${e.url} (${e.kind}, endpoint "${e.name}"). ${start}.`);
+          }
+          if (/noapi/.test(e.url)) return fail('engine_api_off', `The server at ${e.url} answers, but has no API (404 for the models): AUTOMATIC1111 and Forge serve /sdapi/v1 only when started with --api. Add --api to COMMANDLINE_ARGS (webui-user.bat or webui-user.sh) and restart it.`);
+          if (e.username && e.password !== 'secret') return fail('auth', `${e.name} refused the user name and password (HTTP 401). Correct them in Settings.`);
+          const models = e.kind === 'openai-compatible' ? ['stablediffusion'] : ['sd_xl_base_1.0.safetensors', 'v1-5-pruned-emaonly.safetensors', 'myMix_v3.safetensors'];
+          return cmd === 'endpoint_models' ? models : { verified: true, models };
+        }
+        case 'endpoint_catalog': return endpointProviders();
+        case 'checkpoint_terms': return args.checkpoints.map((c) => checkpointTerms(args.endpoint, c));
+        case 'declared_checkpoint_licenses': return Object.entries(declaredLicenses).map(([checkpoint, license]) => ({ checkpoint, license }));
+        case 'declare_checkpoint_license': {
+          const key = String(args.checkpoint).trim().toLowerCase();
+          if (!key) return fail('invalid_input', 'Name the checkpoint (its file name or hash).');
+          if (args.license === null) { delete declaredLicenses[key]; return null; }
+          if (!String(args.license.license ?? '').trim()) return fail('invalid_input', 'Name the licence.');
+          if (args.license.terms_url && !/^https?:\/\//.test(args.license.terms_url)) return fail('invalid_input', 'The licence URL must start with https:// or http://.');
+          declaredLicenses[key] = { ...args.license };
+          return null;
+        }
+        case 'import_workflow': {
+          const e = endpoints.find((x) => x.name === args.endpoint);
+          if (!e) return fail('not_found', `The endpoint "${args.endpoint}" was not found.`);
+          if (e.kind !== 'comfyui') return fail('invalid_input', `${e.name} is not a ComfyUI endpoint; workflows are for ComfyUI endpoints.`);
+          // The file the test "chose": o.workflowFile is 'api' (default), 'ui' (UI format) or null (cancelled).
+          if (o.workflowFile === null) return null;
+          if (o.workflowFile === 'ui') return fail('workflow', 'portrait.json holds a ComfyUI workflow in the UI format (nodes and links, as ComfyUI saves it for its canvas), which ComfyUI\'s API does not run. Export it in the API format and import that file instead: in ComfyUI choose Workflow → Export (API).');
+          const wf = { name: String(args.name).trim(), graph: WORKFLOW_GRAPH, mapping: { prompt: { node: '6', input: 'text' }, negative_prompt: { node: '7', input: 'text' }, seed: { node: '3', input: 'seed' }, width: { node: '5', input: 'width' }, height: { node: '5', input: 'height' }, batch_size: { node: '5', input: 'batch_size' }, steps: { node: '3', input: 'steps' }, cfg: { node: '3', input: 'cfg' }, sampler: { node: '3', input: 'sampler_name' }, scheduler: { node: '3', input: 'scheduler' }, checkpoint: null } };
+          e.workflows = [...e.workflows.filter((w) => w.name !== wf.name), wf];
+          return structuredClone(wf);
+        }
+        case 'correct_workflow_mapping': {
+          const e = endpoints.find((x) => x.name === args.endpoint);
+          const wf = e?.workflows.find((w) => w.name === args.name);
+          if (!wf) return fail('not_found', `The workflow "${args.name}" of ${args.endpoint} was not found.`);
+          for (const [param, target] of Object.entries(args.corrections)) {
+            if (target && !(WORKFLOW_GRAPH[target.node]?.inputs ?? {})[target.input]) return fail('invalid_input', `Node ${JSON.stringify(target.node)} has no input ${JSON.stringify(target.input)}.`);
+            wf.mapping[param] = target;
+          }
+          if (!wf.mapping.prompt) return fail('invalid_input', 'The prompt must be mapped to an input.');
+          return structuredClone(wf);
+        }
+        case 'remove_workflow': {
+          const e = endpoints.find((x) => x.name === args.endpoint);
+          if (!e || !e.workflows.some((w) => w.name === args.name)) return fail('not_found', `The workflow "${args.name}" of ${args.endpoint} was not found.`);
+          e.workflows = e.workflows.filter((w) => w.name !== args.name);
+          return null;
+        }
+        case 'start_edit': {
+          const r = args.request;
+          const im = images.find((x) => x.id === r.image_id && !x.deleted);
+          if (!im) return fail('not_found', `Image ${r.image_id} was not found.`);
+          const model = withEditModels(catalog(o, creds)).find((p) => p.id === r.provider)?.edit_models.find((m) => m.id === r.model);
+          const spec = model?.edits.find((e) => e.operation === r.operation.kind);
+          if (!spec) return fail('invalid_input', `${r.model} of ${r.provider} cannot do ${r.operation.kind.replace(/_/g, ' ')}.`);
+          if (!providerInfo(r.provider).configured) return fail('auth', `${providerInfo(r.provider).name} is not set up.`);
+          if (spec.prompt === 'required' && !String(r.prompt ?? '').trim()) return fail('invalid_input', 'Say what should change.');
+          const painted = (r.mask?.strokes ?? []).some((s) => !s.erase && s.points.length > 0) || r.mask?.invert;
+          if (spec.mask === 'required' && !painted) return fail('invalid_input', 'Paint the area to change first.');
+          for (const s of r.mask?.strokes ?? []) for (const [x, y] of s.points) if (!(x >= 0 && y >= 0 && x <= im.width && y <= im.height)) return fail('invalid_input', 'A brush point lies outside the image.');
+          for (const ref of r.reference_ids ?? []) if (!images.some((x) => x.id === ref && !x.deleted)) return fail('not_found', `Image ${ref} was not found.`);
+          const op = r.operation;
+          const w = im.width + (op.kind === 'outpaint' ? op.left + op.right : 0);
+          const h = im.height + (op.kind === 'outpaint' ? op.up + op.down : 0);
+          const ch = args.onEvent;
+          const channelId = typeof ch === 'string' ? Number(ch.split(':')[1]) : ch && typeof ch.id === 'number' ? ch.id : null;
+          if (channelId === null) return fail('invalid_input', 'start_edit needs an onEvent channel.');
+          const jobId = `job-${jobSeq++}`;
+          // As over IPC: the request arrives as JSON.
+          edits.push({ jobId, request: JSON.parse(JSON.stringify(r)) });
+          runJob(jobId, { provider: r.provider, model: r.model, prompt: r.prompt || im.prompt, params: { size: `${w}x${h}` } }, channelId, (child) => Object.assign(child, { parent: im.id, operation: op.kind }));
+          return jobId;
+        }
+        // ---- end of issue 8/9 UI block ----
         default: {
           const organised = handleOrganising(cmd, args);
           return organised === undefined ? fail('unknown', `The fake backend has no command ${cmd}.`) : organised;
@@ -878,7 +1059,7 @@
       jobs.clear();
     }
 
-    return { handle, hooks, calls, images, settings, creds, options: o, dispose };
+    return { handle, hooks, calls, images, settings, creds, options: o, dispose, edits };
   }
 
   /** Installs window.__TAURI_INTERNALS__ backed by a fake backend (for the browser tests). */

@@ -114,6 +114,33 @@ pub enum Reference {
     File(Vec<u8>),
 }
 
+/// Largest file taken as a reference (the largest any provider reads is well below).
+const MAX_REFERENCE_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+impl Reference {
+    /// A file from the desktop (dropped on the window, named on the command line), read
+    /// whole; it must be an image Easel can read.
+    pub fn read_file(path: &std::path::Path) -> crate::error::Result<Reference> {
+        let too_large = |size: u64| {
+            crate::error::Error::InvalidInput(format!(
+                "{} is {} MB; a reference image may be at most {} MB.",
+                path.display(),
+                size / 1_000_000,
+                MAX_REFERENCE_FILE_BYTES / 1_000_000
+            ))
+        };
+        let meta = std::fs::metadata(path)
+            .map_err(|e| crate::error::Error::from_io("read", path.to_owned(), e))?;
+        if meta.len() > MAX_REFERENCE_FILE_BYTES {
+            return Err(too_large(meta.len()));
+        }
+        let bytes = std::fs::read(path)
+            .map_err(|e| crate::error::Error::from_io("read", path.to_owned(), e))?;
+        crate::library::probe(&bytes)?;
+        Ok(Reference::File(bytes))
+    }
+}
+
 impl fmt::Debug for Reference {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -135,4 +162,45 @@ pub struct EditJob {
     /// Easel's mask (alpha = change), the image's size.
     pub mask: Option<Vec<u8>>,
     pub params: GenerationParams,
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn png(width: u32, height: u32) -> Vec<u8> {
+        let mut out = std::io::Cursor::new(Vec::new());
+        image::RgbaImage::new(width, height)
+            .write_to(&mut out, image::ImageFormat::Png)
+            .unwrap();
+        out.into_inner()
+    }
+
+    #[test]
+    fn a_dropped_file_is_read_when_it_is_an_image() {
+        let dir = tempfile::tempdir().unwrap();
+        let good = dir.path().join("palette.png");
+        std::fs::write(&good, png(4, 3)).unwrap();
+        assert_eq!(
+            Reference::read_file(&good).unwrap(),
+            Reference::File(png(4, 3))
+        );
+
+        let text = dir.path().join("notes.txt");
+        std::fs::write(&text, "\x1b[31mnot an image").unwrap();
+        let e = Reference::read_file(&text).unwrap_err();
+        assert_eq!(e.code(), "not_an_image", "{e}");
+
+        let missing = Reference::read_file(&dir.path().join("gone.png")).unwrap_err();
+        assert_eq!(missing.code(), "io", "{missing}");
+
+        // Larger than any provider reads: refused before it is read.
+        let big = dir.path().join("big.png");
+        let f = std::fs::File::create(&big).unwrap();
+        f.set_len(MAX_REFERENCE_FILE_BYTES + 1).unwrap();
+        let e = Reference::read_file(&big).unwrap_err();
+        assert_eq!(e.code(), "invalid_input", "{e}");
+        assert!(e.to_string().contains("at most 67 MB"), "{e}");
+    }
 }

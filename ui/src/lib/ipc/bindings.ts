@@ -86,6 +86,39 @@ async endpointModels(name: string) : Promise<string[]> {
 async declareCheckpointLicense(checkpoint: string, license: DeclaredLicense | null) : Promise<null> {
     return await TAURI_INVOKE("declare_checkpoint_license", { checkpoint, license });
 },
+async declaredCheckpointLicenses() : Promise<DeclaredCheckpoint[]> {
+    return await TAURI_INVOKE("declared_checkpoint_licenses");
+},
+/**
+ * The terms images made with each checkpoint on the endpoint would carry now ("terms
+ * unknown" for a checkpoint Easel does not know and the user did not declare).
+ */
+async checkpointTerms(endpoint: string, checkpoints: string[]) : Promise<LicenseTerms[]> {
+    return await TAURI_INVOKE("checkpoint_terms", { endpoint, checkpoints });
+},
+/**
+ * Asks for a workflow file (an API-format JSON, or a PNG ComfyUI saved) and imports it
+ * into the ComfyUI endpoint under `name`; `None` when the user cancels the dialog.
+ */
+async importWorkflow(endpoint: string, name: string) : Promise<Workflow | null> {
+    return await TAURI_INVOKE("import_workflow", { endpoint, name });
+},
+/**
+ * Corrects a workflow's mapping: each parameter to a node's input, `null` for none.
+ */
+async correctWorkflowMapping(endpoint: string, name: string, corrections: Partial<{ [key in string]: InputRef | null }>) : Promise<Workflow> {
+    return await TAURI_INVOKE("correct_workflow_mapping", { endpoint, name, corrections });
+},
+async removeWorkflow(endpoint: string, name: string) : Promise<null> {
+    return await TAURI_INVOKE("remove_workflow", { endpoint, name });
+},
+/**
+ * Every endpoint as a provider of the Generate view, with the checkpoints it lists now (asked
+ * of all at once); one that does not answer has none and shows as not set up.
+ */
+async endpointCatalog() : Promise<ProviderInfo[]> {
+    return await TAURI_INVOKE("endpoint_catalog");
+},
 /**
  * Checks and queues the request; returns the job id at once. Events (throttled, the final
  * one always) go to `on_event`; stored images are also announced as "library-changed".
@@ -442,6 +475,14 @@ export type CustomSizeInfo = { multiple_of: number; min_edge: number; max_edge: 
  */
 max_aspect: number }
 /**
+ * A checkpoint licence the user declared.
+ */
+export type DeclaredCheckpoint = { 
+/**
+ * The checkpoint's file name or hash, as declared (lower case).
+ */
+checkpoint: string; license: DeclaredLicense }
+/**
  * A licence the user declared for a checkpoint the catalogue does not know (kept in the
  * settings, keyed by checkpoint name or hash).
  */
@@ -513,6 +554,59 @@ export type EditOperation =
  */
 { kind: "refine" }
 /**
+ * One operation a model offers.
+ */
+export type EditSpec = { 
+/**
+ * `EditOperation::name()`: "edit", "inpaint", "outpaint", ...
+ */
+operation: string; label: string; 
+/**
+ * The provider's path for it, where the client needs one.
+ */
+endpoint?: string | null; prompt?: Usage; prompt_max_chars?: number | null; mask?: Usage; 
+/**
+ * Most images in one request, the edited one included (OpenAI: 16 for GPT Image).
+ */
+max_images?: number; 
+/**
+ * Input formats the provider reads: "png", "jpeg", "webp".
+ */
+image_formats: string[]; 
+/**
+ * Largest input file the provider takes, per image.
+ */
+max_image_bytes: number; 
+/**
+ * Largest mask file (OpenAI: 4 MB), as sent.
+ */
+max_mask_bytes?: number | null; 
+/**
+ * Largest whole request (Stability: 10 MiB).
+ */
+max_request_bytes?: number | null; 
+/**
+ * Inputs must be square (DALL·E 2).
+ */
+square?: boolean; min_side?: number | null; min_pixels?: number | null; max_pixels?: number | null; 
+/**
+ * Long side divided by short side, at most.
+ */
+max_aspect_ratio?: number | null; 
+/**
+ * Most pixels added on one side by an outpaint.
+ */
+max_extend?: number | null; 
+/**
+ * The operation works on the provider's own generation (by its asset id), not on an
+ * uploaded file (Getty's variations and refine).
+ */
+needs_asset_id?: boolean; credits_per_image?: number | null; 
+/**
+ * Every parameter it takes besides prompt, images and mask.
+ */
+parameters?: ParamSpec[] }
+/**
  * What the Edit panel asks for.
  */
 export type EditStart = { provider: string; model: string; operation: EditOperation; prompt: string; 
@@ -523,7 +617,11 @@ image_id: string;
 /**
  * Library images that guide the result.
  */
-reference_ids?: string[]; mask?: MaskPainting | null; params?: GenerationParams }
+reference_ids?: string[]; 
+/**
+ * Files dropped from the desktop that guide the result (their terms are unknown).
+ */
+reference_files?: string[]; mask?: MaskPainting | null; params?: GenerationParams }
 /**
  * Which client speaks to the engine (`providers::connect_endpoint`).
  */
@@ -880,6 +978,45 @@ commercially_safe: boolean;
  * Why not, when not, e.g. "its terms offer no indemnity for the images".
  */
 not_safe_because: string | null; terms_url: string }
+/**
+ * A summary of the terms that apply to images from one provider / model family.
+ */
+export type LicenseTerms = { 
+/**
+ * Stable id of the catalogue entry, e.g. "openai-images"; "unknown" for no entry.
+ */
+id: string; 
+/**
+ * False for the explicit "terms unknown" entry.
+ */
+known: boolean; provider: string; 
+/**
+ * Human name of what it covers, e.g. "OpenAI image models (GPT Image, DALL·E)".
+ */
+covers: string; summary: string; output_ownership: string; commercial_use: CommercialUse; 
+/**
+ * Set when `commercial_use` is `conditional`.
+ */
+commercial_condition: string | null; attribution_required: boolean; 
+/**
+ * The credit line to use wherever the image is published.
+ */
+credit_line: string; indemnity: string; 
+/**
+ * Whether the terms offer customers who use the service as Easel does (through its API)
+ * an indemnity against IP claims over the images, whatever its conditions (`indemnity`
+ * says which). Drives "commercially safe" mode.
+ */
+indemnified?: boolean; restrictions: string[]; training_data: string; creators_compensated: string; terms_url: string; 
+/**
+ * ISO date the summary was last checked against the sources.
+ */
+checked_on: string; sources: TermsSource[]; disclaimer: string; 
+/**
+ * For an edit or variation: the terms of the images it was made from, and which of them
+ * limits its use (see `license_inheritance`). None for images made from a prompt.
+ */
+inherited?: Inheritance | null }
 export type ListQuery = { 
 /**
  * The search language (see `search_language`): free words over prompt and revised
@@ -967,7 +1104,11 @@ compression_formats: string[];
 /**
  * Superseded or retired: the UI may tuck it away.
  */
-legacy: boolean; license: LicenseSummary }
+legacy: boolean; license: LicenseSummary; 
+/**
+ * What the model can do to an existing image (empty when nothing).
+ */
+edits: EditSpec[] }
 /**
  * What a move did.
  */
@@ -1059,7 +1200,12 @@ configured: boolean; credentials: CredentialFieldView[];
 /**
  * How hard the queue uses the provider; the job card explains holds with it.
  */
-limits: ProviderLimits; models: ModelInfo[] }
+limits: ProviderLimits; models: ModelInfo[]; 
+/**
+ * Every model that can change an existing image (edit-only ones included), for the
+ * image view's Edit and Outpaint.
+ */
+edit_models: ModelInfo[] }
 export type ProviderLimits = { 
 /**
  * Jobs that may talk to the provider at once.
@@ -1129,6 +1275,10 @@ export type TrashBatch = {
  * The deletion time every image of the batch carries, unique to the batch.
  */
 token: number; count: number }
+/**
+ * Whether an operation takes a mask, or a prompt.
+ */
+export type Usage = "none" | "optional" | "required"
 /**
  * The version tree around one image.
  */

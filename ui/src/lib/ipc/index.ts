@@ -5,7 +5,10 @@ import { writeText } from '@tauri-apps/plugin-clipboard-manager';
 import { openUrl } from '@tauri-apps/plugin-opener';
 import { commands, events } from './bindings';
 import type {
+  DeclaredLicense,
   EditStart,
+  InputRef,
+  NewEndpoint,
   ExportOptions,
   GenerationRequest,
   ImageVariant,
@@ -130,6 +133,24 @@ export const api = {
   setFavorites: (selection: Selection, favorite: boolean) => call(() => commands.setFavorites(selection, favorite)),
   deleteSelection: (selection: Selection) => call(() => commands.deleteSelection(selection)),
   undoDelete: (batch: TrashBatch) => call(() => commands.undoDelete(batch)),
+  // --- Local engines (issue 8): endpoints, ComfyUI workflows, checkpoint licences ---
+  listEndpoints: () => call(() => commands.listEndpoints()),
+  /** Endpoints as providers for Generate, with the checkpoints each lists now. */
+  endpointCatalog: () => call(() => commands.endpointCatalog()) as Promise<ProviderInfo[]>,
+  /** `password` null keeps a stored one; it goes to the keychain and is never read back. */
+  saveEndpoint: (endpoint: NewEndpoint, password: string | null) => call(() => commands.saveEndpoint(endpoint, password)),
+  removeEndpoint: (name: string) => call(() => commands.removeEndpoint(name)).then(() => undefined),
+  testEndpoint: (name: string) => call(() => commands.testEndpoint(name)),
+  endpointModels: (name: string) => call(() => commands.endpointModels(name)),
+  declareCheckpointLicense: (checkpoint: string, license: DeclaredLicense | null) =>
+    call(() => commands.declareCheckpointLicense(checkpoint, license)).then(() => undefined),
+  declaredCheckpointLicenses: () => call(() => commands.declaredCheckpointLicenses()),
+  checkpointTerms: (endpoint: string, checkpoints: string[]) => call(() => commands.checkpointTerms(endpoint, checkpoints)),
+  /** Opens the file dialog in the app; `null` when the user cancels. */
+  importWorkflow: (endpoint: string, name: string) => call(() => commands.importWorkflow(endpoint, name)),
+  correctWorkflowMapping: (endpoint: string, name: string, corrections: Partial<Record<string, InputRef | null>>) =>
+    call(() => commands.correctWorkflowMapping(endpoint, name, corrections)),
+  removeWorkflow: (endpoint: string, name: string) => call(() => commands.removeWorkflow(endpoint, name)).then(() => undefined),
 };
 
 export type Api = typeof api;
@@ -156,6 +177,17 @@ export async function copyText(text: string): Promise<void> {
   } catch (e) {
     throw toIpcError(e);
   }
+}
+
+/** Calls `handler` with the paths of files dropped on the window from the desktop and where
+ *  they were dropped (CSS pixels); returns an unsubscribe. */
+export async function onFilesDropped(handler: (paths: string[], at: { x: number; y: number }) => void): Promise<() => void> {
+  const { getCurrentWebview } = await import('@tauri-apps/api/webview');
+  return getCurrentWebview().onDragDropEvent((event) => {
+    if (event.payload.type !== 'drop') return;
+    const ratio = window.devicePixelRatio || 1;
+    handler(event.payload.paths, { x: event.payload.position.x / ratio, y: event.payload.position.y / ratio });
+  });
 }
 
 /** Opens an http(s) link in the user's browser, never inside the app's webview. */

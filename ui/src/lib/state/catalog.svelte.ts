@@ -27,6 +27,27 @@ export class Catalog {
     } finally {
       this.loaded = true;
     }
+    void this.loadEndpoints();
+  }
+
+  /** Names of the local engines among `providers` (after the hosted ones). */
+  endpointIds = $state<string[]>([]);
+
+  isEndpoint(id: string): boolean {
+    return this.endpointIds.includes(id);
+  }
+
+  /** Local engines join the providers once they have answered (or not); asked again when
+   *  Settings changes them. An engine that is down has no models and shows as not set up. */
+  async loadEndpoints(): Promise<void> {
+    try {
+      const endpoints = await api.endpointCatalog();
+      const before = new Set(this.endpointIds);
+      this.endpointIds = endpoints.map((p) => p.id);
+      this.providers = [...this.providers.filter((p) => !before.has(p.id)), ...endpoints];
+    } catch {
+      // The hosted providers still work; Settings shows what is wrong with an engine.
+    }
   }
 
   provider(id: string | null): ProviderInfo | undefined {

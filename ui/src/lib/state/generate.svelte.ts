@@ -149,6 +149,7 @@ function readDraft(): string {
 }
 
 const EMPTY_MODEL: ModelSpec = {
+  edits: [],
   id: '',
   label: '',
   family: '',

@@ -1,4 +1,4 @@
-import { api, toIpcError, type GenerationRequest, type JobEvent } from '$lib/ipc';
+import { api, toIpcError, type EditStart, type GenerationRequest, type JobEvent } from '$lib/ipc';
 import { applyEvent, failToStart, isFinal, newJob, type Job } from '$lib/logic/jobs';
 
 /** Running and finished generation jobs, newest first; several may run at once. */
@@ -25,6 +25,12 @@ export class JobList {
   async vary(image: { id: string; provider: string; model: string; prompt: string }): Promise<string> {
     const shown: GenerationRequest = { provider: image.provider, model: image.model, prompt: `Variations of: ${image.prompt}`, params: {} };
     return this.#run(shown, (onEvent) => api.startVariations(image.id, null, onEvent));
+  }
+
+  /** An edit (mask, outpaint, references) of a library image, shown in the job list like a
+   *  generation; `shown` is what the job card says it is. */
+  async edit(request: EditStart, shown: GenerationRequest): Promise<string> {
+    return this.#run(shown, (onEvent) => api.startEdit(request, onEvent));
   }
 
   async #run(request: GenerationRequest, begin: (onEvent: (event: JobEvent) => void) => Promise<string>): Promise<string> {
