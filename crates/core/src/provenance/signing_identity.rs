@@ -174,9 +174,12 @@ pub fn create_installation_chain(label: &str) -> Result<(String, String)> {
         .push(rcgen::DnType::OrganizationName, "Easel installation");
     ee.is_ca = rcgen::IsCa::ExplicitNoCa;
     ee.key_usages = vec![rcgen::KeyUsagePurpose::DigitalSignature];
-    ee.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::Other(
-        DOCUMENT_SIGNING.to_vec(),
-    )];
+    // emailProtection too: every C2PA reader accepts it, while some (newer c2pa-rs
+    // builds without a trust configuration) reject documentSigning alone.
+    ee.extended_key_usages = vec![
+        rcgen::ExtendedKeyUsagePurpose::EmailProtection,
+        rcgen::ExtendedKeyUsagePurpose::Other(DOCUMENT_SIGNING.to_vec()),
+    ];
     ee.use_authority_key_identifier_extension = true;
     ee.not_before = rcgen::date_time_ymd(year, month, day);
     ee.not_after = rcgen::date_time_ymd(year + 10, month, day);

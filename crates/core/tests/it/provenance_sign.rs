@@ -69,7 +69,7 @@ fn exports_are_signed_and_read_back_by_both_readers() {
         if let Some(doc) = read_with_c2pa_python(&f.path) {
             assert!(doc.get("error").is_none(), "{format:?}: {doc}");
             let state = doc["validation_state"].as_str().unwrap_or_default();
-            assert!(state.contains("Valid") || state.contains("VALID"), "{format:?}: {state}");
+            assert!(state.contains("Valid") || state.contains("VALID"), "{format:?}: {state} {}", doc["validation_results"]);
             let active = doc["active_manifest"].as_str().unwrap();
             let m = &doc["manifests"][active];
             let ingredients = m["ingredients"].as_array().unwrap();
