@@ -49,6 +49,12 @@ impl Engine {
         let read = |p: &Path| {
             std::fs::read_to_string(p).map_err(|e| match e.kind() {
                 std::io::ErrorKind::NotFound => Error::not_found(format!("{}", p.display())),
+                std::io::ErrorKind::InvalidData => Error::Signing {
+                    message: format!(
+                        "{} is not a PEM text file; give the certificate chain and the private key as PEM.",
+                        p.display()
+                    ),
+                },
                 _ => Error::io("read", p)(e),
             })
         };
