@@ -171,7 +171,11 @@ pub fn run(engine: &Engine, args: ExportArgs) -> Result<(), Failure> {
                 f.bytes
             );
             match &f.content_credentials {
-                Some(c) => outln!("  Content Credentials signed by {}. {}", c.subject, c.what_others_see),
+                Some(c) => outln!(
+                    "  Content Credentials signed by {}. {}",
+                    c.subject,
+                    c.what_others_see
+                ),
                 None if f.format != ExportFormat::Original => {
                     outln!("  No Content Credentials (signing is off).")
                 }

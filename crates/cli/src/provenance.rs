@@ -150,10 +150,7 @@ fn print_status(s: &SigningStatus, as_json: bool) {
         output::json_pretty(s);
         return;
     }
-    outln!(
-        "Signing exports: {}",
-        if s.enabled { "on" } else { "off" }
-    );
+    outln!("Signing exports: {}", if s.enabled { "on" } else { "off" });
     let who = match s.kind {
         provenance::SignerKind::Installation => "this installation's own certificate",
         provenance::SignerKind::Organisation => "your organisation's certificate",

@@ -54,7 +54,8 @@ fn credentials_are_shown_filtered_and_hostile_text_stays_text() {
     let (plain, signed, evil) = {
         let lib = Library::open(&dir.path().join("data")).unwrap();
         let plain = library_support::store(&lib, "plain", &library_support::png(16, 16, 1));
-        let signed = library_support::store(&lib, "signed", &std::fs::read(fixture("C.jpg")).unwrap());
+        let signed =
+            library_support::store(&lib, "signed", &std::fs::read(fixture("C.jpg")).unwrap());
         let png = library_support::png(16, 16, 2);
         let edit = provenance::ExportEdit {
             resized: false,
@@ -87,11 +88,15 @@ fn credentials_are_shown_filtered_and_hostile_text_stays_text() {
     let out = run(dir.path(), &["show", &evil]);
     assert!(!out.stdout.contains(&0x1b), "show is escape-safe too");
 
-    let count = |q: &str| json(&run(dir.path(), &["search", q, "--json"]))["count"]["count"].clone();
+    let count =
+        |q: &str| json(&run(dir.path(), &["search", q, "--json"]))["count"]["count"].clone();
     assert_eq!(count("credentials:any"), 2);
     assert_eq!(count("credentials:intact"), 2);
     assert_eq!(count("credentials:none"), 1);
-    let listed = json(&run(dir.path(), &["list", "--credentials", "none", "--json"]));
+    let listed = json(&run(
+        dir.path(),
+        &["list", "--credentials", "none", "--json"],
+    ));
     assert_eq!(listed["images"][0]["id"], plain.as_str());
     let bad = run(dir.path(), &["search", "credentials:maybe", "--json"]);
     assert!(!bad.status.success());
@@ -109,7 +114,15 @@ fn exports_are_signed_unless_turned_off_and_an_organisation_certificate_can_sign
     };
     let export = |out: &str, extra: &[&str]| {
         let target = dir.path().join(out);
-        let mut args = vec!["export", id.as_str(), "--format", "jpeg", "--out", target.to_str().unwrap(), "--json"];
+        let mut args = vec![
+            "export",
+            id.as_str(),
+            "--format",
+            "jpeg",
+            "--out",
+            target.to_str().unwrap(),
+            "--json",
+        ];
         args.extend_from_slice(extra);
         let doc = json(&run(dir.path(), &args));
         let file = doc["files"][0].clone();
@@ -124,9 +137,22 @@ fn exports_are_signed_unless_turned_off_and_an_organisation_certificate_can_sign
     let (file, read) = export("a", &[]);
     let cc = &file["content_credentials"];
     assert_eq!(cc["signer"], "installation");
-    assert!(cc["what_others_see"].as_str().unwrap().contains("valid, from a signer they don't know"));
+    assert!(
+        cc["what_others_see"]
+            .as_str()
+            .unwrap()
+            .contains("valid, from a signer they don't know")
+    );
     assert_eq!(read.state, provenance::CredentialsState::Valid);
-    let human = run(dir.path(), &["export", &id, "--out", dir.path().join("h").to_str().unwrap()]);
+    let human = run(
+        dir.path(),
+        &[
+            "export",
+            &id,
+            "--out",
+            dir.path().join("h").to_str().unwrap(),
+        ],
+    );
     assert!(String::from_utf8_lossy(&human.stdout).contains("signer they don't know"));
 
     let (file, read) = export("b", &["--no-sign"]);

@@ -10,8 +10,8 @@ use crate::provenance::{self, Credentials};
 
 /// Writes `c` for the original `sha` and copies its state to every image of those bytes.
 pub(super) fn record(conn: &Connection, sha: &str, c: &Credentials) -> Result<()> {
-    let summary = serde_json::to_string(c)
-        .map_err(|e| corrupt("content credentials", e.to_string()))?;
+    let summary =
+        serde_json::to_string(c).map_err(|e| corrupt("content credentials", e.to_string()))?;
     conn.execute(
         "INSERT INTO content_credentials (sha256, state, summary, read_at) \
          VALUES (?1, ?2, ?3, ?4) \
@@ -78,9 +78,8 @@ impl Library {
         self.ensure_writable()?;
         let rows: Vec<(i64, String)> = {
             let conn = self.conn();
-            let (lo_at, lo_id) = after.map_or((i64::MIN, String::new()), |c| {
-                (c.created_at, c.id.clone())
-            });
+            let (lo_at, lo_id) =
+                after.map_or((i64::MIN, String::new()), |c| (c.created_at, c.id.clone()));
             let mut stmt = conn.prepare(
                 "SELECT created_at, id FROM images INDEXED BY images_credentials_order \
                  WHERE credentials = 'unread' AND deleted_at IS NULL \

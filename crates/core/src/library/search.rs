@@ -199,7 +199,11 @@ pub fn compile(conn: &Connection, q: &ListQuery) -> Result<Compiled> {
         // `images_credentials_order` serves it in list order.
         let states = f.states();
         let marks = vec!["?"; states.len()].join(", ");
-        let column = if favorite { "+i.credentials" } else { "i.credentials" };
+        let column = if favorite {
+            "+i.credentials"
+        } else {
+            "i.credentials"
+        };
         c.conditions.push(if states.len() == 1 {
             format!("{column} = ?")
         } else {

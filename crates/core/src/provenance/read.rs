@@ -41,8 +41,7 @@ pub fn read_with(bytes: &[u8], trust: &TrustList) -> Credentials {
         Ok(c) => c,
         Err(e) => return broken(label, "easel.trustList.unreadable", &e.to_string()),
     };
-    let reader = match c2pa::Reader::from_context(context).with_stream(mime, Cursor::new(bytes))
-    {
+    let reader = match c2pa::Reader::from_context(context).with_stream(mime, Cursor::new(bytes)) {
         Ok(reader) => reader,
         Err(c2pa::Error::JumbfNotFound | c2pa::Error::ProvenanceMissing) => {
             return Credentials::none(label);
@@ -178,7 +177,11 @@ fn actions_of(active: &Value) -> Vec<CredentialAction> {
 }
 
 fn add_problems(out: &mut Vec<CredentialProblem>, list: Option<&Value>) {
-    for status in list.and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default() {
+    for status in list
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+    {
         let Some(code) = text(status, "code") else {
             continue;
         };

@@ -26,8 +26,10 @@ pub fn sentence(c: &Credentials) -> String {
         return "No Content Credentials.".to_owned();
     }
     let mut parts: Vec<String> = Vec::new();
-    let made = match (&c.claim_generator, c.digital_source_type.as_deref().and_then(source_phrase))
-    {
+    let made = match (
+        &c.claim_generator,
+        c.digital_source_type.as_deref().and_then(source_phrase),
+    ) {
         (Some(generator), Some(how)) => format!("Made by {generator} {how}"),
         (Some(generator), None) => format!("Made by {generator}"),
         (None, Some(how)) => format!("Made {how}"),
@@ -37,19 +39,15 @@ pub fn sentence(c: &Credentials) -> String {
     if let Some(signer) = &c.signer {
         parts.push(format!("signed by {signer}"));
     }
-    parts.push(
-        match c.state {
-            CredentialsState::Trusted => "intact".to_owned(),
-            CredentialsState::Valid => {
-                "intact, from a signer not on the C2PA trust list".to_owned()
-            }
-            CredentialsState::Invalid => match c.problems.first() {
-                Some(p) => format!("not intact ({})", p.code),
-                None => "not intact".to_owned(),
-            },
-            CredentialsState::None => String::new(),
+    parts.push(match c.state {
+        CredentialsState::Trusted => "intact".to_owned(),
+        CredentialsState::Valid => "intact, from a signer not on the C2PA trust list".to_owned(),
+        CredentialsState::Invalid => match c.problems.first() {
+            Some(p) => format!("not intact ({})", p.code),
+            None => "not intact".to_owned(),
         },
-    );
+        CredentialsState::None => String::new(),
+    });
     format!("{}.", parts.join(", "))
 }
 

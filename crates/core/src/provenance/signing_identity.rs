@@ -151,8 +151,10 @@ pub fn create_installation_chain(label: &str) -> Result<(String, String)> {
     let (year, month, day) = (now.year(), now.month() as u8, now.day().min(28) as u8);
     let ca_key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).map_err(fail)?;
     let mut ca = rcgen::CertificateParams::new(Vec::<String>::new()).map_err(fail)?;
-    ca.distinguished_name
-        .push(rcgen::DnType::CommonName, format!("Easel installation CA ({label})"));
+    ca.distinguished_name.push(
+        rcgen::DnType::CommonName,
+        format!("Easel installation CA ({label})"),
+    );
     ca.distinguished_name
         .push(rcgen::DnType::OrganizationName, "Easel installation");
     ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Constrained(0));

@@ -488,7 +488,11 @@ fn the_credentials_filter_walks_its_own_index() {
     let dir = tempfile::tempdir().unwrap();
     fill(dir.path(), 200);
     let lib = Library::open(dir.path()).unwrap();
-    for text in ["credentials:none", "credentials:unread", "credentials:intact"] {
+    for text in [
+        "credentials:none",
+        "credentials:unread",
+        "credentials:intact",
+    ] {
         let q = ListQuery {
             text: Some(text.into()),
             ..Default::default()

@@ -15,9 +15,16 @@ fn a_signed_fixture_is_valid_from_an_unknown_signer() {
     assert!(c.problems.is_empty());
     assert!(c.claim_generator.is_some(), "{c:#?}");
     assert!(c.signer.is_some(), "{c:#?}");
-    assert!(c.trust_list.starts_with("C2PA Trust List (20"), "{}", c.trust_list);
+    assert!(
+        c.trust_list.starts_with("C2PA Trust List (20"),
+        "{}",
+        c.trust_list
+    );
     let sentence = provenance::sentence(&c);
-    assert!(sentence.contains("intact, from a signer not on the C2PA trust list"), "{sentence}");
+    assert!(
+        sentence.contains("intact, from a signer not on the C2PA trust list"),
+        "{sentence}"
+    );
 }
 
 #[test]
@@ -80,8 +87,15 @@ fn hostile_manifest_text_is_kept_as_capped_text() {
     let c = provenance::read(&signed.bytes);
     assert!(c.state.is_intact(), "{c:#?}");
     let title = c.title.unwrap();
-    assert!(title.starts_with("\u{1b}]0;owned\u{7}<script>"), "kept as text");
-    assert_eq!(title.chars().count(), MAX_TEXT + 1, "capped, with an ellipsis");
+    assert!(
+        title.starts_with("\u{1b}]0;owned\u{7}<script>"),
+        "kept as text"
+    );
+    assert_eq!(
+        title.chars().count(),
+        MAX_TEXT + 1,
+        "capped, with an ellipsis"
+    );
     assert!(title.ends_with('…'));
 }
 
@@ -135,14 +149,20 @@ fn ingest_records_credentials_and_the_filter_finds_them() {
     // The list filter does the same as the search key.
     let listed = lib
         .list(&ListQuery {
-            credentials: Some(
-                easel_core::library::search_language::CredentialsFilter::None,
-            ),
+            credentials: Some(easel_core::library::search_language::CredentialsFilter::None),
             ..Default::default()
         })
         .unwrap();
     assert_eq!(listed.images.len(), 1);
-    assert_eq!(lib.count(&ListQuery { text: Some("credentials:any".into()), ..Default::default() }).unwrap().count, 2);
+    assert_eq!(
+        lib.count(&ListQuery {
+            text: Some("credentials:any".into()),
+            ..Default::default()
+        })
+        .unwrap()
+        .count,
+        2
+    );
 
     // Read again on demand (e.g. against a newer list): same answer, recorded.
     assert_eq!(lib.read_credentials(&signed).unwrap(), c);
@@ -158,7 +178,8 @@ fn images_from_before_credentials_are_unread_until_read() {
     }
     // As an older Easel left it: no reading recorded.
     {
-        let conn = rusqlite::Connection::open(dir.path().join(easel_core::library::DB_FILE)).unwrap();
+        let conn =
+            rusqlite::Connection::open(dir.path().join(easel_core::library::DB_FILE)).unwrap();
         conn.execute_batch(
             "DELETE FROM content_credentials; UPDATE images SET credentials = 'unread';",
         )

@@ -44,7 +44,10 @@ fn exports_are_signed_and_read_back_by_both_readers() {
         let f = export_one(&it, &signed_options(format, identity.clone()), &out).unwrap();
         let cc = f.content_credentials.clone().expect("signed");
         assert_eq!(cc.signer, SignerKind::Installation);
-        assert!(cc.what_others_see.contains("valid, from a signer they don't know"));
+        assert!(
+            cc.what_others_see
+                .contains("valid, from a signer they don't know")
+        );
 
         let bytes = std::fs::read(&f.path).unwrap();
         let c = provenance::read(&bytes);
@@ -69,7 +72,11 @@ fn exports_are_signed_and_read_back_by_both_readers() {
         if let Some(doc) = read_with_c2pa_python(&f.path) {
             assert!(doc.get("error").is_none(), "{format:?}: {doc}");
             let state = doc["validation_state"].as_str().unwrap_or_default();
-            assert!(state.contains("Valid") || state.contains("VALID"), "{format:?}: {state} {}", doc["validation_results"]);
+            assert!(
+                state.contains("Valid") || state.contains("VALID"),
+                "{format:?}: {state} {}",
+                doc["validation_results"]
+            );
             let active = doc["active_manifest"].as_str().unwrap();
             let m = &doc["manifests"][active];
             let ingredients = m["ingredients"].as_array().unwrap();
@@ -98,7 +105,9 @@ fn exports_are_signed_and_read_back_by_both_readers() {
         if let Some(doc) = read_with_c2pa_python(&tampered) {
             let state = doc["validation_state"].as_str().unwrap_or_default();
             assert!(
-                doc.get("error").is_some() || state.contains("Invalid") || state.contains("INVALID"),
+                doc.get("error").is_some()
+                    || state.contains("Invalid")
+                    || state.contains("INVALID"),
                 "{format:?}: {doc}"
             );
         }
@@ -115,7 +124,10 @@ fn an_original_with_credentials_is_the_parent_with_them() {
         dir.path(),
     )
     .unwrap();
-    assert_eq!(f.content_credentials.unwrap().signer, SignerKind::Organisation);
+    assert_eq!(
+        f.content_credentials.unwrap().signer,
+        SignerKind::Organisation
+    );
     let c = provenance::read_with(&std::fs::read(&f.path).unwrap(), &test_roots());
     // Signed by a certificate the (test) trust list knows: trusted.
     assert_eq!(c.state, CredentialsState::Trusted, "{c:#?}");
@@ -170,14 +182,18 @@ fn the_installation_chain_is_made_once_and_its_key_stays_in_the_key_store() {
     // The key is in the key store's file (0600), not next to the certificate.
     let keys_file = std::fs::read_to_string(config.path().join("keys.json")).unwrap();
     assert!(keys_file.contains("c2pa-installation-signing"));
-    let chain = std::fs::read_to_string(config.path().join("signing/installation-chain.pem")).unwrap();
+    let chain =
+        std::fs::read_to_string(config.path().join("signing/installation-chain.pem")).unwrap();
     assert!(!chain.contains("PRIVATE KEY"));
     let debug = format!("{first:?}");
     assert!(!debug.contains("PRIVATE"), "{debug}");
 
     // An exported file carries no private key material.
     let secret: serde_json::Value = serde_json::from_str(&keys_file).unwrap();
-    let secret = secret["c2pa-installation-signing"].as_str().unwrap().to_owned();
+    let secret = secret["c2pa-installation-signing"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let dir = tempfile::tempdir().unwrap();
     let src = dir.path().join("o.png");
     write_png_rgba(&src, 32, 32);
