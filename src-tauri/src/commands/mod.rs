@@ -8,6 +8,7 @@ pub mod export;
 pub mod generation;
 pub mod library;
 pub mod licensing;
+pub mod provenance;
 pub mod settings;
 
 use easel_core::ErrorPayload;
@@ -56,6 +57,12 @@ pub fn all() -> tauri_specta::Commands<tauri::Wry> {
         export::export_presets,
         export::plan_export,
         export::export_images,
+        provenance::image_credentials,
+        provenance::read_image_credentials,
+        provenance::signing_status,
+        provenance::set_signing_enabled,
+        provenance::set_organisation_signing,
+        provenance::clear_organisation_signing,
     ]
 }
 

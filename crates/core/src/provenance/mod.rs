@@ -14,7 +14,7 @@ pub use credentials::{
     MAX_TEXT,
 };
 pub use read::{read, read_with};
-pub use sentence::sentence;
+pub use sentence::{CredentialsReport, sentence};
 pub use sign::{ExportEdit, SignedExport, TRAINED_ALGORITHMIC_MEDIA, sign_export};
 pub use signing_identity::{SignerKind, SigningIdentity, SigningStatus, SigningStore};
 pub use trust::{TRUST_LIST_DATED, TRUST_LIST_NAME, TrustList};

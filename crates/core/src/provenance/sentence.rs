@@ -21,6 +21,27 @@ fn source_phrase(uri: &str) -> Option<&'static str> {
     })
 }
 
+/// An image's credentials as front ends show them: the plain sentence, details one click
+/// away. `credentials` is `None` while they were never read.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct CredentialsReport {
+    pub sentence: String,
+    pub credentials: Option<Credentials>,
+}
+
+impl CredentialsReport {
+    pub fn new(credentials: Option<Credentials>) -> CredentialsReport {
+        CredentialsReport {
+            sentence: match &credentials {
+                Some(c) => sentence(c),
+                None => "Content Credentials not read yet.".to_owned(),
+            },
+            credentials,
+        }
+    }
+}
+
 pub fn sentence(c: &Credentials) -> String {
     if c.state == CredentialsState::None {
         return "No Content Credentials.".to_owned();
