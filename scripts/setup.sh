@@ -36,6 +36,8 @@ if [ "$want_test" = 1 ]; then
   check_cmd import imagemagick
   check_cmd xwininfo x11-utils
   check_dpkg at-spi2-core
+  check_cmd python3 python3
+  python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || need+=(python3-venv)
 fi
 
 if [ "${#need[@]}" -gt 0 ]; then
@@ -70,6 +72,16 @@ if [ "$node_ok" = 0 ]; then
   echo "Node.js 20.19 or newer is needed for the UI (found: $(node --version 2>/dev/null || echo none))." >&2
   echo "Install it from your distribution or nodejs.org, then run this again." >&2
   exit 1
+fi
+
+# c2pa-python: the independent reader the tests check Easel's signed exports with (its
+# wheels carry their own c2pa library). In a venv of its own; the tests look for it there
+# (or at EASEL_C2PA_PYTHON).
+c2pa_venv="$HOME/.cache/easel-test/c2pa-venv"
+if [ "$want_test" = 1 ] && ! "$c2pa_venv/bin/python" -c 'import c2pa' >/dev/null 2>&1; then
+  say "Installing c2pa-python into $c2pa_venv (independent Content Credentials reader for the tests)"
+  python3 -m venv "$c2pa_venv"
+  "$c2pa_venv/bin/pip" install -q --disable-pip-version-check 'c2pa-python==0.38.1'
 fi
 
 if [ "$want_test" = 1 ] && ! command -v tauri-driver >/dev/null 2>&1; then

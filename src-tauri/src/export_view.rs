@@ -1,7 +1,7 @@
 //! Export results as the export dialog shows them.
 
 use easel_core::ErrorPayload;
-use easel_core::export::{ExportFlag, ExportPlan, ExportReport, ExportedFile};
+use easel_core::export::{ExportCredentials, ExportFlag, ExportPlan, ExportReport, ExportedFile};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
@@ -41,6 +41,8 @@ pub struct ExportedFileView {
     pub height: u32,
     pub format: String,
     pub bytes: u64,
+    /// How the file was signed and what other tools will show; null when not signed.
+    pub content_credentials: Option<ExportCredentials>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
@@ -71,6 +73,7 @@ impl From<ExportedFile> for ExportedFileView {
             height: f.height,
             format,
             bytes: f.bytes,
+            content_credentials: f.content_credentials,
         }
     }
 }

@@ -37,6 +37,8 @@ impl Cli {
             Command::Note(a) => a.json,
             Command::Saved(a) => a.json,
             Command::Duplicates(a) => a.json,
+            Command::Provenance(a) => a.json,
+            Command::Signing(a) => a.json,
         }
     }
 }
@@ -53,7 +55,8 @@ pub enum Command {
     /// List images, newest first, a page at a time; an optional search narrows the list.
     List(ListArgs),
     /// Search: free words, "exact phrase", -word, tag:, board:, model:, provider:,
-    /// rating:>=4, is:favorite, license:commercial, before:/after:YYYY-MM-DD, size:>=2048.
+    /// rating:>=4, is:favorite, license:commercial, before:/after:YYYY-MM-DD, size:>=2048,
+    /// credentials:any|intact|none.
     Search(SearchArgs),
     /// Everything known about one image: parameters, usage and licence terms.
     Show(ShowArgs),
@@ -97,6 +100,12 @@ pub enum Command {
     Saved(crate::organise::SavedArgs),
     /// Groups of images that look alike (perceptual hash), to review.
     Duplicates(crate::organise::DuplicatesArgs),
+    /// An image's Content Credentials (C2PA), read from its original now; --all reads
+    /// those never read.
+    Provenance(crate::provenance::ProvenanceArgs),
+    /// Who signs exported files' Content Credentials: show, set (an organisation's
+    /// certificate), reset, on, off.
+    Signing(crate::provenance::SigningArgs),
 }
 
 #[derive(Debug, Args)]
@@ -183,6 +192,18 @@ pub struct PageArgs {
     /// Only images whose terms allow commercial use.
     #[arg(long)]
     pub commercial: bool,
+    /// Only images with Content Credentials: any, intact, trusted, invalid, none, unread.
+    #[arg(long, value_parser = credentials_filter)]
+    pub credentials: Option<easel_core::library::search_language::CredentialsFilter>,
+}
+
+fn credentials_filter(
+    s: &str,
+) -> Result<easel_core::library::search_language::CredentialsFilter, String> {
+    easel_core::library::search_language::parse(&format!("credentials:{s}"))
+        .map_err(|e| e.message)?
+        .credentials
+        .ok_or_else(|| "any, intact, trusted, invalid, none or unread".to_owned())
 }
 
 #[derive(Debug, Args)]

@@ -81,6 +81,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             };
             let organisation = engine.library().organisation(&args.id)?;
             let tree = engine.library().version_tree(&args.id)?;
+            let credentials = engine.library().credentials(&args.id)?;
             if args.json {
                 let mut doc = with_path(&detail, &detail.summary.path);
                 doc["rating"] = json!(organisation.rating);
@@ -88,6 +89,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
                 doc["tags"] = json!(organisation.tags);
                 doc["boards"] = json!(organisation.boards);
                 crate::edit::add_lineage(&mut doc, &tree);
+                doc["credentials"] = crate::provenance::credentials_json(credentials.as_ref());
                 doc["original"] = match &original {
                     None => json!({ "status": "ok" }),
                     Some(e) => {
@@ -99,6 +101,13 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
                 human::print_detail(&detail);
                 human::print_organisation(&organisation);
                 crate::edit::print_lineage(&tree);
+                match &credentials {
+                    Some(c) => crate::provenance::print_credentials(c),
+                    None => outln!(
+                        "Content Credentials: not read yet (easel-cli provenance {}).",
+                        args.id
+                    ),
+                }
             }
             // The details were shown; the exit code and stderr say the original is not sound.
             match original {
@@ -144,6 +153,8 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Note(args) => crate::organise::note(open()?.library(), &args),
         Command::Saved(args) => crate::organise::saved(open()?.library(), args),
         Command::Duplicates(args) => crate::organise::duplicates(open()?.library(), &args),
+        Command::Provenance(args) => crate::provenance::run(args),
+        Command::Signing(args) => crate::provenance::signing(args),
     }
 }
 
@@ -154,6 +165,7 @@ fn query(text: Option<String>, page: &PageArgs) -> ListQuery {
         model: page.model.clone(),
         favorites_only: page.favorites,
         commercial_only: page.commercial,
+        credentials: page.credentials,
         since: None,
         until: None,
         order: if page.oldest {

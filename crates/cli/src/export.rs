@@ -54,6 +54,10 @@ pub struct ExportArgs {
     pub caption: Option<String>,
     #[arg(long)]
     pub alt_text: Option<String>,
+    /// Write files without Content Credentials (by default PNG, JPEG and WebP are signed;
+    /// "original" never is: it stays byte-identical).
+    #[arg(long)]
+    pub no_sign: bool,
     #[arg(long)]
     pub json: bool,
 }
@@ -112,6 +116,7 @@ fn options(args: &ExportArgs) -> Result<ExportOptions, Error> {
     if args.alt_text.is_some() {
         opts.alt_text = args.alt_text.clone();
     }
+    opts.sign = !args.no_sign;
     Ok(opts)
 }
 
@@ -134,7 +139,8 @@ fn matching(engine: &Engine, query: &str) -> Result<Vec<String>, Error> {
 }
 
 pub fn run(engine: &Engine, args: ExportArgs) -> Result<(), Failure> {
-    let opts = options(&args)?;
+    let mut opts = options(&args)?;
+    engine.prepare_signing(&mut opts)?;
     let ids = match &args.search {
         Some(q) => matching(engine, q)?,
         None => args.ids.clone(),
@@ -164,6 +170,17 @@ pub fn run(engine: &Engine, args: ExportArgs) -> Result<(), Failure> {
                 f.height,
                 f.bytes
             );
+            match &f.content_credentials {
+                Some(c) => outln!(
+                    "  Content Credentials signed by {}. {}",
+                    c.subject,
+                    c.what_others_see
+                ),
+                None if f.format != ExportFormat::Original => {
+                    outln!("  No Content Credentials (signing is off).")
+                }
+                None => {}
+            }
         }
         if let Some(csv) = &report.licenses_csv {
             outln!("Licences: {}", csv.display());

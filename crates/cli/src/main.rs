@@ -14,6 +14,7 @@ mod human;
 mod library_commands;
 mod license;
 mod organise;
+mod provenance;
 mod providers;
 
 use std::process::ExitCode;

@@ -159,6 +159,10 @@ pub enum Error {
     #[error("Export failed: {message}")]
     Export { message: String },
 
+    /// Content Credentials could not be signed (a certificate or key that does not fit).
+    #[error("{message}")]
+    Signing { message: String },
+
     /// A file already has the chosen name and overwriting was refused.
     #[error("{} already exists. Choose another name or folder, or let Easel add a number.", path.display())]
     FileExists { path: PathBuf },
@@ -196,6 +200,7 @@ impl Error {
             Error::Io { .. } => "io",
             Error::Keychain { .. } => "keychain",
             Error::Export { .. } => "export",
+            Error::Signing { .. } => "signing",
             Error::FileExists { .. } => "file_exists",
         }
     }

@@ -84,6 +84,15 @@ impl KeyStore {
         Ok(KeyStore { backend, file })
     }
 
+    /// The file store in `config_dir`, whatever the environment says (tests, portable
+    /// set-ups).
+    pub fn file_only(config_dir: &Path) -> KeyStore {
+        KeyStore {
+            backend: Backend::File,
+            file: config_dir.join("keys.json"),
+        }
+    }
+
     pub fn keychain_available(&self) -> bool {
         self.backend == Backend::Keychain
     }

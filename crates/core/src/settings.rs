@@ -23,6 +23,10 @@ pub struct Settings {
     /// name or hash.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub checkpoint_licenses: BTreeMap<String, crate::license::DeclaredLicense>,
+    /// Exports carry no Content Credentials (signing turned off). Off by default: exports
+    /// are signed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub exports_unsigned: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

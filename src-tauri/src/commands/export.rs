@@ -45,7 +45,9 @@ pub async fn export_images(
     out_dir: String,
 ) -> CommandResult<ExportReportView> {
     let engine = state.engine().clone();
+    let mut options = options;
     blocking(move || {
+        engine.prepare_signing(&mut options)?;
         let items = engine.export_items(&ids)?;
         let report = export::export_batch(&items, &options, &PathBuf::from(out_dir))?;
         Ok(ExportReportView::from(report))

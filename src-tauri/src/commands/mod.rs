@@ -9,6 +9,7 @@ pub mod generation;
 pub mod library;
 pub mod licensing;
 pub mod organising;
+pub mod provenance;
 pub mod settings;
 
 use easel_core::ErrorPayload;
@@ -90,6 +91,12 @@ pub fn all() -> tauri_specta::Commands<tauri::Wry> {
         organising::set_favorites,
         organising::delete_selection,
         organising::undo_delete,
+        provenance::image_credentials,
+        provenance::read_image_credentials,
+        provenance::signing_status,
+        provenance::set_signing_enabled,
+        provenance::set_organisation_signing,
+        provenance::clear_organisation_signing,
     ]
 }
 

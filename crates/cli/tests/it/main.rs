@@ -28,4 +28,5 @@ mod cli_stability;
 mod faults;
 mod library_care;
 mod organise;
+mod provenance;
 mod providers;

@@ -83,6 +83,19 @@ pub struct ExportedFile {
     pub bytes: u64,
     pub upscaled: bool,
     pub flags: Vec<ExportFlag>,
+    /// The Content Credentials added to the file; `None` when it was not signed.
+    #[serde(default)]
+    pub content_credentials: Option<ExportCredentials>,
+}
+
+/// How an exported file was signed, and what other tools will show for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ExportCredentials {
+    pub signer: crate::provenance::SignerKind,
+    /// The signing certificate's subject.
+    pub subject: String,
+    pub what_others_see: String,
 }
 
 pub(crate) fn stem_for(item: &ExportItem, opts: &ExportOptions) -> String {

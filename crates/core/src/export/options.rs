@@ -87,6 +87,20 @@ pub struct ExportOptions {
     pub file_stem: Option<String>,
     #[serde(default)]
     pub on_name_clash: NameClash,
+    /// Add Content Credentials (C2PA) to PNG, JPEG and WebP files. "Original" is never
+    /// signed: it stays byte-identical.
+    #[serde(default = "default_sign")]
+    pub sign: bool,
+    /// Who signs; filled by the caller from the signing store (`Engine::prepare_signing`).
+    /// With `sign` on and no identity here, files are written without credentials and the
+    /// result says so. Never serialized: it holds the private key.
+    #[serde(skip)]
+    #[cfg_attr(feature = "specta", specta(skip))]
+    pub signing: Option<crate::provenance::SigningIdentity>,
+}
+
+fn default_sign() -> bool {
+    true
 }
 
 pub const DEFAULT_DPI: u32 = 72;
@@ -114,6 +128,8 @@ impl Default for ExportOptions {
             alt_text: None,
             file_stem: None,
             on_name_clash: NameClash::AddSuffix,
+            sign: true,
+            signing: None,
         }
     }
 }

@@ -48,6 +48,7 @@ pub(super) struct Rendered {
     pub height: u32,
     pub dpi: Option<u32>,
     pub upscaled: bool,
+    pub credentials: Option<super::ExportCredentials>,
 }
 
 fn metadata_date() -> String {
@@ -87,6 +88,7 @@ pub(super) fn render(item: &ExportItem, opts: &ExportOptions) -> Result<Rendered
             height,
             dpi: None,
             upscaled: false,
+            credentials: None,
         });
     }
     let decoded = decode::decode(&item.original_path, &item.image_id)?;
@@ -100,8 +102,32 @@ pub(super) fn render(item: &ExportItem, opts: &ExportOptions) -> Result<Rendered
     let dpi = opts.effective_dpi();
     let provenance = provenance::Provenance::new(item, opts, source);
     let bytes = encode::encode(resized, opts, dpi, &provenance, &metadata_date())?;
+    let (bytes, credentials) = match (&opts.sign, &opts.signing) {
+        (true, Some(identity)) => {
+            let original = match verified {
+                Some(bytes) => bytes,
+                None => std::fs::read(&item.original_path)
+                    .map_err(Error::io("read", &item.original_path))?,
+            };
+            let edit = crate::provenance::ExportEdit {
+                resized: (width, height) != source,
+                converted: true,
+                made_with: provenance.ai_system.clone(),
+                title: format!("Easel image {}", item.image_id),
+            };
+            let signed = crate::provenance::sign_export(&bytes, &original, &edit, identity)?;
+            let credentials = super::ExportCredentials {
+                signer: signed.signer,
+                subject: signed.subject,
+                what_others_see: signed.what_others_see,
+            };
+            (signed.bytes, Some(credentials))
+        }
+        _ => (bytes, None),
+    };
     Ok(Rendered {
         bytes,
+        credentials,
         extension: opts.format.extension().unwrap_or("img"),
         width,
         height,

@@ -77,6 +77,7 @@ pub(super) fn store(
             bytes: rendered.bytes.len() as u64,
             upscaled: rendered.upscaled,
             flags: preflight::flags_for(item),
+            content_credentials: rendered.credentials.clone(),
         });
     }
     Err(Error::Export {

@@ -12,6 +12,7 @@ mod blobs;
 mod boards;
 pub mod check;
 mod clock;
+mod credentials;
 mod decode;
 mod generations;
 mod instance;
@@ -42,6 +43,7 @@ pub use backup::{BackupManifest, BackupReport, RestoreReport, restore};
 pub use blobs::sha256_hex;
 pub use boards::Board;
 pub use check::{CheckReport, OriginalProblem, RepairReport};
+pub use credentials::{BACKFILL_STEP, BackfillStep};
 pub use decode::{MAX_ALLOC, MAX_SIDE, Probe, decode as decode_image, probe};
 pub use lineage::{Derivation, DerivationInput, NewDerivation, NewInput, VersionTree};
 pub use originals::read_verified;
@@ -279,6 +281,7 @@ impl Library {
         // replaced rather than trusted.
         self.ensure_blob_files(&sha, ext, new.bytes, &image, true)?;
         let dhash = perceptual::dhash(&image) as i64;
+        let credentials = crate::provenance::read(new.bytes);
 
         let id = uuid::Uuid::now_v7().to_string();
         let mut conn = self.conn();
@@ -339,6 +342,7 @@ impl Library {
             "INSERT INTO images_fts (rowid, prompt, revised_prompt) VALUES (?1, ?2, ?3)",
             params![seq, prompt, new.revised_prompt],
         )?;
+        credentials::record(&tx, &sha, &credentials)?;
         tx.execute("DELETE FROM blob_journal WHERE sha256 = ?1", [&sha])?;
         tx.commit()?;
         self.detail_with(&conn, &id)

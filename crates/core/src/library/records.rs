@@ -157,6 +157,8 @@ pub struct ListQuery {
     pub favorites_only: bool,
     /// Only images whose terms allow commercial use: `yes` or `conditional`.
     pub commercial_only: bool,
+    /// Only images with (or without) Content Credentials; `credentials:` in `text` wins.
+    pub credentials: Option<super::search_language::CredentialsFilter>,
     /// RFC 3339, inclusive.
     pub since: Option<String>,
     /// RFC 3339, exclusive.

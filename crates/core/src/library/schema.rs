@@ -20,6 +20,7 @@ const MIGRATIONS: &[&str] = &[
     ADD_IMAGE_MODEL_AND_PROVIDER_ORDER,
     ADD_PERCEPTUAL_HASH,
     LINEAGE,
+    CONTENT_CREDENTIALS,
 ];
 
 /// The newest schema this build knows.
@@ -315,6 +316,23 @@ CREATE TABLE derivation_inputs (
     PRIMARY KEY (generation_id, position)
 );
 CREATE INDEX derivation_inputs_parent ON derivation_inputs(parent_id) WHERE parent_id IS NOT NULL;
+"#;
+
+/// Content Credentials (C2PA) read from each original, keyed by the original's sha256 (the
+/// same bytes carry the same credentials); each image copies the state, so `credentials:`
+/// walks its own index in list order. Images stored before this version are `unread` until
+/// read on demand (`easel-cli provenance`).
+const CONTENT_CREDENTIALS: &str = r#"
+CREATE TABLE content_credentials (
+    sha256  TEXT PRIMARY KEY NOT NULL,
+    state   TEXT NOT NULL CHECK (state IN ('trusted','valid','invalid','none')),
+    summary TEXT NOT NULL,                 -- JSON provenance::Credentials
+    read_at INTEGER NOT NULL
+);
+ALTER TABLE images ADD COLUMN credentials TEXT NOT NULL DEFAULT 'unread'
+    CHECK (credentials IN ('unread','trusted','valid','invalid','none'));
+CREATE INDEX images_credentials_order ON images(credentials, created_at, id)
+    WHERE deleted_at IS NULL;
 "#;
 
 pub fn connect(path: &Path) -> rusqlite::Result<Connection> {

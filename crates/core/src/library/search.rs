@@ -194,6 +194,24 @@ pub fn compile(conn: &Connection, q: &ListQuery) -> Result<Compiled> {
             .to_owned(),
         );
     }
+    if let Some(f) = s.credentials.or(q.credentials) {
+        // Spelled as an equality or IN list on the indexed column, so
+        // `images_credentials_order` serves it in list order.
+        let states = f.states();
+        let marks = vec!["?"; states.len()].join(", ");
+        let column = if favorite {
+            "+i.credentials"
+        } else {
+            "i.credentials"
+        };
+        c.conditions.push(if states.len() == 1 {
+            format!("{column} = ?")
+        } else {
+            format!("{column} IN ({marks})")
+        });
+        c.params
+            .extend(states.iter().map(|s| SqlValue::Text((*s).to_owned())));
+    }
     if let Some(size) = s.size {
         c.conditions
             .push(number_sql("max(i.width, i.height)", size));

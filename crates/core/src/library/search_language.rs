@@ -2,7 +2,7 @@
 //! `-word`, and `key:value` filters. Parsing never guesses: an unknown key or a value a key
 //! cannot take is an error that points at the offending text, never a silent empty result.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// How a number compares, as in `rating:>=4` or `size:<1024`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -40,6 +40,39 @@ pub enum LicenseFilter {
     Licensed,
 }
 
+/// Which Content Credentials `credentials:` asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub enum CredentialsFilter {
+    /// Carries credentials (intact or not).
+    Any,
+    /// Credentials intact (trusted or from an unknown signer).
+    Intact,
+    /// Signed by a signer on the shipped trust list.
+    Trusted,
+    /// Credentials present but broken.
+    Invalid,
+    /// No credentials.
+    None,
+    /// Not read yet (stored before Easel read credentials).
+    Unread,
+}
+
+impl CredentialsFilter {
+    /// The `images.credentials` states this filter admits.
+    pub fn states(self) -> &'static [&'static str] {
+        match self {
+            CredentialsFilter::Any => &["trusted", "valid", "invalid"],
+            CredentialsFilter::Intact => &["trusted", "valid"],
+            CredentialsFilter::Trusted => &["trusted"],
+            CredentialsFilter::Invalid => &["invalid"],
+            CredentialsFilter::None => &["none"],
+            CredentialsFilter::Unread => &["unread"],
+        }
+    }
+}
+
 /// A parsed search: everything is ANDed; repeated keys of one kind (two `tag:`s) all apply.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -64,6 +97,8 @@ pub struct SearchQuery {
     pub after: Option<String>,
     /// `size:>=2048`: the long edge in pixels.
     pub size: Option<NumberFilter>,
+    /// `credentials:any|intact|trusted|invalid|none|unread`.
+    pub credentials: Option<CredentialsFilter>,
 }
 
 /// Where the search went wrong, by character offsets into what was typed, so that the box
@@ -101,6 +136,10 @@ pub const KEYS: &[(&str, &str)] = &[
     ("before", "before:YYYY-MM-DD — made before that day"),
     ("after", "after:YYYY-MM-DD — made on or after that day"),
     ("size", "size:>=2048 — long edge in pixels"),
+    (
+        "credentials",
+        "credentials:any|intact|trusted|invalid|none|unread — Content Credentials",
+    ),
 ];
 
 /// One piece of the input: its text (quotes removed) and where it was.
@@ -197,6 +236,21 @@ pub fn parse(input: &str) -> Result<SearchQuery, SearchSyntaxError> {
             }
             "size" => {
                 q.size = Some(number_filter(value).map_err(|m| err(format!("size: {m}")))?);
+            }
+            "credentials" | "cr" => {
+                q.credentials = Some(match value.to_ascii_lowercase().as_str() {
+                    "any" | "yes" => CredentialsFilter::Any,
+                    "intact" | "valid" => CredentialsFilter::Intact,
+                    "trusted" => CredentialsFilter::Trusted,
+                    "invalid" | "broken" => CredentialsFilter::Invalid,
+                    "none" | "no" => CredentialsFilter::None,
+                    "unread" => CredentialsFilter::Unread,
+                    other => {
+                        return Err(err(format!(
+                            "\"credentials:{other}\" is not known; use any, intact, trusted, invalid, none or unread."
+                        )));
+                    }
+                });
             }
             other => {
                 let known: Vec<&str> = KEYS.iter().map(|(k, _)| *k).collect();
@@ -429,6 +483,7 @@ mod tests {
             ("before:yesterday", "YYYY-MM-DD"),
             ("after:2026-02-30", "YYYY-MM-DD"),
             ("size:big", "not a number"),
+            ("credentials:maybe", "any, intact"),
             ("tag:", "needs a value"),
             ("-tag:x", "cannot be negated"),
             ("\"open quote", "not closed"),
@@ -436,6 +491,22 @@ mod tests {
             let e = parse(input).unwrap_err();
             assert!(e.message.contains(needle), "{input}: {}", e.message);
             assert!(e.start < e.end, "{input}");
+        }
+    }
+
+    #[test]
+    fn credentials_filter() {
+        for (value, f) in [
+            ("any", CredentialsFilter::Any),
+            ("INTACT", CredentialsFilter::Intact),
+            ("trusted", CredentialsFilter::Trusted),
+            ("invalid", CredentialsFilter::Invalid),
+            ("none", CredentialsFilter::None),
+            ("unread", CredentialsFilter::Unread),
+        ] {
+            let q = parse(&format!("fox credentials:{value}")).unwrap();
+            assert_eq!(q.credentials, Some(f), "{value}");
+            assert_eq!(q.words, ["fox"]);
         }
     }
 

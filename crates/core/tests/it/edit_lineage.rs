@@ -266,11 +266,14 @@ fn a_library_from_before_lineage_opens_and_gains_it() {
         store(&lib, "an old image", &png(16, 16, 1))
     };
     {
-        // Back to the version before lineage (the last migration): its tables did not exist.
+        // Back to the version before lineage (followed by Content Credentials): neither's
+        // tables existed.
         let conn = Connection::open(dir.path().join(DB_FILE)).unwrap();
         conn.execute_batch(&format!(
-            "DROP TABLE derivation_inputs; DROP TABLE derivations; PRAGMA user_version = {};",
-            SCHEMA_VERSION - 1
+            "DROP INDEX images_credentials_order; ALTER TABLE images DROP COLUMN credentials; \
+             DROP TABLE content_credentials; \
+             DROP TABLE derivation_inputs; DROP TABLE derivations; PRAGMA user_version = {};",
+            SCHEMA_VERSION - 2
         ))
         .unwrap();
     }

@@ -340,6 +340,13 @@ fn no_query_shape_scans_the_library() {
         "size:>=2048",
         "fox model:dall-e-3 is:favorite",
         "fox rating:>=3 size:>=2048 after:2020-01-01",
+        "credentials:none",
+        "credentials:intact",
+        "credentials:any",
+        "credentials:unread",
+        "credentials:intact fox",
+        "credentials:any is:favorite",
+        "credentials:trusted model:dall-e-3",
     ];
     for text in shapes {
         for order in [SortOrder::NewestFirst, SortOrder::OldestFirst] {
@@ -474,4 +481,27 @@ fn the_purge_works_in_steps_while_lists_are_served() {
         storm
     );
     assert_eq!(lib.stats().unwrap().deleted, 0);
+}
+
+#[test]
+fn the_credentials_filter_walks_its_own_index() {
+    let dir = tempfile::tempdir().unwrap();
+    fill(dir.path(), 200);
+    let lib = Library::open(dir.path()).unwrap();
+    for text in [
+        "credentials:none",
+        "credentials:unread",
+        "credentials:intact",
+    ] {
+        let q = ListQuery {
+            text: Some(text.into()),
+            ..Default::default()
+        };
+        let plans = lib.query_plans(&q).unwrap();
+        let (sql, plan) = &plans[0];
+        assert!(
+            plan.iter().any(|l| l.contains("images_credentials_order")),
+            "{text}: {sql}\n{plan:#?}"
+        );
+    }
 }

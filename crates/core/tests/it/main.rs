@@ -6,6 +6,8 @@
 // firefly_engine, has no `support`), so this binary loads them twice, on purpose.
 #![allow(clippy::duplicate_mod)]
 
+#[path = "../c2pa_support/mod.rs"]
+mod c2pa_support;
 #[path = "../engines_support/mod.rs"]
 mod engines_support;
 #[path = "../export_support/mod.rs"]
@@ -49,4 +51,6 @@ mod openai_contract;
 mod openai_edit;
 mod openai_generate;
 mod openai_streaming;
+mod provenance_read;
+mod provenance_sign;
 mod stability_edit;

@@ -373,6 +373,34 @@ async deleteSelection(selection: Selection) : Promise<TrashBatch> {
 },
 async undoDelete(batch: TrashBatch) : Promise<number> {
     return await TAURI_INVOKE("undo_delete", { batch });
+},
+/**
+ * What is recorded about an image's Content Credentials (nothing read yet: `credentials`
+ * is null).
+ */
+async imageCredentials(id: string) : Promise<CredentialsReport> {
+    return await TAURI_INVOKE("image_credentials", { id });
+},
+/**
+ * Reads the image's original again and records what its credentials say.
+ */
+async readImageCredentials(id: string) : Promise<CredentialsReport> {
+    return await TAURI_INVOKE("read_image_credentials", { id });
+},
+async signingStatus() : Promise<SigningStatus> {
+    return await TAURI_INVOKE("signing_status");
+},
+async setSigningEnabled(enabled: boolean) : Promise<SigningStatus> {
+    return await TAURI_INVOKE("set_signing_enabled", { enabled });
+},
+/**
+ * The organisation's certificate chain and key, from files the user picked.
+ */
+async setOrganisationSigning(certPath: string, keyPath: string) : Promise<SigningStatus> {
+    return await TAURI_INVOKE("set_organisation_signing", { certPath, keyPath });
+},
+async clearOrganisationSigning() : Promise<SigningStatus> {
+    return await TAURI_INVOKE("clear_organisation_signing");
 }
 }
 
@@ -457,6 +485,11 @@ export type ConnectionTest = {
  * generating: then nothing is known until the first generation.
  */
 verified: boolean; models: string[] }
+export type CredentialAction = { 
+/**
+ * e.g. `c2pa.created`, `c2pa.resized`.
+ */
+action: string; digital_source_type: string | null; software_agent: string | null; when: string | null }
 /**
  * One credential field and whether it is set, and from where. Never its value.
  */
@@ -465,6 +498,100 @@ export type CredentialFieldView = { id: string; label: string; env_var: string;
  * False for fields that are not secret in themselves (a client id).
  */
 secret: boolean; present: boolean; source: KeySource | null }
+export type CredentialIngredient = { title: string | null; 
+/**
+ * `parentOf`, `componentOf` or `inputTo`.
+ */
+relationship: string | null; format: string | null; 
+/**
+ * The ingredient carried Content Credentials of its own.
+ */
+has_credentials: boolean }
+/**
+ * A reason the credentials are not intact (a C2PA validation status code and its text).
+ */
+export type CredentialProblem = { code: string; explanation: string | null }
+/**
+ * The summary of one image's Content Credentials.
+ */
+export type Credentials = { state: CredentialsState; 
+/**
+ * Why the state is `invalid` (empty otherwise).
+ */
+problems: CredentialProblem[]; 
+/**
+ * The app that made the manifest, e.g. "ChatGPT" or "Easel 0.1.0".
+ */
+claim_generator: string | null; 
+/**
+ * Who signed it: the certificate's organisation (or common name).
+ */
+signer: string | null; 
+/**
+ * When it was signed (from a time stamp, where the file has one), RFC 3339.
+ */
+signed_at: string | null; 
+/**
+ * The digital source type the actions declare, e.g. IPTC's `trainedAlgorithmicMedia`.
+ */
+digital_source_type: string | null; actions: CredentialAction[]; ingredients: CredentialIngredient[]; title: string | null; 
+/**
+ * The trust list the state was judged against, e.g. "C2PA Trust List (2026-08-21)".
+ */
+trust_list: string }
+/**
+ * Which Content Credentials `credentials:` asks for.
+ */
+export type CredentialsFilter = 
+/**
+ * Carries credentials (intact or not).
+ */
+"any" | 
+/**
+ * Credentials intact (trusted or from an unknown signer).
+ */
+"intact" | 
+/**
+ * Signed by a signer on the shipped trust list.
+ */
+"trusted" | 
+/**
+ * Credentials present but broken.
+ */
+"invalid" | 
+/**
+ * No credentials.
+ */
+"none" | 
+/**
+ * Not read yet (stored before Easel read credentials).
+ */
+"unread"
+/**
+ * An image's credentials as front ends show them: the plain sentence, details one click
+ * away. `credentials` is `None` while they were never read.
+ */
+export type CredentialsReport = { sentence: string; credentials: Credentials | null }
+/**
+ * The C2PA validation state of an image's manifest store.
+ */
+export type CredentialsState = 
+/**
+ * Intact, and signed by a certificate on the trust list Easel ships.
+ */
+"trusted" | 
+/**
+ * Intact, but from a signer the trust list does not know.
+ */
+"valid" | 
+/**
+ * Present, but broken: changed after signing, a bad signature, an unusable certificate.
+ */
+"invalid" | 
+/**
+ * The file carries no Content Credentials.
+ */
+"none"
 /**
  * A provider's credentials as `credential_status` reports them.
  */
@@ -667,6 +794,14 @@ workflows: Workflow[] }) & { password_set: boolean; password_source: KeySource |
  * The shape errors take when they cross to a front end (JSON on the CLI, IPC in the app).
  */
 export type ErrorPayload = { code: string; message: string }
+/**
+ * How an exported file was signed, and what other tools will show for it.
+ */
+export type ExportCredentials = { signer: SignerKind; 
+/**
+ * The signing certificate's subject.
+ */
+subject: string; what_others_see: string }
 export type ExportFailureView = { image_id: string; error: ErrorPayload }
 export type ExportFlag = { image_id: string; kind: FlagKind; message: string }
 export type ExportFormat = "png" | "jpeg" | 
@@ -694,7 +829,12 @@ license_note?: boolean; caption?: string | null; alt_text?: string | null;
 /**
  * File name without extension; derived from the prompt when absent. Ignored by batch export.
  */
-file_stem?: string | null; on_name_clash?: NameClash }
+file_stem?: string | null; on_name_clash?: NameClash; 
+/**
+ * Add Content Credentials (C2PA) to PNG, JPEG and WebP files. "Original" is never
+ * signed: it stays byte-identical.
+ */
+sign?: boolean }
 export type ExportPlanView = { width: number; height: number; dpi: number | null; 
 /**
  * Printed width at `dpi`.
@@ -718,7 +858,11 @@ export type ExportSize = { kind: "original" } |
  * Scaled, keeping proportions, to the largest size that fits in the box.
  */
 { kind: "fit"; width: number; height: number }
-export type ExportedFileView = { image_id: string; path: string; width: number; height: number; format: string; bytes: number }
+export type ExportedFileView = { image_id: string; path: string; width: number; height: number; format: string; bytes: number; 
+/**
+ * How the file was signed and what other tools will show; null when not signed.
+ */
+content_credentials: ExportCredentials | null }
 export type FlagKind = "non_commercial" | "conditional" | "unknown_terms" | 
 /**
  * A preview (Getty) that must be licensed before any use.
@@ -1029,6 +1173,10 @@ text: string | null; provider: string | null; model: string | null; favorites_on
  */
 commercial_only: boolean; 
 /**
+ * Only images with (or without) Content Credentials; `credentials:` in `text` wins.
+ */
+credentials: CredentialsFilter | null; 
+/**
  * RFC 3339, inclusive.
  */
 since: string | null; 
@@ -1249,6 +1397,31 @@ export type SettingsView = { data_dir: string; embed_prompt_in_exports: boolean;
  * Set when keys are kept in a private file because no keychain service runs.
  */
 key_file_path: string | null; providers: ProviderSettingsView[] }
+export type SignerKind = 
+/**
+ * Made for this installation; no trust list knows it.
+ */
+"installation" | 
+/**
+ * The organisation's own certificate.
+ */
+"organisation"
+/**
+ * What `signing show` reports: which identity exports are signed with, never the key.
+ */
+export type SigningStatus = { 
+/**
+ * Exports are signed (the switch in settings).
+ */
+enabled: boolean; kind: SignerKind; 
+/**
+ * The certificate's subject; `None` while the installation chain is still to be made.
+ */
+subject: string | null; 
+/**
+ * Where the certificate chain is kept.
+ */
+certificate_file: string | null; what_others_see: string }
 export type SortOrder = "newest_first" | "oldest_first"
 /**
  * How many versions stack on one image.

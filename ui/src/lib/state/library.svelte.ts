@@ -54,6 +54,8 @@ export function toListQuery(f: Filters, cursor: string | null, limit: number, bo
     model: f.model,
     favorites_only: f.favoritesOnly,
     commercial_only: f.commercialOnly,
+    // Content Credentials are filtered with `credentials:` in the search text.
+    credentials: null,
     since: f.sinceDay ? dayStart(f.sinceDay) : null,
     until: f.untilDay ? dayEnd(f.untilDay) : null,
     order: f.order,
