@@ -12,6 +12,7 @@ pub mod engine;
 pub mod engine_endpoints;
 pub mod error;
 pub mod export;
+pub mod import;
 pub mod jobs;
 pub mod library;
 pub mod library_location;

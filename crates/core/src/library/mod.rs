@@ -14,6 +14,7 @@ pub mod check;
 mod clock;
 mod decode;
 mod generations;
+mod imports;
 mod instance;
 mod licensed;
 mod lineage;
@@ -43,6 +44,9 @@ pub use blobs::sha256_hex;
 pub use boards::Board;
 pub use check::{CheckReport, OriginalProblem, RepairReport};
 pub use decode::{MAX_ALLOC, MAX_SIDE, Probe, decode as decode_image, probe};
+pub use imports::{
+    DeclaredRights, ImportOrigin, ImportStored, ImportedImage, RawEntry, SourceFile,
+};
 pub use lineage::{Derivation, DerivationInput, NewDerivation, NewInput, VersionTree};
 pub use originals::read_verified;
 pub use perceptual::{DEFAULT_MAX_DISTANCE, DuplicateGroup, HashStep, MAX_DISTANCE, dhash};

@@ -20,6 +20,7 @@ const MIGRATIONS: &[&str] = &[
     ADD_IMAGE_MODEL_AND_PROVIDER_ORDER,
     ADD_PERCEPTUAL_HASH,
     LINEAGE,
+    IMPORTS,
 ];
 
 /// The newest schema this build knows.
@@ -315,6 +316,24 @@ CREATE TABLE derivation_inputs (
     PRIMARY KEY (generation_id, position)
 );
 CREATE INDEX derivation_inputs_parent ON derivation_inputs(parent_id) WHERE parent_id IS NOT NULL;
+"#;
+
+/// Imports: what each imported image's file said (tool, declared rights, what could not be
+/// mapped, provenance as read) and which source files were done, so that importing a folder
+/// again skips them without reading them.
+const IMPORTS: &str = r#"
+CREATE TABLE image_imports (
+    image_seq INTEGER PRIMARY KEY REFERENCES images(seq) ON DELETE CASCADE,
+    tool      TEXT NOT NULL,              -- a1111, comfyui, invokeai, import
+    origin    TEXT NOT NULL               -- JSON ImportOrigin
+);
+CREATE TABLE import_sources (
+    path        TEXT PRIMARY KEY NOT NULL,
+    byte_size   INTEGER NOT NULL,
+    modified_ns INTEGER NOT NULL,
+    sha256      TEXT NOT NULL,
+    seen_at     INTEGER NOT NULL
+);
 "#;
 
 pub fn connect(path: &Path) -> rusqlite::Result<Connection> {
