@@ -43,6 +43,7 @@ pub(crate) fn open() -> Result<Engine, Error> {
 pub async fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Command::Generate(args) => generate(args).await,
+        Command::Import(args) => crate::import::run(args).await,
         Command::Edit(args) => crate::edit::edit(args).await,
         Command::Vary(args) => crate::edit::vary(args).await,
         Command::Providers(args) => crate::providers::run(&open()?, args.json),
@@ -81,6 +82,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             };
             let organisation = engine.library().organisation(&args.id)?;
             let tree = engine.library().version_tree(&args.id)?;
+            let origin = engine.library().import_origin(&args.id)?;
             if args.json {
                 let mut doc = with_path(&detail, &detail.summary.path);
                 doc["rating"] = json!(organisation.rating);
@@ -88,6 +90,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
                 doc["tags"] = json!(organisation.tags);
                 doc["boards"] = json!(organisation.boards);
                 crate::edit::add_lineage(&mut doc, &tree);
+                doc["imported"] = json!(origin);
                 doc["original"] = match &original {
                     None => json!({ "status": "ok" }),
                     Some(e) => {
@@ -99,6 +102,9 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
                 human::print_detail(&detail);
                 human::print_organisation(&organisation);
                 crate::edit::print_lineage(&tree);
+                if let Some(origin) = &origin {
+                    human::print_import_origin(origin);
+                }
             }
             // The details were shown; the exit code and stderr say the original is not sound.
             match original {

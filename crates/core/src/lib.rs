@@ -10,6 +10,7 @@ pub mod edit;
 mod editing;
 pub mod engine;
 pub mod engine_endpoints;
+mod engine_import;
 pub mod error;
 pub mod export;
 pub mod import;
