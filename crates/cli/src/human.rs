@@ -368,7 +368,11 @@ pub fn print_import_origin(o: &easel_core::library::ImportOrigin) {
         for e in &o.unmapped {
             // Graphs and workflows are long JSON: a line of them is enough here.
             let value: String = e.value.chars().take(200).collect();
-            let cut = if value.len() < e.value.len() { "…" } else { "" };
+            let cut = if value.len() < e.value.len() {
+                "…"
+            } else {
+                ""
+            };
             outln!("  {} {}: {value}{cut}", e.source, e.key);
         }
     }

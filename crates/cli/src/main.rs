@@ -7,8 +7,8 @@
 mod output;
 mod args;
 mod commands;
-mod endpoints;
 mod edit;
+mod endpoints;
 mod export;
 mod human;
 mod import;

@@ -46,7 +46,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         &CancellationToken::new(),
     )?;
     let easel = started.elapsed().as_secs_f64();
-    assert_eq!(summary.imported.len() as u32, count, "{:?}", summary.unreadable);
+    assert_eq!(
+        summary.imported.len() as u32,
+        count,
+        "{:?}",
+        summary.unreadable
+    );
     println!(
         "easel import: {easel:.2} s, {:.1} ms per image (decode, 256 + 768 px thumbnails, sha256, \
          metadata, original + thumbnails written atomically, one row each)",
@@ -121,7 +126,10 @@ fn make_sources(dir: &Path, count: u32) -> Result<u64, Box<dyn std::error::Error
                         continue;
                     }
                     let mut out = std::io::Cursor::new(Vec::new());
-                    if picture(i).write_to(&mut out, image::ImageFormat::Png).is_ok() {
+                    if picture(i)
+                        .write_to(&mut out, image::ImageFormat::Png)
+                        .is_ok()
+                    {
                         let _ = std::fs::write(&path, out.into_inner());
                     }
                 }
@@ -159,7 +167,7 @@ fn picture(seed: u32) -> image::DynamicImage {
         };
         let sun = ((xf - sun_x).powi(2) + (yf - sun_y).powi(2)).sqrt();
         let glow = (1.0 - sun / 140.0).max(0.0) * 200.0;
-        let px = |c: f32| (c + glow + noise() as f32).clamp(0.0, 255.0) as u8;
+        let mut px = |c: f32| (c + glow + noise() as f32).clamp(0.0, 255.0) as u8;
         image::Rgb([px(base[0]), px(base[1]), px(base[2] * 0.8)])
     }))
 }

@@ -5,9 +5,9 @@
 pub mod app_dirs;
 pub mod atomic_file;
 pub mod catalog;
-pub mod endpoints;
 pub mod edit;
 mod editing;
+pub mod endpoints;
 pub mod engine;
 pub mod engine_endpoints;
 mod engine_import;

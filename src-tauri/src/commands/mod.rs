@@ -2,8 +2,8 @@
 //! `{code, message}`; blocking core calls run on the blocking pool.
 
 pub mod desktop;
-pub mod endpoints;
 pub mod editing;
+pub mod endpoints;
 pub mod export;
 pub mod generation;
 pub mod library;

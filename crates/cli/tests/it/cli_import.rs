@@ -41,7 +41,11 @@ fn a_folder_imports_with_a_summary_and_reruns_skip_it() {
     let folder_arg = folder.to_str().unwrap();
 
     let out = run(dir.path(), &["import", folder_arg, "--recursive", "--json"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let doc = json(&out);
     assert_eq!(doc["counts"]["imported"], 3, "{doc:#}");
     assert_eq!(doc["counts"]["unreadable"], 1);
@@ -59,7 +63,10 @@ fn a_folder_imports_with_a_summary_and_reruns_skip_it() {
     let people = run(dir.path(), &["import", folder_arg, "-r"]);
     assert!(people.status.success());
     let text = String::from_utf8_lossy(&people.stdout);
-    assert!(text.contains("Imported 0, skipped 3 duplicates, 1 unreadable"), "{text}");
+    assert!(
+        text.contains("Imported 0, skipped 3 duplicates, 1 unreadable"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -67,7 +74,10 @@ fn hostile_metadata_is_kept_as_text_and_printed_safely() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("hostile.png");
     std::fs::write(&file, fx::a1111_png(4)).unwrap();
-    let doc = json(&run(dir.path(), &["import", file.to_str().unwrap(), "--json"]));
+    let doc = json(&run(
+        dir.path(),
+        &["import", file.to_str().unwrap(), "--json"],
+    ));
     let id = doc["imported"][0]["image_id"].as_str().unwrap().to_owned();
 
     let shown = json(&run(dir.path(), &["show", &id, "--json"]));
@@ -85,8 +95,14 @@ fn hostile_metadata_is_kept_as_text_and_printed_safely() {
     let people = run(dir.path(), &["show", &id]);
     assert!(people.status.success());
     let text = String::from_utf8(people.stdout).unwrap();
-    assert!(!text.contains('\u{1b}') && !text.contains('\u{7}'), "{text:?}");
-    assert!(text.contains("<b>oil</b>"), "markup is shown as text: {text}");
+    assert!(
+        !text.contains('\u{1b}') && !text.contains('\u{7}'),
+        "{text:?}"
+    );
+    assert!(
+        text.contains("<b>oil</b>"),
+        "markup is shown as text: {text}"
+    );
     assert!(text.contains("\\u{1b}]0;pwned"), "{text}");
 }
 
@@ -109,6 +125,14 @@ fn nothing_importable_is_a_failure_and_duplicates_are_not() {
 
     let good = dir.path().join("good.png");
     std::fs::write(&good, fx::plain_png(5)).unwrap();
-    assert!(run(dir.path(), &["import", good.to_str().unwrap()]).status.success());
-    assert!(run(dir.path(), &["import", good.to_str().unwrap()]).status.success());
+    assert!(
+        run(dir.path(), &["import", good.to_str().unwrap()])
+            .status
+            .success()
+    );
+    assert!(
+        run(dir.path(), &["import", good.to_str().unwrap()])
+            .status
+            .success()
+    );
 }

@@ -22,8 +22,8 @@ mod stability_support;
 mod support;
 
 mod cli;
-mod cli_endpoints;
 mod cli_edit;
+mod cli_endpoints;
 mod cli_firefly;
 mod cli_getty;
 mod cli_import;

@@ -45,9 +45,18 @@ fn value_of(graph: &Graph, v: &Value, depth: usize) -> Option<Value> {
         None => Some(v.clone()),
         Some(id) if depth < MAX_DEPTH => {
             let ins = inputs(node(graph, &id)?)?;
-            ["value", "seed", "noise_seed", "text", "string", "int", "float", "number"]
-                .iter()
-                .find_map(|k| ins.get(*k).and_then(|v| value_of(graph, v, depth + 1)))
+            [
+                "value",
+                "seed",
+                "noise_seed",
+                "text",
+                "string",
+                "int",
+                "float",
+                "number",
+            ]
+            .iter()
+            .find_map(|k| ins.get(*k).and_then(|v| value_of(graph, v, depth + 1)))
         }
         Some(_) => None,
     }
@@ -73,9 +82,15 @@ fn text_of(graph: &Graph, v: &Value, depth: usize, seen: &mut BTreeSet<String>) 
     if !texts.is_empty() {
         return Some(texts.join("\n"));
     }
-    ["conditioning", "conditioning_1", "conditioning_to", "conditioning_from", "positive"]
-        .iter()
-        .find_map(|k| ins.get(*k).and_then(|v| text_of(graph, v, depth + 1, seen)))
+    [
+        "conditioning",
+        "conditioning_1",
+        "conditioning_to",
+        "conditioning_from",
+        "positive",
+    ]
+    .iter()
+    .find_map(|k| ins.get(*k).and_then(|v| text_of(graph, v, depth + 1, seen)))
 }
 
 /// Sampler classes, most specific first.
@@ -96,7 +111,12 @@ pub fn read_prompt(text: &str, facts: &mut FileFacts) -> bool {
         .iter()
         .filter_map(|(id, n)| Some((id, n.as_object()?)))
         .filter(|(_, n)| is_sampler(class(n)) && inputs(n).is_some())
-        .min_by_key(|(id, n)| (class(n) != "KSampler", id.parse::<u64>().unwrap_or(u64::MAX)))
+        .min_by_key(|(id, n)| {
+            (
+                class(n) != "KSampler",
+                id.parse::<u64>().unwrap_or(u64::MAX),
+            )
+        })
     else {
         return true;
     };
@@ -105,7 +125,11 @@ pub fn read_prompt(text: &str, facts: &mut FileFacts) -> bool {
     };
     facts.set_param("sampler_node", Value::from(class(sampler)));
     // SamplerCustomAdvanced keeps its settings on linked nodes: guider, noise, sigmas, sampler.
-    let guider = ins.get("guider").and_then(link).and_then(|id| node(&graph, &id)).and_then(inputs);
+    let guider = ins
+        .get("guider")
+        .and_then(link)
+        .and_then(|id| node(&graph, &id))
+        .and_then(inputs);
     let positive = ins
         .get("positive")
         .or_else(|| guider.and_then(|g| g.get("positive").or_else(|| g.get("conditioning"))));
@@ -137,7 +161,9 @@ pub fn read_prompt(text: &str, facts: &mut FileFacts) -> bool {
                     continue;
                 }
             }
-            let Some(value) = value_of(&graph, v, 0) else { continue };
+            let Some(value) = value_of(&graph, v, 0) else {
+                continue;
+            };
             match key.as_str() {
                 "seed" | "noise_seed" if facts.params.seed.is_none() => {
                     facts.params.seed = value.as_u64();

@@ -76,9 +76,10 @@ fn read_png(bytes: &[u8], out: &mut Embedded) {
                 let text = capped(text, out);
                 out.texts.push((keyword, text));
             }
-            Err(why) => out
-                .problems
-                .push(format!("{} chunk: {why}", String::from_utf8_lossy(&chunk.kind))),
+            Err(why) => out.problems.push(format!(
+                "{} chunk: {why}",
+                String::from_utf8_lossy(&chunk.kind)
+            )),
         }
     }
 }
@@ -99,7 +100,10 @@ fn read_jpeg(bytes: &[u8], out: &mut Embedded) {
                     read_exif(tiff.to_vec(), out);
                 } else if let Some(xmp) = segment.data.strip_prefix(jpeg_segments::XMP_HEADER) {
                     out.xmp = Some(String::from_utf8_lossy(xmp).into_owned());
-                } else if segment.data.starts_with(b"http://ns.adobe.com/xmp/extension/\0") {
+                } else if segment
+                    .data
+                    .starts_with(b"http://ns.adobe.com/xmp/extension/\0")
+                {
                     extended_xmp = true;
                 }
             }
@@ -172,13 +176,14 @@ fn text_chunk(data: &[u8]) -> Result<(String, String), String> {
 }
 
 fn inflate(data: &[u8]) -> Result<Vec<u8>, String> {
-    miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(data, MAX_INFLATED)
-        .map_err(|e| match e.status {
-            miniz_oxide::inflate::TINFLStatus::HasMoreOutput => {
-                format!("it inflates to more than {MAX_INFLATED} bytes; not read")
-            }
-            other => format!("it does not inflate ({other:?})"),
-        })
+    miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(data, MAX_INFLATED).map_err(|e| match e
+        .status
+    {
+        miniz_oxide::inflate::TINFLStatus::HasMoreOutput => {
+            format!("it inflates to more than {MAX_INFLATED} bytes; not read")
+        }
+        other => format!("it does not inflate ({other:?})"),
+    })
 }
 
 fn ztxt_chunk(data: &[u8]) -> Result<(String, String), String> {
@@ -195,10 +200,7 @@ fn itxt_chunk(data: &[u8]) -> Result<(String, String), String> {
     let [flag, method, rest @ ..] = rest else {
         return Err("truncated header".to_owned());
     };
-    let lang_end = rest
-        .iter()
-        .position(|b| *b == 0)
-        .ok_or("no language tag")?;
+    let lang_end = rest.iter().position(|b| *b == 0).ok_or("no language tag")?;
     let rest = &rest[lang_end + 1..];
     let tk_end = rest
         .iter()

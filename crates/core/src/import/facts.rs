@@ -67,7 +67,9 @@ pub fn map(embedded: &Embedded) -> FileFacts {
     for (keyword, text) in &embedded.texts {
         let source = if keyword == "comment" { "jpeg" } else { "png" };
         match keyword.as_str() {
-            "parameters" | "comment" if a1111::read(text, &format!("{source}:{keyword}"), &mut facts) => {
+            "parameters" | "comment"
+                if a1111::read(text, &format!("{source}:{keyword}"), &mut facts) =>
+            {
                 facts.claim("a1111");
             }
             "prompt" if comfyui::read_prompt(text, &mut facts) => facts.claim("comfyui"),
@@ -90,7 +92,9 @@ pub fn map(embedded: &Embedded) -> FileFacts {
             "UserComment" if a1111::read(value, "exif:UserComment", &mut facts) => {
                 facts.claim("a1111");
             }
-            "Copyright" => facts.declared.rights = facts.declared.rights.take().or(Some(value.clone())),
+            "Copyright" => {
+                facts.declared.rights = facts.declared.rights.take().or(Some(value.clone()))
+            }
             "Artist" => {
                 facts.declared.creator = facts.declared.creator.take().or(Some(value.clone()));
             }

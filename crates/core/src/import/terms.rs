@@ -3,8 +3,8 @@
 //! Never guessed: a model name in the file is not taken to mean the model's licence.
 
 use super::facts::FileFacts;
-use crate::license::{self, CommercialUse, LicenseSnapshot, LicenseTerms, TermsSource};
 use crate::library::DeclaredRights;
+use crate::license::{self, CommercialUse, LicenseSnapshot, LicenseTerms, TermsSource};
 
 /// Id of terms declared by an imported file.
 pub const DECLARED_BY_FILE: &str = "declared-by-file";

@@ -18,13 +18,11 @@ pub struct Walked {
 }
 
 pub fn is_image_name(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| {
-            ["png", "jpg", "jpeg", "jpe", "webp"]
-                .iter()
-                .any(|x| e.eq_ignore_ascii_case(x))
-        })
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+        ["png", "jpg", "jpeg", "jpe", "webp"]
+            .iter()
+            .any(|x| e.eq_ignore_ascii_case(x))
+    })
 }
 
 fn hidden(path: &Path) -> bool {

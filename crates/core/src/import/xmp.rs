@@ -16,7 +16,10 @@ const PREFIXES: &[(&str, &str)] = &[
     ("http://ns.adobe.com/xap/1.0/", "xmp"),
     ("http://ns.adobe.com/photoshop/1.0/", "photoshop"),
     ("http://iptc.org/std/Iptc4xmpExt/2008-02-29/", "Iptc4xmpExt"),
-    ("http://iptc.org/std/Iptc4xmpCore/1.0/xmlns/", "Iptc4xmpCore"),
+    (
+        "http://iptc.org/std/Iptc4xmpCore/1.0/xmlns/",
+        "Iptc4xmpCore",
+    ),
     ("http://ns.useplus.org/ldf/xmp/1.0/", "plus"),
     ("http://creativecommons.org/ns#", "cc"),
     ("http://ns.adobe.com/exif/1.0/", "exif"),
@@ -179,8 +182,7 @@ fn open_element(
     }
     let resource = e.attributes().flatten().find_map(|a| {
         let (a_ns, a_local) = reader.resolver().resolve_attribute(a.key);
-        is_rdf(bound(a_ns).as_deref(), a_local.as_ref(), "resource")
-            .then(|| a.value.to_string())
+        is_rdf(bound(a_ns).as_deref(), a_local.as_ref(), "resource").then(|| a.value.to_string())
     });
     Open::Property {
         name,
@@ -220,10 +222,7 @@ fn close(stack: &mut Vec<Open>, out: &mut Vec<(String, String)>) {
         default_at,
     }) = stack.pop()
     {
-        let values: Vec<String> = values
-            .into_iter()
-            .map(|v| v.trim().to_owned())
-            .collect();
+        let values: Vec<String> = values.into_iter().map(|v| v.trim().to_owned()).collect();
         let value = match default_at.and_then(|i| values.get(i)) {
             Some(default) => default.clone(),
             None => values
@@ -256,12 +255,7 @@ mod tests {
 </rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="w"?>"#;
         let (props, problem) = properties(packet);
         assert_eq!(problem, None);
-        let get = |k: &str| {
-            props
-                .iter()
-                .find(|(n, _)| n == k)
-                .map(|(_, v)| v.as_str())
-        };
+        let get = |k: &str| props.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
         assert_eq!(get("photoshop:Credit"), Some("Ann & Bo"));
         assert_eq!(
             get("Iptc4xmpExt:DigitalSourceType"),
@@ -277,7 +271,10 @@ mod tests {
         let (props, problem) = properties(
             r#"<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description xmlns:dc="http://purl.org/dc/elements/1.1/" dc:format="image/png"><dc:title></rdf:RDF>"#,
         );
-        assert_eq!(props, vec![("dc:format".to_owned(), "image/png".to_owned())]);
+        assert_eq!(
+            props,
+            vec![("dc:format".to_owned(), "image/png".to_owned())]
+        );
         assert!(problem.is_some());
     }
 }

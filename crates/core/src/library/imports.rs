@@ -110,7 +110,9 @@ pub struct ImportedImage<'a> {
 pub enum ImportStored {
     Imported(Box<ImageRecord>),
     /// The same bytes are already a live image (its id).
-    Duplicate { image_id: String },
+    Duplicate {
+        image_id: String,
+    },
 }
 
 impl Library {
@@ -182,8 +184,9 @@ impl Library {
         let terms_sha = blobs::sha256_hex(terms_json.as_bytes());
         let params_json = serde_json::to_string(&new.params)
             .map_err(|e| Error::InvalidInput(format!("The parameters cannot be saved: {e}")))?;
-        let origin_json = serde_json::to_string(&new.origin)
-            .map_err(|e| Error::InvalidInput(format!("The file's metadata cannot be saved: {e}")))?;
+        let origin_json = serde_json::to_string(&new.origin).map_err(|e| {
+            Error::InvalidInput(format!("The file's metadata cannot be saved: {e}"))
+        })?;
         journal_blob(&self.conn(), &sha, ext)?;
         self.ensure_blob_files(&sha, ext, new.bytes, &image, true)?;
         let dhash = perceptual::dhash(&image) as i64;
@@ -282,7 +285,9 @@ impl Library {
         )?;
         tx.execute("DELETE FROM blob_journal WHERE sha256 = ?1", [&sha])?;
         tx.commit()?;
-        Ok(ImportStored::Imported(Box::new(self.detail_with(&conn, &id)?)))
+        Ok(ImportStored::Imported(Box::new(
+            self.detail_with(&conn, &id)?,
+        )))
     }
 
     /// Where a live image came from, when it was imported (`None` for generations).

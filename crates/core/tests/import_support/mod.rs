@@ -1,6 +1,6 @@
 //! Files as other tools write them, made here from each tool's documented format: A1111's
 //! infotext (PNG `parameters` tEXt; JPEG EXIF UserComment as piexif writes it, `UNICODE\0`
-//! + UTF-16BE), ComfyUI's API-format `prompt` graph and `workflow`, InvokeAI's
+//! then UTF-16BE), ComfyUI's API-format `prompt` graph and `workflow`, InvokeAI's
 //! `invokeai_metadata`, and an XMP packet with IPTC rights, usage terms, credit and digital
 //! source type. Plus broken files: corrupt, truncated, a giant header, a non-image.
 #![allow(dead_code, clippy::unwrap_used)]
@@ -13,13 +13,19 @@ use serde_json::json;
 pub fn pixels(width: u32, height: u32, seed: u32) -> image::DynamicImage {
     image::DynamicImage::ImageRgb8(RgbImage::from_fn(width, height, |x, y| {
         let v = x.wrapping_mul(31) ^ y.wrapping_mul(17) ^ seed.wrapping_mul(2_654_435_761);
-        Rgb([(v & 0xff) as u8, (x * 3 % 256) as u8, ((y + seed) % 256) as u8])
+        Rgb([
+            (v & 0xff) as u8,
+            (x * 3 % 256) as u8,
+            ((y + seed) % 256) as u8,
+        ])
     }))
 }
 
 pub fn encoded(width: u32, height: u32, seed: u32, format: ImageFormat) -> Vec<u8> {
     let mut out = std::io::Cursor::new(Vec::new());
-    pixels(width, height, seed).write_to(&mut out, format).unwrap();
+    pixels(width, height, seed)
+        .write_to(&mut out, format)
+        .unwrap();
     out.into_inner()
 }
 
@@ -29,14 +35,12 @@ pub fn plain_png(seed: u32) -> Vec<u8> {
 
 /// A PNG carrying text chunks (tEXt when Latin-1, iTXt otherwise), as PIL's PngInfo writes.
 pub fn png_with_texts(seed: u32, texts: &[(&str, &str)]) -> Vec<u8> {
-    let chunks: Vec<_> = texts
-        .iter()
-        .map(|(k, v)| png_chunks::text(k, v))
-        .collect();
+    let chunks: Vec<_> = texts.iter().map(|(k, v)| png_chunks::text(k, v)).collect();
     png_chunks::embed(&plain_png(seed), &chunks).unwrap()
 }
 
-pub const A1111_PROMPT: &str = "a lighthouse at dusk, <b>oil</b> painting\n\u{1b}]0;pwned\u{7}\u{1b}[2J second line";
+pub const A1111_PROMPT: &str =
+    "a lighthouse at dusk, <b>oil</b> painting\n\u{1b}]0;pwned\u{7}\u{1b}[2J second line";
 
 pub fn a1111_infotext() -> String {
     format!(
@@ -102,7 +106,8 @@ pub fn comfy_graph() -> serde_json::Value {
 }
 
 pub fn comfy_png(seed: u32) -> Vec<u8> {
-    let workflow = json!({"last_node_id": 12, "nodes": [{"id": 3, "type": "KSampler"}], "version": 0.4});
+    let workflow =
+        json!({"last_node_id": 12, "nodes": [{"id": 3, "type": "KSampler"}], "version": 0.4});
     png_with_texts(
         seed,
         &[
@@ -147,7 +152,10 @@ pub fn xmp_packet() -> String {
  </rdf:RDF>
 </x:xmpmeta>
 <?xpacket end="w"?>"#,
-        USAGE_TERMS.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+        USAGE_TERMS
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
     )
 }
 

@@ -66,7 +66,10 @@ fn a1111_png_parameters_map_to_fields_and_the_rest_is_kept() {
         .map(|e| (e.key.as_str(), e.value.as_str()))
         .collect();
     assert!(kept.contains(&("Version", "v1.10.1")), "{kept:?}");
-    assert!(kept.contains(&("Lora hashes", "detail: 0123abcd")), "{kept:?}");
+    assert!(
+        kept.contains(&("Lora hashes", "detail: 0123abcd")),
+        "{kept:?}"
+    );
     // No terms in the file: unknown, never guessed from the model name.
     assert!(!d.license.terms.known);
     assert_eq!(d.license.terms.commercial_use, CommercialUse::Unknown);
@@ -115,8 +118,16 @@ fn comfyui_api_graph_is_followed_from_the_sampler() {
     // The graph and workflow are kept whole, to re-run elsewhere.
     let origin = lib.import_origin(&id).unwrap().unwrap();
     let keys: Vec<_> = origin.unmapped.iter().map(|e| e.key.as_str()).collect();
-    assert!(keys.contains(&"prompt") && keys.contains(&"workflow"), "{keys:?}");
-    let graph = &origin.unmapped.iter().find(|e| e.key == "prompt").unwrap().value;
+    assert!(
+        keys.contains(&"prompt") && keys.contains(&"workflow"),
+        "{keys:?}"
+    );
+    let graph = &origin
+        .unmapped
+        .iter()
+        .find(|e| e.key == "prompt")
+        .unwrap()
+        .value;
     assert_eq!(
         serde_json::from_str::<serde_json::Value>(graph).unwrap(),
         fx::comfy_graph()
@@ -172,7 +183,10 @@ fn xmp_rights_become_terms_declared_by_the_file() {
             origin.digital_source_type.as_deref(),
             Some("http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia")
         );
-        assert_eq!(origin.declared.usage_terms.as_deref(), Some(fx::USAGE_TERMS));
+        assert_eq!(
+            origin.declared.usage_terms.as_deref(),
+            Some(fx::USAGE_TERMS)
+        );
         assert!(
             origin
                 .unmapped
@@ -243,7 +257,12 @@ fn the_same_file_twice_is_one_image_and_a_rerun_skips_what_was_done() {
     let again = import(&lib, &[&folder], false);
     assert!(again.imported.is_empty());
     assert_eq!(again.duplicates.len(), 2);
-    assert!(again.duplicates.iter().all(|d| d.reason == "already_imported"));
+    assert!(
+        again
+            .duplicates
+            .iter()
+            .all(|d| d.reason == "already_imported")
+    );
     assert_eq!(lib.stats().unwrap().images, 1);
 }
 

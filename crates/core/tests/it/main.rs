@@ -24,11 +24,11 @@ mod stability_support;
 mod support;
 
 mod checkpoint_licenses;
+mod edit_lineage;
+mod edit_masks;
 mod engines_a1111;
 mod engines_comfy;
 mod engines_compat;
-mod edit_lineage;
-mod edit_masks;
 mod export_batch;
 mod export_errors;
 mod export_exiftool_required;
