@@ -139,7 +139,9 @@ pub fn sha256_file(path: &Path) -> String {
 /// boards, tags, ratings and the rest), keeping its images.
 pub fn downgrade_to_v3(conn: &rusqlite::Connection) {
     conn.execute_batch(
-        "DROP TRIGGER image_added_to_totals;
+        "DROP TABLE image_imports;
+         DROP TABLE import_sources;
+         DROP TRIGGER image_added_to_totals;
          DROP TRIGGER image_removed_from_totals;
          DROP TRIGGER image_trash_state;
          DROP TRIGGER image_time_to_links;
