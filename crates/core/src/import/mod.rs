@@ -4,10 +4,11 @@
 //! negative prompt, seed and parameters, and the rest kept as text. Its licence is what the
 //! file declares, or "terms unknown".
 //!
-//! A folder runs as one job over both cores (each worker decodes and makes thumbnails; rows
-//! are written one at a time), with progress, cancel, and a summary. Files already done are
-//! remembered by path, size and modification time, so running the same import again skips
-//! them with a stat and one lookup, and picks up where a cancelled or interrupted run stopped.
+//! A folder runs as one job over every core (two workers per core, each decoding and making
+//! thumbnails while another waits on its writes; rows are written one at a time), with
+//! progress, cancel, and a summary. Files already done are remembered by path, size and
+//! modification time, so running the same import again skips them with a stat and one
+//! lookup, and picks up where a cancelled or interrupted run stopped.
 
 mod a1111;
 mod comfyui;
@@ -155,10 +156,12 @@ pub fn run(
     ));
     let next = AtomicUsize::new(0);
     let stop = CancellationToken::new();
+    // Two workers per core: each file waits on several fsyncs (original, thumbnails, the
+    // blob journal), and a second worker decodes while the first waits.
     let workers = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(2)
-        .clamp(1, 8)
+        .map(|n| n.get() * 2)
+        .unwrap_or(4)
+        .clamp(2, 16)
         .min(files.len().max(1));
     std::thread::scope(|scope| {
         for _ in 0..workers {
