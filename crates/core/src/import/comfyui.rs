@@ -204,3 +204,52 @@ pub fn read_prompt(text: &str, facts: &mut FileFacts) -> bool {
     }
     true
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_flux_graph_with_sampler_custom_advanced_is_followed_through_its_nodes() {
+        let graph = json!({
+            "13": {"class_type": "SamplerCustomAdvanced", "inputs": {"noise": ["25", 0],
+                "guider": ["22", 0], "sampler": ["16", 0], "sigmas": ["17", 0],
+                "latent_image": ["5", 0]}},
+            "25": {"class_type": "RandomNoise", "inputs": {"noise_seed": 7}},
+            "22": {"class_type": "BasicGuider", "inputs": {"model": ["12", 0], "conditioning": ["26", 0]}},
+            "26": {"class_type": "FluxGuidance", "inputs": {"guidance": 3.5, "conditioning": ["6", 0]}},
+            "6": {"class_type": "CLIPTextEncode", "inputs": {"text": "a cat", "clip": ["11", 0]}},
+            "16": {"class_type": "KSamplerSelect", "inputs": {"sampler_name": "euler"}},
+            "17": {"class_type": "BasicScheduler", "inputs": {"scheduler": "simple", "steps": 20,
+                "denoise": 1.0, "model": ["12", 0]}},
+            "12": {"class_type": "UNETLoader", "inputs": {"unet_name": "flux1-dev.safetensors"}},
+            "5": {"class_type": "EmptySD3LatentImage", "inputs": {"width": 1024, "height": 768, "batch_size": 1}}
+        });
+        let mut facts = FileFacts::default();
+        assert!(read_prompt(&graph.to_string(), &mut facts));
+        assert_eq!(facts.prompt.as_deref(), Some("a cat"));
+        assert_eq!(facts.params.negative_prompt, None);
+        assert_eq!(facts.params.seed, Some(7));
+        assert_eq!(facts.params.size.as_deref(), Some("1024x768"));
+        assert_eq!(facts.model.as_deref(), Some("flux1-dev.safetensors"));
+        assert_eq!(facts.params.extra["steps"], json!(20));
+        assert_eq!(facts.params.extra["sampler"], json!("euler"));
+        assert_eq!(facts.params.extra["scheduler"], json!("simple"));
+        assert_eq!(facts.params.extra["guidance"], json!(3.5));
+    }
+
+    #[test]
+    fn a_looping_or_foreign_graph_does_not_hang_or_claim() {
+        let looping = json!({
+            "1": {"class_type": "KSampler", "inputs": {"positive": ["2", 0], "seed": ["2", 0]}},
+            "2": {"class_type": "Loop", "inputs": {"conditioning": ["1", 0], "value": ["2", 0]}}
+        });
+        let mut facts = FileFacts::default();
+        assert!(read_prompt(&looping.to_string(), &mut facts));
+        assert_eq!(facts.prompt, None);
+        assert!(!read_prompt("{\"a\": 1}", &mut FileFacts::default()));
+        assert!(!read_prompt("a plain prompt", &mut FileFacts::default()));
+    }
+}
