@@ -39,6 +39,7 @@ impl Cli {
             Command::Duplicates(a) => a.json,
             Command::Provenance(a) => a.json,
             Command::Signing(a) => a.json,
+            Command::Import(a) => a.json,
         }
     }
 }
@@ -47,6 +48,9 @@ impl Cli {
 pub enum Command {
     /// Generate images from a prompt and store them in the library.
     Generate(GenerateArgs),
+    /// Bring PNG, JPEG and WebP files made elsewhere (A1111, Forge, ComfyUI, InvokeAI, any
+    /// other tool) into the library, with what their metadata says; folders with --recursive.
+    Import(crate::import::ImportArgs),
     /// Change a library image (edit with a mask and references, inpaint, outpaint, erase,
     /// search and replace, remove background, refine); the results stack under it.
     Edit(crate::edit::EditArgs),

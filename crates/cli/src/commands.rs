@@ -43,6 +43,7 @@ pub(crate) fn open() -> Result<Engine, Error> {
 pub async fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Command::Generate(args) => generate(args).await,
+        Command::Import(args) => crate::import::run(args).await,
         Command::Edit(args) => crate::edit::edit(args).await,
         Command::Vary(args) => crate::edit::vary(args).await,
         Command::Providers(args) => crate::providers::run(&open()?, args.json),
@@ -82,6 +83,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             let organisation = engine.library().organisation(&args.id)?;
             let tree = engine.library().version_tree(&args.id)?;
             let credentials = engine.library().credentials(&args.id)?;
+            let origin = engine.library().import_origin(&args.id)?;
             if args.json {
                 let mut doc = with_path(&detail, &detail.summary.path);
                 doc["rating"] = json!(organisation.rating);
@@ -90,6 +92,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
                 doc["boards"] = json!(organisation.boards);
                 crate::edit::add_lineage(&mut doc, &tree);
                 doc["credentials"] = crate::provenance::credentials_json(credentials.as_ref());
+                doc["imported"] = json!(origin);
                 doc["original"] = match &original {
                     None => json!({ "status": "ok" }),
                     Some(e) => {
@@ -107,6 +110,9 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
                         "Content Credentials: not read yet (easel-cli provenance {}).",
                         args.id
                     ),
+                }
+                if let Some(origin) = &origin {
+                    human::print_import_origin(origin);
                 }
             }
             // The details were shown; the exit code and stderr say the original is not sound.

@@ -344,3 +344,36 @@ pub fn print_organisation(o: &easel_core::library::ImageOrganisation) {
         outln!("{k:<12} {v}");
     }
 }
+
+/// Where an imported image came from and what its file said (all of it as text).
+pub fn print_import_origin(o: &easel_core::library::ImportOrigin) {
+    outln!("{:<12} {} (from {})", "Imported", o.file_name, o.tool);
+    if let Some(t) = &o.digital_source_type {
+        outln!("{:<12} {t}", "Source type");
+    }
+    let d = &o.declared;
+    for (k, v) in [
+        ("Usage terms", &d.usage_terms),
+        ("Rights", &d.rights),
+        ("Credit", &d.credit),
+        ("Licence URL", &d.web_statement),
+        ("Creator", &d.creator),
+    ] {
+        if let Some(v) = v {
+            outln!("{k:<12} {v} (declared by the file)");
+        }
+    }
+    if !o.unmapped.is_empty() {
+        outln!("Also in the file:");
+        for e in &o.unmapped {
+            // Graphs and workflows are long JSON: a line of them is enough here.
+            let value: String = e.value.chars().take(200).collect();
+            let cut = if value.len() < e.value.len() {
+                "…"
+            } else {
+                ""
+            };
+            outln!("  {} {}: {value}{cut}", e.source, e.key);
+        }
+    }
+}

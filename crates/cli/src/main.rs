@@ -11,6 +11,7 @@ mod edit;
 mod endpoints;
 mod export;
 mod human;
+mod import;
 mod library_commands;
 mod license;
 mod organise;

@@ -12,6 +12,8 @@ mod engines_support;
 mod firefly_support;
 #[path = "../../../core/tests/getty_support/mod.rs"]
 mod getty_support;
+#[path = "../../../core/tests/import_support/mod.rs"]
+mod import_support;
 #[path = "../../../core/tests/library_support/mod.rs"]
 mod library_support;
 #[path = "../../../core/tests/stability_support/mod.rs"]
@@ -24,6 +26,7 @@ mod cli_edit;
 mod cli_endpoints;
 mod cli_firefly;
 mod cli_getty;
+mod cli_import;
 mod cli_stability;
 mod faults;
 mod library_care;

@@ -15,6 +15,7 @@ mod clock;
 mod credentials;
 mod decode;
 mod generations;
+mod imports;
 mod instance;
 mod licensed;
 mod lineage;
@@ -45,6 +46,9 @@ pub use boards::Board;
 pub use check::{CheckReport, OriginalProblem, RepairReport};
 pub use credentials::{BACKFILL_STEP, BackfillStep};
 pub use decode::{MAX_ALLOC, MAX_SIDE, Probe, decode as decode_image, probe};
+pub use imports::{
+    DeclaredRights, ImportOrigin, ImportStored, ImportedImage, RawEntry, SourceFile,
+};
 pub use lineage::{Derivation, DerivationInput, NewDerivation, NewInput, VersionTree};
 pub use originals::read_verified;
 pub use perceptual::{DEFAULT_MAX_DISTANCE, DuplicateGroup, HashStep, MAX_DISTANCE, dhash};

@@ -21,6 +21,7 @@ const MIGRATIONS: &[&str] = &[
     ADD_PERCEPTUAL_HASH,
     LINEAGE,
     CONTENT_CREDENTIALS,
+    IMPORTS,
 ];
 
 /// The newest schema this build knows.
@@ -333,6 +334,24 @@ ALTER TABLE images ADD COLUMN credentials TEXT NOT NULL DEFAULT 'unread'
     CHECK (credentials IN ('unread','trusted','valid','invalid','none'));
 CREATE INDEX images_credentials_order ON images(credentials, created_at, id)
     WHERE deleted_at IS NULL;
+"#;
+
+/// Imports: what each imported image's file said (tool, declared rights, what could not be
+/// mapped, provenance as read) and which source files were done, so that importing a folder
+/// again skips them without reading them.
+const IMPORTS: &str = r#"
+CREATE TABLE image_imports (
+    image_seq INTEGER PRIMARY KEY REFERENCES images(seq) ON DELETE CASCADE,
+    tool      TEXT NOT NULL,              -- a1111, comfyui, invokeai, import
+    origin    TEXT NOT NULL               -- JSON ImportOrigin
+);
+CREATE TABLE import_sources (
+    path        TEXT PRIMARY KEY NOT NULL,
+    byte_size   INTEGER NOT NULL,
+    modified_ns INTEGER NOT NULL,
+    sha256      TEXT NOT NULL,
+    seen_at     INTEGER NOT NULL
+);
 "#;
 
 pub fn connect(path: &Path) -> rusqlite::Result<Connection> {

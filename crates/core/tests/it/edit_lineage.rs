@@ -266,15 +266,15 @@ fn a_library_from_before_lineage_opens_and_gains_it() {
         store(&lib, "an old image", &png(16, 16, 1))
     };
     {
-        // Back to the version before lineage (followed by Content Credentials): neither's
-        // tables existed.
+        // Back to the version before lineage (migration 9): its tables, and those of the
+        // migrations after it (Content Credentials, imports), did not exist.
         let conn = Connection::open(dir.path().join(DB_FILE)).unwrap();
-        conn.execute_batch(&format!(
-            "DROP INDEX images_credentials_order; ALTER TABLE images DROP COLUMN credentials; \
+        conn.execute_batch(
+            "DROP TABLE image_imports; DROP TABLE import_sources; \
+             DROP INDEX images_credentials_order; ALTER TABLE images DROP COLUMN credentials; \
              DROP TABLE content_credentials; \
-             DROP TABLE derivation_inputs; DROP TABLE derivations; PRAGMA user_version = {};",
-            SCHEMA_VERSION - 2
-        ))
+             DROP TABLE derivation_inputs; DROP TABLE derivations; PRAGMA user_version = 8;",
+        )
         .unwrap();
     }
     let lib = Library::open(dir.path()).unwrap();

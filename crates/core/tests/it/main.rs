@@ -16,6 +16,8 @@ mod export_support;
 mod firefly_support;
 #[path = "../getty_support/mod.rs"]
 mod getty_support;
+#[path = "../import_support/mod.rs"]
+mod import_support;
 #[path = "../library_support/mod.rs"]
 mod library_support;
 #[path = "../stability_support/mod.rs"]
@@ -39,6 +41,7 @@ mod export_presets;
 mod firefly_generate;
 mod getty_edit;
 mod getty_generate;
+mod import_files;
 mod library_crash;
 mod library_duplicates;
 mod library_images;

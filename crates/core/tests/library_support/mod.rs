@@ -142,6 +142,8 @@ pub fn downgrade_to_v3(conn: &rusqlite::Connection) {
         "DROP INDEX images_credentials_order;
          ALTER TABLE images DROP COLUMN credentials;
          DROP TABLE content_credentials;
+         DROP TABLE image_imports;
+         DROP TABLE import_sources;
          DROP TRIGGER image_added_to_totals;
          DROP TRIGGER image_removed_from_totals;
          DROP TRIGGER image_trash_state;

@@ -9,6 +9,7 @@ export function defaultExportOptions(includePrompt: boolean): ExportOptions {
     background: [255, 255, 255],
     include_prompt: includePrompt,
     license_note: true,
+    sign: true,
     caption: null,
     alt_text: null,
   };

@@ -476,7 +476,7 @@ fn find_model<'m>(models: &'m [SdModel], wanted: &str) -> Option<&'m SdModel> {
 }
 
 /// The `Key: value, Key: "quoted, value"` last line of an infotext.
-fn infotext_fields(infotext: &str) -> BTreeMap<String, String> {
+pub(crate) fn infotext_fields(infotext: &str) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     let Some(last) = infotext.lines().last() else {
         return out;
