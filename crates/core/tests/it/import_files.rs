@@ -330,3 +330,28 @@ fn missing_paths_are_reported() {
     assert_eq!(summary.unreadable.len(), 1);
     assert_eq!(summary.unreadable[0].code, "missing");
 }
+
+#[test]
+fn imported_files_have_their_content_credentials_read_and_recorded() {
+    use easel_core::provenance::CredentialsState;
+    let dir = tempfile::tempdir().unwrap();
+    let lib = Library::open(&dir.path().join("lib")).unwrap();
+    let signed_path = crate::c2pa_support::fixture("C.jpg");
+    let plain_path = crate::c2pa_support::fixture("no_manifest.jpg");
+    let signed = only_image(&import(&lib, &[&signed_path], false));
+    let plain = only_image(&import(&lib, &[&plain_path], false));
+
+    // Recorded with the image: never "unread", so the library filter sees it at once.
+    let c = lib
+        .credentials(&signed)
+        .unwrap()
+        .expect("recorded on import");
+    assert_eq!(c.state, CredentialsState::Valid, "{c:#?}");
+    let origin = lib.import_origin(&signed).unwrap().unwrap();
+    assert_eq!(origin.provenance.as_ref(), Some(&c));
+    assert_eq!(
+        lib.credentials(&plain).unwrap().unwrap().state,
+        CredentialsState::None
+    );
+    assert_eq!(lib.import_origin(&plain).unwrap().unwrap().provenance, None);
+}
