@@ -30,6 +30,11 @@ type FakeOptions = {
   endpoints?: { name: string; kind: 'comfyui' | 'a1111' | 'openai-compatible'; url: string; username?: string | null; password?: string | null }[];
   /** The file the workflow dialog "chooses": an API-format workflow, a UI-format one, or cancel. */
   workflowFile?: 'api' | 'ui' | null;
+  // Issue 10 UI:
+  /** What an image's file carries; "unread" = stored before Easel read credentials. */
+  credentials?: Record<string, 'trusted' | 'valid' | 'invalid' | 'hostile' | 'none' | 'unread'>;
+  /** Exports are signed with the organisation's certificate rather than this installation's. */
+  organisationSigner?: boolean;
 };
 
 type FakeBackend = {

@@ -96,6 +96,12 @@ export const api = {
   exportPresets: () => call(() => commands.exportPresets()),
   planExport: (ids: string[], options: ExportOptions) => call(() => commands.planExport(ids, options)),
   chooseExportFolder: () => call(() => commands.chooseExportFolder()),
+  // Content Credentials (issue 10).
+  imageCredentials: (id: string) => call(() => commands.imageCredentials(id)),
+  readImageCredentials: (id: string) => call(() => commands.readImageCredentials(id)),
+  signingStatus: () => call(() => commands.signingStatus()),
+  setSigningEnabled: (enabled: boolean) => call(() => commands.setSigningEnabled(enabled)),
+  clearOrganisationSigning: () => call(() => commands.clearOrganisationSigning()),
   exportImages: (ids: string[], options: ExportOptions, outDir: string) =>
     call(() => commands.exportImages(ids, options, outDir)),
   /** Opens the save dialog, then writes the backup; `null` when the user cancels. */
