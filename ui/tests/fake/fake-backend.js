@@ -307,8 +307,10 @@
       const made = { ...none, state: 'trusted', claim_generator: 'OpenAI', signer: 'OpenAI', signed_at: im.created_at, digital_source_type: GENAI, title: 'image.png',
         actions: [{ action: 'c2pa.created', digital_source_type: GENAI, software_agent: 'GPT-4o', when: im.created_at }, { action: 'c2pa.converted', digital_source_type: null, software_agent: 'OpenAI API', when: null }],
         ingredients: [] };
+      if (kind === 'trusted') return made;
       if (kind === 'valid') return { ...made, state: 'valid', claim_generator: 'Easel 0.1.0', signer: 'Easel on this computer', ingredients: [{ title: 'original.png', relationship: 'parentOf', format: 'image/png', has_credentials: true }] };
       if (kind === 'invalid') return { ...made, state: 'invalid', problems: [{ code: 'assertion.dataHash.mismatch', explanation: 'The image data changed after it was signed.' }] };
+      if (kind !== 'hostile') throw new Error(`fake: unknown credentials kind ${kind}`);
       // Text an attacker controls: it must show as text, escapes and all.
       return { ...made, state: 'valid', claim_generator: '<img src=x onerror="window.__pwned=1">Evil\u001b[31m', signer: '<b>Signer</b>', title: '<script>alert(1)</script>',
         actions: [{ action: 'com.evil.<i>act</i>', digital_source_type: null, software_agent: '<u>agent</u>', when: null }],
