@@ -1212,3 +1212,75 @@ describe('content credentials', () => {
     assertClean();
   });
 });
+
+// --- Issue 10 UI: import into the Library (picker, drop, progress, cancel, summary, origin). ---
+describe('import', () => {
+  for (const { viewport, colorScheme } of [
+    { viewport: { width: 1280, height: 800 }, colorScheme: 'light' },
+    { viewport: { width: 800, height: 600 }, colorScheme: 'light' },
+    { viewport: { width: 1280, height: 800 }, colorScheme: 'dark' },
+  ]) {
+    const tag = `${viewport.width}x${viewport.height}${colorScheme === 'dark' ? '-dark' : ''}`;
+    test(`import at ${tag}: a folder with progress, the summary, and where an image came from`, async (t) => {
+      const { page, assertClean } = await openApp(t, { viewport, colorScheme, backend: { importDelayMs: 40 } });
+      await page.getByTestId('nav-library').click();
+      await page.getByTestId('gallery-item').first().waitFor();
+      await page.getByTestId('import-folder').click();
+      await page.getByTestId('import-progress').getByText(' of 42 files').waitFor();
+      await shot(page, `import-progress-${tag}`);
+      const summary = page.getByTestId('import-summary');
+      await summary.waitFor({ timeout: 10000 });
+      assert.equal(await summary.textContent(), 'Imported 36 images · 4 duplicates skipped · 2 files could not be read · 1 other file ignored (not PNG, JPEG or WebP).');
+      await page.getByTestId('import-details').locator('summary').click();
+      assert.match(await page.getByTestId('import-details').textContent(), /huge\.png — It says it is 60000 × 60000 pixels/);
+      assert.equal(await page.getByTestId('import-duplicate').count(), 4);
+      await imagesLoaded(page, '[data-testid="gallery-item"] img');
+      await shot(page, `import-summary-${tag}`);
+      if (viewport.width === 1280) await checkA11y(page, `import summary ${tag}`);
+
+      // The newest image is an imported one: where it came from, its own text as text.
+      await page.getByTestId('gallery-item').first().dblclick();
+      const origin = page.getByTestId('import-origin');
+      await origin.waitFor();
+      assert.match(await origin.getByTestId('origin-file').textContent(), /^image-\d{3}\.png$/);
+      assert.match(await origin.getByTestId('origin-declared').textContent(), /CC BY 4\.0 <a href="x">link<\/a>/);
+      await origin.locator('summary').click();
+      assert.match(await origin.getByTestId('origin-unmapped').textContent(), /<script>window.__pwned=3<\/script>/);
+      assert.equal(await origin.locator('a, script').count(), 0);
+      assert.equal(await page.evaluate(() => window.__pwned), undefined);
+      await origin.scrollIntoViewIfNeeded();
+      await shot(page, `import-origin-${tag}`);
+      if (viewport.width === 1280) await checkA11y(page, `import origin ${tag}`);
+      assertClean();
+    });
+  }
+
+  test('cancel stops an import; running it again picks up where it stopped', async (t) => {
+    const { page, assertClean } = await openApp(t, { backend: { importDelayMs: 150 } });
+    await page.getByTestId('nav-library').click();
+    await page.getByTestId('gallery-item').first().waitFor();
+    await page.getByTestId('import-folder').click();
+    await page.getByTestId('import-progress').getByText(/^Importing: [3-9] of 42 files/).waitFor();
+    await page.getByTestId('import-cancel').click();
+    const summary = page.getByTestId('import-summary');
+    await summary.waitFor();
+    assert.match(await summary.textContent(), /Cancelled: [\d,]+ files left; import the same folder again to go on\.$/);
+    const first = Number(/Imported (\d+)/.exec(await summary.textContent())[1]);
+    assert.ok(first > 0 && first < 36, `imported ${first} before the cancel`);
+    await page.getByTestId('import-dismiss').click();
+    await page.getByTestId('import-status').waitFor({ state: 'detached' });
+    assertClean();
+  });
+
+  test('files dropped on the Library are imported; the pickers cancelled import nothing', async (t) => {
+    const { page, assertClean } = await openApp(t, { backend: { importDelayMs: 10, importPick: null } });
+    await page.getByTestId('nav-library').click();
+    await page.getByTestId('gallery-item').first().waitFor();
+    await page.getByTestId('import-files').click();
+    await page.getByTestId('import-folder').click();
+    assert.equal(await page.getByTestId('import-status').count(), 0);
+    await page.evaluate(() => window.__easelBackend.hooks.emitEvent('tauri://drag-drop', { type: 'drop', paths: ['/home/ann/Desktop/a.png', '/home/ann/Desktop/b.jpg'], position: { x: 600, y: 500 } }));
+    await page.getByTestId('import-summary').getByText('Imported 2 images.').waitFor();
+    assertClean();
+  });
+});

@@ -35,6 +35,10 @@ type FakeOptions = {
   credentials?: Record<string, 'trusted' | 'valid' | 'invalid' | 'hostile' | 'none' | 'unread'>;
   /** Exports are signed with the organisation's certificate rather than this installation's. */
   organisationSigner?: boolean;
+  /** Import: null = the pickers are cancelled; images per picked folder; delay per file. */
+  importPick?: null | 'pick';
+  importFolderSize?: number;
+  importDelayMs?: number;
 };
 
 type FakeBackend = {

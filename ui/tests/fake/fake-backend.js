@@ -338,6 +338,64 @@
       ? "Other tools will show these Content Credentials as valid and signed by your organisation; they show it as trusted only if your organisation's certificate is on their trust list."
       : "Other tools will show these Content Credentials as valid, from a signer they don't know (this installation's own certificate)." });
 
+    // Import: what a folder holds is made up from its path; files named like a picked file
+    // are one image each. A folder: 40 images (every tenth already in the library), a
+    // corrupt file, a 60000×60000 header, and a text file that is ignored.
+    let importRun = null;
+    const importedBefore = new Set();
+    function filesOf(paths) {
+      const out = [];
+      let ignored = 0;
+      for (const p of paths) {
+        if (/\.(png|jpe?g|webp)$/i.test(p)) { out.push(p); continue; }
+        for (let i = 0; i < (o.importFolderSize ?? 40); i++) out.push(`${p}/image-${String(i).padStart(3, '0')}.png`);
+        out.push(`${p}/corrupt.png`, `${p}/huge.png`);
+        ignored++;
+      }
+      return { files: out, ignored };
+    }
+    function runImport(paths, recursive, channelId) {
+      const { files, ignored } = filesOf(paths);
+      const run = (importRun = { cancelled: false, done: false });
+      const summaryOut = { imported: [], duplicates: [], unreadable: [], ignored, cancelled: false, not_started: 0, error: null };
+      const p = { total: files.length, done: 0, imported: 0, duplicates: 0, unreadable: 0, last: null };
+      let index = 0;
+      return new Promise((resolve) => {
+        const step = () => {
+          if (run.cancelled || index >= files.length) {
+            summaryOut.cancelled = run.cancelled;
+            summaryOut.not_started = files.length - index;
+            run.done = true;
+            if (summaryOut.imported.length) hooks.emitEvent('library-changed', { ids: summaryOut.imported.map((f) => f.image_id) });
+            return resolve(summaryOut);
+          }
+          const path = files[index++];
+          const name = path.split('/').pop();
+          if (name === 'corrupt.png') summaryOut.unreadable.push({ path, code: 'unreadable', reason: 'The file is damaged: the PNG data ends early (truncated or corrupt).' });
+          else if (name === 'huge.png') summaryOut.unreadable.push({ path, code: 'image_too_large', reason: 'It says it is 60000 × 60000 pixels, more than Easel opens (at most 40,000 on a side and 200 megapixels).' });
+          else if (importedBefore.has(path)) summaryOut.duplicates.push({ path, image_id: 'img-000000', reason: 'already_imported' });
+          else if (/-\d\d7\.png$/.test(name)) summaryOut.duplicates.push({ path, image_id: 'img-000001', reason: 'same_bytes' });
+          else {
+            importedBefore.add(path);
+            const im = makeImage(nextImage++, Date.now());
+            const tool = index % 3 === 0 ? 'comfyui' : 'a1111';
+            Object.assign(im, {
+              provider: 'import', model: tool === 'comfyui' ? 'flux1-dev.safetensors' : 'sd_xl_base_1.0.safetensors', commercial_use: 'unknown', license_status: 'included',
+              imported: { tool, file_name: name, file_modified: '2025-06-01T10:00:00Z', imported_at: new Date().toISOString(), digital_source_type: 'http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia',
+                declared: { usage_terms: 'CC BY 4.0 <a href="x">link</a>', rights: '© 2025 Ann', credit: null, web_statement: null, creator: 'Ann' },
+                unmapped: [{ source: 'a1111', key: 'Lora hashes', value: 'detail: 0a1b2c' }, { source: 'png:Comment', key: 'Comment', value: '<script>window.__pwned=3</script>\u001b[2J' }] },
+            });
+            images.unshift(im);
+            summaryOut.imported.push({ path, image_id: im.id, tool });
+          }
+          p.done = index; p.imported = summaryOut.imported.length; p.duplicates = summaryOut.duplicates.length; p.unreadable = summaryOut.unreadable.length; p.last = name;
+          hooks.sendChannel(channelId, { index: index - 1, message: { ...p } });
+          setTimeout(step, (o.importDelayMs ?? 40) / o.speed);
+        };
+        setTimeout(step, 10);
+      });
+    }
+
     function parseSearch(input) {
       const q = { words: [], phrases: [], excluded: [], tags: [], boards: [], models: [], providers: [], rating: null, favorite: false, license: null, before: null, after: null, size: null, credentials: null };
       let toks;
@@ -935,6 +993,22 @@
           return credentialsReport(im);
         }
         case 'signing_status': return signingStatus();
+        case 'choose_import_folder': return o.importPick === null ? null : '/home/user/Pictures/sd-outputs';
+        case 'choose_import_files': return o.importPick === null ? [] : ['/home/user/Pictures/one.png', '/home/user/Pictures/two.webp'];
+        case 'cancel_import': if (importRun) importRun.cancelled = true; return null;
+        case 'import_images': {
+          const ch = args.onEvent;
+          const channelId = typeof ch === 'string' ? Number(ch.split(':')[1]) : ch && typeof ch.id === 'number' ? ch.id : null;
+          if (channelId === null) return fail('invalid_input', 'import_images needs an onEvent channel.');
+          if (!args.paths?.length) return fail('invalid_input', 'Name at least one file or folder to import.');
+          if (importRun && !importRun.done) return fail('invalid_input', 'An import is already running; wait for it or cancel it first.');
+          return runImport(args.paths, !!args.recursive, channelId);
+        }
+        case 'import_origin': {
+          const im = images.find((x) => x.id === args.id && !x.deleted);
+          if (!im) return fail('not_found', `Image ${args.id} was not found.`);
+          return im.imported ?? null;
+        }
         case 'set_signing_enabled': signing.enabled = !!args.enabled; return signingStatus();
         case 'clear_organisation_signing': Object.assign(signing, { kind: 'installation', subject: 'Easel on this computer' }); return signingStatus();
         case 'get_image': {
