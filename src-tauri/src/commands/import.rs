@@ -9,7 +9,7 @@ use easel_core::Error;
 use easel_core::import::{ImportProgress, ImportRequest, ImportSummary};
 use easel_core::library::ImportOrigin;
 use tauri::ipc::Channel;
-use tauri::{AppHandle, State};
+use tauri::{AppHandle, Runtime, State};
 use tauri_plugin_dialog::DialogExt;
 use tauri_specta::Event;
 use tokio_util::sync::CancellationToken;
@@ -29,8 +29,8 @@ const PROGRESS_INTERVAL: Duration = Duration::from_millis(100);
 /// cancelled. Progress goes to `on_event`; new images are announced as "library-changed".
 #[tauri::command]
 #[specta::specta]
-pub async fn import_images(
-    app: AppHandle,
+pub async fn import_images<R: Runtime>(
+    app: AppHandle<R>,
     state: State<'_, EngineState>,
     run: State<'_, ImportRun>,
     paths: Vec<String>,

@@ -98,7 +98,7 @@ pub fn all() -> tauri_specta::Commands<tauri::Wry> {
         provenance::set_signing_enabled,
         provenance::set_organisation_signing,
         provenance::clear_organisation_signing,
-        import::import_images,
+        import::import_images::<tauri::Wry>,
         import::cancel_import,
         import::choose_import_folder,
         import::choose_import_files,
