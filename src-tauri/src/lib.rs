@@ -74,6 +74,7 @@ pub fn run() {
         .plugin(tauri_plugin_opener::init())
         .register_asynchronous_uri_scheme_protocol(protocol::SCHEME, protocol::handle)
         .invoke_handler(invoke_handler)
+        .manage(commands::import::ImportRun::default())
         .setup(move |app| {
             specta.mount_events(app);
             let dirs = AppDirs::from_env().map_err(startup_error)?;

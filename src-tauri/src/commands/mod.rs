@@ -6,6 +6,7 @@ pub mod editing;
 pub mod endpoints;
 pub mod export;
 pub mod generation;
+pub mod import;
 pub mod library;
 pub mod licensing;
 pub mod organising;
@@ -97,6 +98,11 @@ pub fn all() -> tauri_specta::Commands<tauri::Wry> {
         provenance::set_signing_enabled,
         provenance::set_organisation_signing,
         provenance::clear_organisation_signing,
+        import::import_images::<tauri::Wry>,
+        import::cancel_import,
+        import::choose_import_folder,
+        import::choose_import_files,
+        import::import_origin,
     ]
 }
 

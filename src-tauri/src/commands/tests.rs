@@ -24,6 +24,7 @@ fn fixture() -> Fixture {
     let engine = Engine::open(AppDirs::under(dir.path())).unwrap();
     let app = mock_builder()
         .manage(EngineState::new(Arc::new(engine)))
+        .manage(super::import::ImportRun::default())
         .invoke_handler(tauri::generate_handler![
             super::settings::get_catalog,
             super::settings::get_settings,
@@ -47,9 +48,17 @@ fn fixture() -> Fixture {
             super::organising::save_search,
             super::organising::delete_saved_search,
             super::organising::list_tags,
+            // Import (issue 10).
+            super::import::import_images,
+            super::import::cancel_import,
+            super::import::import_origin,
         ])
         .build(mock_context(noop_assets()))
         .unwrap();
+    // Commands that announce changes ("library-changed") need the events mounted.
+    tauri_specta::Builder::<MockRuntime>::new()
+        .events(tauri_specta::collect_events![crate::events::LibraryChanged])
+        .mount_events(&app);
     let window = WebviewWindowBuilder::new(&app, "main", Default::default())
         .build()
         .unwrap();
@@ -309,4 +318,46 @@ fn saved_searches_round_trip_and_bad_ones_are_refused() {
         invoke(&f, "list_tags", json!({"prefix": "", "limit": 10})).unwrap(),
         json!([])
     );
+}
+
+#[test]
+fn a_folder_is_imported_with_a_summary_and_the_origin_is_kept() {
+    let f = fixture();
+    let folder = tempfile::tempdir().unwrap();
+    let png = folder.path().join("from-a1111.png");
+    image::RgbImage::from_pixel(64, 48, image::Rgb([200, 100, 50]))
+        .save(&png)
+        .unwrap();
+    std::fs::write(folder.path().join("broken.png"), b"not a png at all").unwrap();
+    let args = json!({
+        "paths": [folder.path().to_str().unwrap()],
+        "recursive": false,
+        "onEvent": "__CHANNEL__:7",
+    });
+
+    let first = invoke(&f, "import_images", args.clone()).unwrap();
+    assert_eq!(first["imported"].as_array().unwrap().len(), 1, "{first}");
+    assert_eq!(first["unreadable"].as_array().unwrap().len(), 1, "{first}");
+    assert_eq!(first["cancelled"], json!(false));
+    let id = first["imported"][0]["image_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // The same folder again: the image is reported as a duplicate, not stored twice.
+    let again = invoke(&f, "import_images", args).unwrap();
+    assert_eq!(again["imported"].as_array().unwrap().len(), 0, "{again}");
+    assert_eq!(again["duplicates"][0]["image_id"], json!(id));
+
+    let origin = invoke(&f, "import_origin", json!({ "id": id })).unwrap();
+    assert_eq!(origin["file_name"], json!("from-a1111.png"));
+    // No import running: cancelling is not an error.
+    invoke(&f, "cancel_import", json!({})).unwrap();
+    let err = invoke(
+        &f,
+        "import_images",
+        json!({ "paths": [], "recursive": false, "onEvent": "__CHANNEL__:8" }),
+    )
+    .unwrap_err();
+    assert_eq!(err["code"], json!("invalid_input"));
 }

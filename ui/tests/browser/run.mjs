@@ -1083,3 +1083,208 @@ test('outpaint: extend the canvas per side, preview the new canvas, run with a m
   assert.equal(sent.mask, null);
   assertClean();
 });
+
+// --- Issue 10 UI: Content Credentials in the image view, the export's sign switch, the filter. ---
+describe('content credentials', () => {
+  const credentials = { 'img-000000': 'trusted', 'img-000001': 'hostile', 'img-000002': 'unread', 'img-000003': 'invalid', 'img-000004': 'none' };
+  for (const { viewport, colorScheme } of [
+    { viewport: { width: 1280, height: 800 }, colorScheme: 'light' },
+    { viewport: { width: 800, height: 600 }, colorScheme: 'light' },
+    { viewport: { width: 1280, height: 800 }, colorScheme: 'dark' },
+  ]) {
+    const tag = `${viewport.width}x${viewport.height}${colorScheme === 'dark' ? '-dark' : ''}`;
+    test(`credentials at ${tag}: sentence, details, hostile text as text, read, sign switch`, async (t) => {
+      const { page, assertClean } = await openApp(t, { viewport, colorScheme, backend: { credentials } });
+      await page.getByTestId('nav-library').click();
+      await page.locator('[data-id="img-000000"]').dblclick();
+      const panel = page.getByTestId('credentials-panel');
+      await panel.getByTestId('credentials-sentence').waitFor();
+      assert.equal(await panel.getByTestId('credentials-sentence').textContent(), 'Made by OpenAI with generative AI, signed by OpenAI, intact.');
+      assert.equal(await panel.getByTestId('credentials-state').textContent(), 'Intact · trusted signer');
+      await panel.locator('summary').click();
+      await panel.getByTestId('credentials-trust-list').waitFor();
+      assert.equal(await panel.getByTestId('credentials-signer').textContent(), 'OpenAI');
+      assert.match(await panel.getByTestId('credentials-actions').textContent(), /Created/);
+      await panel.scrollIntoViewIfNeeded();
+      await shot(page, `credentials-trusted-${tag}`);
+      if (viewport.width === 1280) await checkA11y(page, `credentials ${tag}`);
+
+      // Markup and escapes a manifest carries show as text; nothing of it runs or renders.
+      await page.getByTestId('image-next').click();
+      await page.waitForFunction(() => document.querySelector('[data-testid="credentials-panel"]')?.getAttribute('data-state') === 'valid');
+      assert.match(await panel.getByTestId('credentials-sentence').textContent(), /^Made by <img src=x onerror="window.__pwned=1">Evil\u001b\[31m with generative AI, signed by <b>Signer<\/b>, intact, from a signer not on the C2PA trust list\.$/);
+      await panel.locator('summary').click();
+      assert.match(await panel.getByTestId('credentials-ingredients').textContent(), /<img src=y onerror="window.__pwned=2">/);
+      assert.equal(await panel.locator('img, b, u, i, script').count(), 0);
+      assert.equal(await page.evaluate(() => window.__pwned), undefined);
+      await panel.scrollIntoViewIfNeeded();
+      await shot(page, `credentials-hostile-${tag}`);
+
+      // Not read yet: a Read button reads them.
+      await page.getByTestId('image-next').click();
+      await page.getByTestId('credentials-read').waitFor();
+      assert.equal(await panel.getByTestId('credentials-sentence').textContent(), 'Content Credentials not read yet.');
+      await panel.scrollIntoViewIfNeeded();
+      await shot(page, `credentials-unread-${tag}`);
+      await page.getByTestId('credentials-read').click();
+      await page.getByTestId('credentials-read').waitFor({ state: 'detached' });
+      assert.match(await panel.getByTestId('credentials-sentence').textContent(), /intact\.$/);
+
+      // Not intact: the problem is named.
+      await page.getByTestId('image-next').click();
+      await page.waitForFunction(() => document.querySelector('[data-testid="credentials-panel"]')?.getAttribute('data-state') === 'invalid');
+      assert.match(await panel.getByTestId('credentials-sentence').textContent(), /not intact \(assertion\.dataHash\.mismatch\)\.$/);
+      await panel.locator('summary').click();
+      assert.match(await panel.getByTestId('credentials-problems').textContent(), /The image data changed after it was signed/);
+      await panel.scrollIntoViewIfNeeded();
+      await shot(page, `credentials-invalid-${tag}`);
+
+      // Export: signed by default, saying honestly what other tools will show.
+      await page.getByTestId('export-button').click();
+      await page.getByTestId('export-dialog').waitFor();
+      const sign = page.getByTestId('export-sign');
+      assert.equal(await sign.isChecked(), true);
+      await page.getByTestId('export-sign-note').getByText("from a signer they don't know").waitFor();
+      await page.getByTestId('export-signing').scrollIntoViewIfNeeded();
+      await shot(page, `export-signing-${tag}`);
+      if (viewport.width === 1280) await checkA11y(page, `export signing ${tag}`);
+      await page.getByTestId('export-choose-folder').click();
+      await page.getByTestId('export-run').click();
+      await page.getByTestId('export-signed').waitFor();
+      assert.match(await page.getByTestId('export-signed').textContent(), /signer they don't know/);
+      await page.keyboard.press('Escape');
+      await page.getByTestId('export-dialog').waitFor({ state: 'detached' });
+      assertClean();
+    });
+  }
+
+  test('the export switch turns signing off; "Original" is never signed; Settings turns it off for all', async (t) => {
+    const { page, assertClean } = await openApp(t, { backend: { credentials } });
+    await page.getByTestId('nav-library').click();
+    await page.locator('[data-id="img-000000"]').dblclick();
+    await page.getByTestId('export-button').click();
+    await page.getByTestId('export-sign').uncheck();
+    await page.getByTestId('export-sign-note').getByText('no Content Credentials of its own').waitFor();
+    await page.getByTestId('export-choose-folder').click();
+    await page.getByTestId('export-run').click();
+    await page.getByTestId('export-result').waitFor();
+    assert.equal(await page.getByTestId('export-signed').count(), 0);
+    await page.getByTestId('export-format').selectOption('original');
+    assert.equal(await page.getByTestId('export-sign').isDisabled(), true);
+    await page.getByTestId('export-sign-note').getByText('byte-identical').waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByTestId('image-back').click();
+
+    await page.getByTestId('nav-settings').click();
+    const card = page.getByTestId('settings-signing');
+    await card.getByTestId('settings-what-others-see').waitFor();
+    await card.scrollIntoViewIfNeeded();
+    await shot(page, 'settings-signing-1280x800');
+    await checkA11y(page, 'settings signing');
+    await page.getByTestId('settings-sign-exports').uncheck();
+    await page.waitForFunction(() => !document.querySelector('[data-testid="settings-sign-exports"]').disabled);
+    assert.equal(await page.getByTestId('settings-sign-exports').isChecked(), false);
+    await page.getByTestId('nav-library').click();
+    await page.locator('[data-id="img-000000"]').dblclick();
+    await page.getByTestId('export-button').click();
+    await page.getByTestId('export-sign-note').getByText('turned off in Settings').waitFor();
+    assert.equal(await page.getByTestId('export-sign').isChecked(), false);
+    assertClean();
+  });
+
+  test('the library filters by credentials', async (t) => {
+    const { page, assertClean } = await openApp(t, { backend: { credentials } });
+    await page.getByTestId('nav-library').click();
+    await page.locator('[data-id="img-000000"]').waitFor();
+    await page.getByTestId('filter-credentials').selectOption('invalid');
+    await page.locator('[data-id="img-000003"]').waitFor();
+    assert.equal(await page.locator('[data-id="img-000000"]').count(), 0);
+    await page.getByTestId('filter-credentials').selectOption('none');
+    await page.locator('[data-id="img-000004"]').waitFor();
+    assert.equal(await page.locator('[data-id="img-000003"]').count(), 0);
+    await page.getByTestId('filter-credentials').selectOption('unread');
+    await page.locator('[data-id="img-000002"]').waitFor();
+    assert.equal(await page.locator('[data-id="img-000004"]').count(), 0);
+    await imagesLoaded(page, '[data-testid="gallery-item"] img');
+    await shot(page, 'library-credentials-filter-1280x800');
+    await page.getByTestId('filter-clear').click();
+    await page.locator('[data-id="img-000000"]').waitFor();
+    assertClean();
+  });
+});
+
+// --- Issue 10 UI: import into the Library (picker, drop, progress, cancel, summary, origin). ---
+describe('import', () => {
+  for (const { viewport, colorScheme } of [
+    { viewport: { width: 1280, height: 800 }, colorScheme: 'light' },
+    { viewport: { width: 800, height: 600 }, colorScheme: 'light' },
+    { viewport: { width: 1280, height: 800 }, colorScheme: 'dark' },
+  ]) {
+    const tag = `${viewport.width}x${viewport.height}${colorScheme === 'dark' ? '-dark' : ''}`;
+    test(`import at ${tag}: a folder with progress, the summary, and where an image came from`, async (t) => {
+      const { page, assertClean } = await openApp(t, { viewport, colorScheme, backend: { importDelayMs: 40 } });
+      await page.getByTestId('nav-library').click();
+      await page.getByTestId('gallery-item').first().waitFor();
+      await page.getByTestId('import-folder').click();
+      await page.getByTestId('import-progress').getByText(' of 42 files').waitFor();
+      await shot(page, `import-progress-${tag}`);
+      const summary = page.getByTestId('import-summary');
+      await summary.waitFor({ timeout: 10000 });
+      assert.equal(await summary.textContent(), 'Imported 36 images · 4 duplicates skipped · 2 files could not be read · 1 other file ignored (not PNG, JPEG or WebP).');
+      await page.getByTestId('import-details').locator('summary').click();
+      assert.match(await page.getByTestId('import-details').textContent(), /huge\.png — It says it is 60000 × 60000 pixels/);
+      assert.equal(await page.getByTestId('import-duplicate').count(), 4);
+      await imagesLoaded(page, '[data-testid="gallery-item"] img');
+      await shot(page, `import-summary-${tag}`);
+      if (viewport.width === 1280) await checkA11y(page, `import summary ${tag}`);
+
+      // The newest image is an imported one: where it came from, its own text as text.
+      await page.getByTestId('gallery-item').first().dblclick();
+      const origin = page.getByTestId('import-origin');
+      await origin.waitFor();
+      assert.match(await origin.getByTestId('origin-file').textContent(), /^image-\d{3}\.png$/);
+      assert.match(await origin.getByTestId('origin-declared').textContent(), /CC BY 4\.0 <a href="x">link<\/a>/);
+      await origin.locator('summary').click();
+      assert.match(await origin.getByTestId('origin-unmapped').textContent(), /<script>window.__pwned=3<\/script>/);
+      assert.equal(await origin.locator('a, script').count(), 0);
+      assert.equal(await page.evaluate(() => window.__pwned), undefined);
+      await origin.scrollIntoViewIfNeeded();
+      await shot(page, `import-origin-${tag}`);
+      if (viewport.width === 1280) await checkA11y(page, `import origin ${tag}`);
+      assertClean();
+    });
+  }
+
+  test('an import survives leaving the Library, and Cancel stops it', async (t) => {
+    const { page, assertClean } = await openApp(t, { backend: { importDelayMs: 150 } });
+    await page.getByTestId('nav-library').click();
+    await page.getByTestId('gallery-item').first().waitFor();
+    await page.getByTestId('import-folder').click();
+    await page.getByTestId('import-progress').getByText(/^Importing: [1-9] of 42 files/).waitFor();
+    // It runs on while the user is elsewhere, and is still there on coming back.
+    await page.getByTestId('nav-generate').click();
+    await page.getByTestId('nav-library').click();
+    await page.getByTestId('import-progress').getByText(/^Importing: ([3-9]|\d\d) of 42 files/).waitFor();
+    await page.getByTestId('import-cancel').click();
+    const summary = page.getByTestId('import-summary');
+    await summary.waitFor();
+    assert.match(await summary.textContent(), /Cancelled: [\d,]+ files left; import the same folder again to go on\.$/);
+    const first = Number(/Imported (\d+)/.exec(await summary.textContent())[1]);
+    assert.ok(first > 0 && first < 36, `imported ${first} before the cancel`);
+    await page.getByTestId('import-dismiss').click();
+    await page.getByTestId('import-status').waitFor({ state: 'detached' });
+    assertClean();
+  });
+
+  test('files dropped on the Library are imported; the pickers cancelled import nothing', async (t) => {
+    const { page, assertClean } = await openApp(t, { backend: { importDelayMs: 10, importPick: null } });
+    await page.getByTestId('nav-library').click();
+    await page.getByTestId('gallery-item').first().waitFor();
+    await page.getByTestId('import-files').click();
+    await page.getByTestId('import-folder').click();
+    assert.equal(await page.getByTestId('import-status').count(), 0);
+    await page.evaluate(() => window.__easelBackend.hooks.emitEvent('tauri://drag-drop', { type: 'drop', paths: ['/home/ann/Desktop/a.png', '/home/ann/Desktop/b.jpg'], position: { x: 600, y: 500 } }));
+    await page.getByTestId('import-summary').getByText('Imported 2 images.').waitFor();
+    assertClean();
+  });
+});

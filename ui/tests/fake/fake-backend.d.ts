@@ -30,6 +30,15 @@ type FakeOptions = {
   endpoints?: { name: string; kind: 'comfyui' | 'a1111' | 'openai-compatible'; url: string; username?: string | null; password?: string | null }[];
   /** The file the workflow dialog "chooses": an API-format workflow, a UI-format one, or cancel. */
   workflowFile?: 'api' | 'ui' | null;
+  // Issue 10 UI:
+  /** What an image's file carries; "unread" = stored before Easel read credentials. */
+  credentials?: Record<string, 'trusted' | 'valid' | 'invalid' | 'hostile' | 'none' | 'unread'>;
+  /** Exports are signed with the organisation's certificate rather than this installation's. */
+  organisationSigner?: boolean;
+  /** Import: null = the pickers are cancelled; images per picked folder; delay per file. */
+  importPick?: null | 'pick';
+  importFolderSize?: number;
+  importDelayMs?: number;
 };
 
 type FakeBackend = {

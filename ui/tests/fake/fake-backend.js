@@ -231,6 +231,7 @@
       ['before', 'before:YYYY-MM-DD — made before that day'],
       ['after', 'after:YYYY-MM-DD — made on or after that day'],
       ['size', 'size:>=2048 — long edge in pixels'],
+      ['credentials', 'credentials:any|intact|trusted|invalid|none|unread — Content Credentials'],
     ];
     const boards = [];
     let boardSeq = 1;
@@ -287,8 +288,116 @@
     }
 
     /** The search language as core parses it: a problem {message, start, end} or the parsed search. */
+    // ---- Issue 10 UI: Content Credentials and signing ----
+    const CREDENTIALS_FILTERS = ['any', 'intact', 'trusted', 'invalid', 'none', 'unread'];
+    const TRUST_LIST = 'C2PA Trust List (2026-08-21)';
+    const GENAI = 'http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia';
+    /** What the file carries: trusted | valid | invalid | hostile | none. */
+    function credentialsKind(im) {
+      if (o.credentials?.[im.id]) return o.credentials[im.id] === 'unread' ? 'trusted' : o.credentials[im.id];
+      if (im.imported) return 'none';
+      return im.provider === 'openai' ? (Number(im.id.replace(/\D/g, '')) % 13 === 6 ? 'invalid' : 'trusted') : 'none';
+    }
+    /** Images stored before Easel read credentials: some OpenAI ones and every Getty one. */
+    const unread = new Set(images.filter((im) => o.credentials?.[im.id] === 'unread' || (!o.credentials?.[im.id] && (im.provider === 'getty' || (im.provider === 'openai' && Number(im.id.replace(/\D/g, '')) % 11 === 4)))).map((im) => im.id));
+    function credentialsOf(im) {
+      const kind = credentialsKind(im);
+      const none = { state: 'none', problems: [], claim_generator: null, signer: null, signed_at: null, digital_source_type: null, actions: [], ingredients: [], title: null, trust_list: TRUST_LIST };
+      if (kind === 'none') return none;
+      const made = { ...none, state: 'trusted', claim_generator: 'OpenAI', signer: 'OpenAI', signed_at: im.created_at, digital_source_type: GENAI, title: 'image.png',
+        actions: [{ action: 'c2pa.created', digital_source_type: GENAI, software_agent: 'GPT-4o', when: im.created_at }, { action: 'c2pa.converted', digital_source_type: null, software_agent: 'OpenAI API', when: null }],
+        ingredients: [] };
+      if (kind === 'trusted') return made;
+      if (kind === 'valid') return { ...made, state: 'valid', claim_generator: 'Easel 0.1.0', signer: 'Easel on this computer', ingredients: [{ title: 'original.png', relationship: 'parentOf', format: 'image/png', has_credentials: true }] };
+      if (kind === 'invalid') return { ...made, state: 'invalid', problems: [{ code: 'assertion.dataHash.mismatch', explanation: 'The image data changed after it was signed.' }] };
+      if (kind !== 'hostile') throw new Error(`fake: unknown credentials kind ${kind}`);
+      // Text an attacker controls: it must show as text, escapes and all.
+      return { ...made, state: 'valid', claim_generator: '<img src=x onerror="window.__pwned=1">Evil\u001b[31m', signer: '<b>Signer</b>', title: '<script>alert(1)</script>',
+        actions: [{ action: 'com.evil.<i>act</i>', digital_source_type: null, software_agent: '<u>agent</u>', when: null }],
+        ingredients: [{ title: '<img src=y onerror="window.__pwned=2">', relationship: 'parentOf', format: 'image/png', has_credentials: false }] };
+    }
+    function sentenceOf(c) {
+      if (c.state === 'none') return 'No Content Credentials.';
+      const how = c.digital_source_type?.endsWith('/trainedAlgorithmicMedia') ? 'with generative AI' : null;
+      const parts = [c.claim_generator ? (how ? `Made by ${c.claim_generator} ${how}` : `Made by ${c.claim_generator}`) : how ? `Made ${how}` : 'Content Credentials'];
+      if (c.signer) parts.push(`signed by ${c.signer}`);
+      parts.push(c.state === 'trusted' ? 'intact' : c.state === 'valid' ? 'intact, from a signer not on the C2PA trust list' : c.problems[0] ? `not intact (${c.problems[0].code})` : 'not intact');
+      return `${parts.join(', ')}.`;
+    }
+    const credentialsReport = (im) => unread.has(im.id)
+      ? { sentence: 'Content Credentials not read yet.', credentials: null }
+      : (() => { const c = credentialsOf(im); return { sentence: sentenceOf(c), credentials: c }; })();
+    function credentialsMatch(im, f) {
+      if (f === 'unread') return unread.has(im.id);
+      if (unread.has(im.id)) return false;
+      const st = credentialsOf(im).state;
+      return f === 'any' ? st !== 'none' : f === 'intact' ? st === 'trusted' || st === 'valid' : st === f;
+    }
+    const signing = { enabled: true, kind: o.organisationSigner ? 'organisation' : 'installation', subject: o.organisationSigner ? 'Example Studio Ltd' : 'Easel on this computer', certificate_file: '/home/user/.config/easel/signing/chain.pem' };
+    const signingStatus = () => ({ ...signing, what_others_see: signing.kind === 'organisation'
+      ? "Other tools will show these Content Credentials as valid and signed by your organisation; they show it as trusted only if your organisation's certificate is on their trust list."
+      : "Other tools will show these Content Credentials as valid, from a signer they don't know (this installation's own certificate)." });
+
+    // Import: what a folder holds is made up from its path; files named like a picked file
+    // are one image each. A folder: 40 images (every tenth already in the library), a
+    // corrupt file, a 60000×60000 header, and a text file that is ignored.
+    let importRun = null;
+    const importedBefore = new Set();
+    function filesOf(paths) {
+      const out = [];
+      let ignored = 0;
+      for (const p of paths) {
+        if (/\.(png|jpe?g|webp)$/i.test(p)) { out.push(p); continue; }
+        for (let i = 0; i < (o.importFolderSize ?? 40); i++) out.push(`${p}/image-${String(i).padStart(3, '0')}.png`);
+        out.push(`${p}/corrupt.png`, `${p}/huge.png`);
+        ignored++;
+      }
+      return { files: out, ignored };
+    }
+    function runImport(paths, recursive, channelId) {
+      const { files, ignored } = filesOf(paths);
+      const run = (importRun = { cancelled: false, done: false });
+      const summaryOut = { imported: [], duplicates: [], unreadable: [], ignored, cancelled: false, not_started: 0, error: null };
+      const p = { total: files.length, done: 0, imported: 0, duplicates: 0, unreadable: 0, last: null };
+      let index = 0;
+      return new Promise((resolve) => {
+        const step = () => {
+          if (run.cancelled || index >= files.length) {
+            summaryOut.cancelled = run.cancelled;
+            summaryOut.not_started = files.length - index;
+            run.done = true;
+            if (summaryOut.imported.length) hooks.emitEvent('library-changed', { ids: summaryOut.imported.map((f) => f.image_id) });
+            return resolve(summaryOut);
+          }
+          const path = files[index++];
+          const name = path.split('/').pop();
+          if (name === 'corrupt.png') summaryOut.unreadable.push({ path, code: 'unreadable', reason: 'The file is damaged: the PNG data ends early (truncated or corrupt).' });
+          else if (name === 'huge.png') summaryOut.unreadable.push({ path, code: 'image_too_large', reason: 'It says it is 60000 × 60000 pixels, more than Easel opens (at most 40,000 on a side and 200 megapixels).' });
+          else if (importedBefore.has(path)) summaryOut.duplicates.push({ path, image_id: 'img-000000', reason: 'already_imported' });
+          else if (/-\d\d7\.png$/.test(name)) summaryOut.duplicates.push({ path, image_id: 'img-000001', reason: 'same_bytes' });
+          else {
+            importedBefore.add(path);
+            const im = makeImage(nextImage++, Date.now());
+            const tool = index % 3 === 0 ? 'comfyui' : 'a1111';
+            Object.assign(im, {
+              provider: 'import', model: tool === 'comfyui' ? 'flux1-dev.safetensors' : 'sd_xl_base_1.0.safetensors', commercial_use: 'unknown', license_status: 'included',
+              imported: { tool, file_name: name, file_modified: '2025-06-01T10:00:00Z', imported_at: new Date().toISOString(), digital_source_type: 'http://cv.iptc.org/newscodes/digitalsourcetype/trainedAlgorithmicMedia',
+                declared: { usage_terms: 'CC BY 4.0 <a href="x">link</a>', rights: '© 2025 Ann', credit: null, web_statement: null, creator: 'Ann' },
+                unmapped: [{ source: 'a1111', key: 'Lora hashes', value: 'detail: 0a1b2c' }, { source: 'png:Comment', key: 'Comment', value: '<script>window.__pwned=3</script>\u001b[2J' }] },
+            });
+            images.unshift(im);
+            summaryOut.imported.push({ path, image_id: im.id, tool });
+          }
+          p.done = index; p.imported = summaryOut.imported.length; p.duplicates = summaryOut.duplicates.length; p.unreadable = summaryOut.unreadable.length; p.last = name;
+          hooks.sendChannel(channelId, { index: index - 1, message: { ...p } });
+          setTimeout(step, (o.importDelayMs ?? 40) / o.speed);
+        };
+        setTimeout(step, 10);
+      });
+    }
+
     function parseSearch(input) {
-      const q = { words: [], phrases: [], excluded: [], tags: [], boards: [], models: [], providers: [], rating: null, favorite: false, license: null, before: null, after: null, size: null };
+      const q = { words: [], phrases: [], excluded: [], tags: [], boards: [], models: [], providers: [], rating: null, favorite: false, license: null, before: null, after: null, size: null, credentials: null };
       let toks;
       try { toks = tokens(input); } catch (problem) { return { problem }; }
       const num = (v) => { const m = /^(>=|<=|>|<|=)?\s*(\d+)$/.exec(v); return m ? { op: m[1] || '=', value: Number(m[2]) } : null; };
@@ -315,6 +424,11 @@
             const l = v.toLowerCase().replace('non-commercial', 'noncommercial');
             if (!['commercial', 'noncommercial', 'unknown', 'preview', 'licensed'].includes(l)) return err(`"license:${v}" is not known; use commercial, noncommercial, unknown, preview or licensed.`);
             q.license = l; break;
+          }
+          case 'credentials': case 'cr': {
+            const c = v.toLowerCase();
+            if (!CREDENTIALS_FILTERS.includes(c)) return err(`"credentials:${v}" is not known; use ${CREDENTIALS_FILTERS.join(', ')}.`);
+            q.credentials = c; break;
           }
           case 'before': case 'after':
             if (!/^\d{4}-\d{2}-\d{2}$/.test(v)) return err(`"${t.key}:${v}" is not a date; write YYYY-MM-DD, e.g. ${t.key}:2026-01-31.`);
@@ -346,6 +460,7 @@
       if (s.license === 'unknown' && im.commercial_use !== 'unknown') return false;
       if (s.license === 'preview' && im.license_status !== 'preview') return false;
       if (s.license === 'licensed' && im.license_status !== 'licensed') return false;
+      if (s.credentials && !credentialsMatch(im, s.credentials)) return false;
       return true;
     }
 
@@ -353,6 +468,8 @@
     function matching(q) {
       const parsed = parseSearch(q.text || '');
       if (parsed.problem) return parsed;
+      // As core: `credentials:` in the text wins over the query's field.
+      if (!parsed.search.credentials && q.credentials) parsed.search.credentials = q.credentials;
       const rows = live().filter((im) =>
         (!q.provider || im.provider === q.provider) &&
         (!q.model || im.model === q.model) &&
@@ -869,6 +986,31 @@
           return null;
         }
         case 'list_images': return listImages(args.query);
+        case 'image_credentials': case 'read_image_credentials': {
+          const im = images.find((x) => x.id === args.id && !x.deleted);
+          if (!im) return fail('not_found', `Image ${args.id} was not found.`);
+          if (cmd === 'read_image_credentials') unread.delete(im.id);
+          return credentialsReport(im);
+        }
+        case 'signing_status': return signingStatus();
+        case 'choose_import_folder': return o.importPick === null ? null : '/home/user/Pictures/sd-outputs';
+        case 'choose_import_files': return o.importPick === null ? [] : ['/home/user/Pictures/one.png', '/home/user/Pictures/two.webp'];
+        case 'cancel_import': if (importRun) importRun.cancelled = true; return null;
+        case 'import_images': {
+          const ch = args.onEvent;
+          const channelId = typeof ch === 'string' ? Number(ch.split(':')[1]) : ch && typeof ch.id === 'number' ? ch.id : null;
+          if (channelId === null) return fail('invalid_input', 'import_images needs an onEvent channel.');
+          if (!args.paths?.length) return fail('invalid_input', 'Name at least one file or folder to import.');
+          if (importRun && !importRun.done) return fail('invalid_input', 'An import is already running; wait for it or cancel it first.');
+          return runImport(args.paths, !!args.recursive, channelId);
+        }
+        case 'import_origin': {
+          const im = images.find((x) => x.id === args.id && !x.deleted);
+          if (!im) return fail('not_found', `Image ${args.id} was not found.`);
+          return im.imported ?? null;
+        }
+        case 'set_signing_enabled': signing.enabled = !!args.enabled; return signingStatus();
+        case 'clear_organisation_signing': Object.assign(signing, { kind: 'installation', subject: 'Easel on this computer' }); return signingStatus();
         case 'get_image': {
           const im = images.find((x) => x.id === args.id && !x.deleted);
           return im ? detail(im) : fail('not_found', `Image ${args.id} was not found.`);
@@ -938,7 +1080,9 @@
         case 'export_images': {
           const p = await plan(args.ids, args.options);
           const ext = args.options.format === 'original' ? 'png' : args.options.format;
-          return { files: args.ids.map((id) => ({ image_id: id, path: `${args.outDir}/${id}.${ext}`, width: p.width, height: p.height, format: ext, bytes: p.estimated_bytes })), csv_path: args.ids.length > 1 ? `${args.outDir}/easel-export.csv` : null, flags: p.flags };
+          const signed = signing.enabled && args.options.sign !== false && args.options.format !== 'original'
+            ? { signer: signing.kind, subject: signing.subject, what_others_see: signingStatus().what_others_see } : null;
+          return { files: args.ids.map((id) => ({ image_id: id, path: `${args.outDir}/${id}.${ext}`, width: p.width, height: p.height, format: ext, bytes: p.estimated_bytes, content_credentials: signed })), csv_path: args.ids.length > 1 ? `${args.outDir}/easel-export.csv` : null, flags: p.flags };
         }
         case 'plugin:clipboard-manager|write_text': case 'plugin:opener|open_url': return null;
         // ---- Issue 8/9 UI: local engines (endpoints, workflows, checkpoint licences) and edits ----

@@ -401,6 +401,37 @@ async setOrganisationSigning(certPath: string, keyPath: string) : Promise<Signin
 },
 async clearOrganisationSigning() : Promise<SigningStatus> {
     return await TAURI_INVOKE("clear_organisation_signing");
+},
+/**
+ * Imports the files and folders (PNG, JPEG, WebP); answers with the summary when done or
+ * cancelled. Progress goes to `on_event`; new images are announced as "library-changed".
+ */
+async importImages(paths: string[], recursive: boolean, onEvent: TAURI_CHANNEL<ImportProgress>) : Promise<ImportSummary> {
+    return await TAURI_INVOKE("import_images", { paths, recursive, onEvent });
+},
+/**
+ * Stops the running import after the files being stored; not an error when none runs.
+ */
+async cancelImport() : Promise<null> {
+    return await TAURI_INVOKE("cancel_import");
+},
+/**
+ * The native picker for a folder to import; `None` when the user cancels.
+ */
+async chooseImportFolder() : Promise<string | null> {
+    return await TAURI_INVOKE("choose_import_folder");
+},
+/**
+ * The native picker for image files to import; empty when the user cancels.
+ */
+async chooseImportFiles() : Promise<string[]> {
+    return await TAURI_INVOKE("choose_import_files");
+},
+/**
+ * Where an image came from when it was imported (`null` for generations).
+ */
+async importOrigin(id: string) : Promise<ImportOrigin | null> {
+    return await TAURI_INVOKE("import_origin", { id });
 }
 }
 
@@ -619,6 +650,30 @@ export type DeclaredLicense = {
  */
 license: string; commercial_use: CommercialUse; terms_url?: string; note?: string }
 /**
+ * Rights the file states about itself (XMP / IPTC), recorded as declared by the file.
+ */
+export type DeclaredRights = { 
+/**
+ * xmpRights:UsageTerms.
+ */
+usage_terms?: string | null; 
+/**
+ * dc:rights (or EXIF Copyright).
+ */
+rights?: string | null; 
+/**
+ * photoshop:Credit / IPTC credit line.
+ */
+credit?: string | null; 
+/**
+ * xmpRights:WebStatement (a URL to the licence).
+ */
+web_statement?: string | null; 
+/**
+ * dc:creator (or EXIF Artist).
+ */
+creator?: string | null }
+/**
  * What a derived generation was made from.
  */
 export type Derivation = { operation: EditOperation; inputs: DerivationInput[]; mask_sha256: string | null }
@@ -642,6 +697,18 @@ image_id: string | null; sha256: string; format: ImageFormat }
  * A size a provider offers when an image is licensed (Getty: "1k", "4k").
  */
 export type DownloadSize = { name: string; width: number; height: number }
+/**
+ * One file skipped because its image is already in the library.
+ */
+export type DuplicateFile = { path: string; 
+/**
+ * The library image with the same bytes.
+ */
+image_id: string; 
+/**
+ * "already_imported" (this file, unchanged, done before) or "same_bytes".
+ */
+reason: string }
 /**
  * Images that look alike, newest first.
  */
@@ -972,6 +1039,78 @@ filtered: boolean; license_status: LicenseStatus;
  * A library check found the original's bytes no longer match what was stored.
  */
 damaged: boolean }
+/**
+ * Where an imported image came from and what its file said.
+ */
+export type ImportOrigin = { 
+/**
+ * The tool whose metadata was found: "a1111", "comfyui", "invokeai", or "import".
+ */
+tool: string; 
+/**
+ * The source file's name (no folders: paths stay out of the webview).
+ */
+file_name: string; 
+/**
+ * RFC 3339 modification time of the source file, when known.
+ */
+file_modified?: string | null; 
+/**
+ * RFC 3339 time of the import.
+ */
+imported_at: string; 
+/**
+ * IPTC digital source type (a URI, e.g. `…/digitalsourcetype/trainedAlgorithmicMedia`).
+ */
+digital_source_type?: string | null; declared?: DeclaredRights; 
+/**
+ * Everything the file said that has no field, in the order found.
+ */
+unmapped?: RawEntry[]; 
+/**
+ * Content Credentials (C2PA) as read at import; `None` when the file has none.
+ */
+provenance?: Credentials | null }
+/**
+ * How far an import is, after each file.
+ */
+export type ImportProgress = { 
+/**
+ * Files found to import.
+ */
+total: number; 
+/**
+ * Files dealt with so far (imported, duplicate or unreadable).
+ */
+done: number; imported: number; duplicates: number; unreadable: number; 
+/**
+ * Name (not path) of the file just dealt with.
+ */
+last: string | null }
+/**
+ * What an import did.
+ */
+export type ImportSummary = { imported: ImportedFile[]; duplicates: DuplicateFile[]; unreadable: UnreadableFile[]; 
+/**
+ * Files in the folders that are not PNG, JPEG or WebP by name (not read).
+ */
+ignored: number; 
+/**
+ * Stopped by the user; `not_started` files were left for the next run.
+ */
+cancelled: boolean; not_started: number; 
+/**
+ * A failure of the library itself (a full disk, say) that stopped the import.
+ */
+error: ErrorPayload | null }
+/**
+ * One file that became a new image.
+ */
+export type ImportedFile = { path: string; image_id: string; 
+/**
+ * The tool whose metadata was found ("a1111", "comfyui", "invokeai", "import").
+ */
+tool: string }
 /**
  * What a derived image's terms inherited.
  */
@@ -1368,6 +1507,18 @@ requests: RequestWindow | null;
  */
 lockout_after_rate_limit_ms: number | null }
 export type ProviderSettingsView = { id: string; base_url: string | null; default_model: string | null; key: KeyStatus }
+/**
+ * One line of metadata the file carried that Easel did not map to a field.
+ */
+export type RawEntry = { 
+/**
+ * Where it was found, e.g. "png:parameters", "a1111", "xmp", "exif", "comfyui:prompt".
+ */
+source: string; key: string; 
+/**
+ * Always text, shown as text.
+ */
+value: string }
 export type RequestWindow = { count: number; window_ms: number }
 export type SavedSearch = { id: number; name: string; 
 /**
@@ -1448,6 +1599,14 @@ export type TrashBatch = {
  * The deletion time every image of the batch carries, unique to the batch.
  */
 token: number; count: number }
+/**
+ * One file (or path) that could not be imported, and why.
+ */
+export type UnreadableFile = { path: string; 
+/**
+ * A stable code: `not_an_image`, `image_too_large`, `too_big`, `unreadable`, `missing`.
+ */
+code: string; reason: string }
 /**
  * Whether an operation takes a mask, or a prompt.
  */

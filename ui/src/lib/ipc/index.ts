@@ -11,6 +11,7 @@ import type {
   NewEndpoint,
   ExportOptions,
   GenerationRequest,
+  ImportProgress,
   ImageVariant,
   JobEvent,
   LibraryChanged,
@@ -96,6 +97,21 @@ export const api = {
   exportPresets: () => call(() => commands.exportPresets()),
   planExport: (ids: string[], options: ExportOptions) => call(() => commands.planExport(ids, options)),
   chooseExportFolder: () => call(() => commands.chooseExportFolder()),
+  // Content Credentials (issue 10).
+  imageCredentials: (id: string) => call(() => commands.imageCredentials(id)),
+  readImageCredentials: (id: string) => call(() => commands.readImageCredentials(id)),
+  signingStatus: () => call(() => commands.signingStatus()),
+  setSigningEnabled: (enabled: boolean) => call(() => commands.setSigningEnabled(enabled)),
+  clearOrganisationSigning: () => call(() => commands.clearOrganisationSigning()),
+  // Import (issue 10): answers with the summary when done or cancelled.
+  importImages: (paths: string[], recursive: boolean, onProgress: (p: ImportProgress) => void) => {
+    const channel = new Channel<ImportProgress>(onProgress);
+    return call(() => commands.importImages(paths, recursive, channel));
+  },
+  cancelImport: () => call(() => commands.cancelImport()).then(() => undefined),
+  chooseImportFolder: () => call(() => commands.chooseImportFolder()),
+  chooseImportFiles: () => call(() => commands.chooseImportFiles()),
+  importOrigin: (id: string) => call(() => commands.importOrigin(id)),
   exportImages: (ids: string[], options: ExportOptions, outDir: string) =>
     call(() => commands.exportImages(ids, options, outDir)),
   /** Opens the save dialog, then writes the backup; `null` when the user cancels. */

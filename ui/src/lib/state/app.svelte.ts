@@ -2,6 +2,7 @@ import { getContext, setContext } from 'svelte';
 import { errorText } from '$lib/logic/errors';
 import { Catalog } from './catalog.svelte';
 import { GenerateForm } from './generate.svelte';
+import { ImportRun } from './imports.svelte';
 import { JobList } from './jobs.svelte';
 import { Library } from './library.svelte';
 import { Navigation } from './navigation.svelte';
@@ -17,8 +18,10 @@ export class AppState {
   library = new Library();
   organise = new Organiser();
   toasts = new Toasts();
+  imports = new ImportRun();
 
   constructor() {
+    this.imports.onImported = () => void this.library.reload();
     // Someone browsing elsewhere still hears when a generation ends.
     this.jobs.onFinished = (job) => {
       if (this.nav.view === 'generate' && !this.nav.imageId) return;

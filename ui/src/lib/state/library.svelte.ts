@@ -2,6 +2,7 @@ import { SvelteSet } from 'svelte/reactivity';
 import {
   api,
   toIpcError,
+  type CredentialsFilter,
   type ImageSummary,
   type IpcError,
   type ListQuery,
@@ -25,6 +26,8 @@ export type Filters = {
   model: string | null;
   favoritesOnly: boolean;
   commercialOnly: boolean;
+  /** Content Credentials: has, intact, none... (`credentials:` typed in the search wins). */
+  credentials: CredentialsFilter | null;
   sinceDay: string;
   untilDay: string;
   order: SortOrder;
@@ -37,6 +40,7 @@ export function emptyFilters(): Filters {
     model: null,
     favoritesOnly: false,
     commercialOnly: false,
+    credentials: null,
     sinceDay: '',
     untilDay: '',
     order: 'newest_first',
@@ -54,8 +58,7 @@ export function toListQuery(f: Filters, cursor: string | null, limit: number, bo
     model: f.model,
     favorites_only: f.favoritesOnly,
     commercial_only: f.commercialOnly,
-    // Content Credentials are filtered with `credentials:` in the search text.
-    credentials: null,
+    credentials: f.credentials,
     since: f.sinceDay ? dayStart(f.sinceDay) : null,
     until: f.untilDay ? dayEnd(f.untilDay) : null,
     order: f.order,
@@ -97,7 +100,7 @@ export class Library {
 
   get filtered(): boolean {
     const f = this.filters;
-    return !!(f.text.trim() || f.provider || f.model || f.favoritesOnly || f.commercialOnly || f.sinceDay || f.untilDay);
+    return !!(f.text.trim() || f.provider || f.model || f.favoritesOnly || f.commercialOnly || f.credentials || f.sinceDay || f.untilDay);
   }
 
   get selectedIds(): string[] {
