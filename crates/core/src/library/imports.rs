@@ -180,9 +180,7 @@ impl Library {
         }
         let (probe, image) = decode::decode(new.bytes)?;
         let ext = probe.format.extension();
-        let terms_json = serde_json::to_string(&new.license.terms)
-            .map_err(|e| Error::InvalidInput(format!("The licence cannot be saved: {e}")))?;
-        let terms_sha = blobs::sha256_hex(terms_json.as_bytes());
+        let terms = super::terms_rows::StoredTerms::of(&new.license.terms)?;
         let params_json = serde_json::to_string(&new.params)
             .map_err(|e| Error::InvalidInput(format!("The parameters cannot be saved: {e}")))?;
         let origin_json = serde_json::to_string(&new.origin).map_err(|e| {
@@ -239,16 +237,7 @@ impl Library {
                 now
             ],
         )?;
-        tx.execute(
-            "INSERT INTO license_terms (sha256, json) VALUES (?1, ?2) \
-             ON CONFLICT (sha256) DO NOTHING",
-            params![terms_sha, terms_json],
-        )?;
-        let license_id: i64 = tx.query_row(
-            "SELECT id FROM license_terms WHERE sha256 = ?1",
-            [&terms_sha],
-            |r| r.get(0),
-        )?;
+        let license_id = terms.row_id(&tx)?;
         let id = uuid::Uuid::now_v7().to_string();
         tx.execute(
             "INSERT INTO images (id, generation_id, idx, sha256, width, height, format, \

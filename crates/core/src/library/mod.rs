@@ -31,6 +31,7 @@ pub mod search_language;
 mod selection;
 mod sweep;
 mod tags;
+mod terms_rows;
 mod thumbs;
 mod trash;
 
@@ -255,9 +256,7 @@ impl Library {
         let (probe, image) = decode::decode(new.bytes)?;
         let sha = blobs::sha256_hex(new.bytes);
         let ext = probe.format.extension();
-        let terms_json = serde_json::to_string(&new.license.terms)
-            .map_err(|e| Error::InvalidInput(format!("The licence cannot be saved: {e}")))?;
-        let terms_sha = blobs::sha256_hex(terms_json.as_bytes());
+        let terms = terms_rows::StoredTerms::of(&new.license.terms)?;
         let transaction = new
             .license
             .transaction
@@ -292,16 +291,7 @@ impl Library {
         // Again under the lock: a purge may have removed the files since (cheap stats only).
         self.ensure_blob_files(&sha, ext, new.bytes, &image, false)?;
         let tx = conn.transaction()?;
-        tx.execute(
-            "INSERT INTO license_terms (sha256, json) VALUES (?1, ?2) \
-             ON CONFLICT (sha256) DO NOTHING",
-            params![terms_sha, terms_json],
-        )?;
-        let license_id: i64 = tx.query_row(
-            "SELECT id FROM license_terms WHERE sha256 = ?1",
-            [&terms_sha],
-            |r| r.get(0),
-        )?;
+        let license_id = terms.row_id(&tx)?;
         let inserted = tx.execute(
             "INSERT INTO images (id, generation_id, idx, sha256, width, height, format, \
              byte_size, revised_prompt, seed, favorite, license_id, license_at, commercial_use, \
