@@ -3,6 +3,7 @@
 //! remote manifests, no OCSP, no time-stamp authority.
 
 mod credentials;
+mod detect;
 mod read;
 mod sentence;
 mod sign;

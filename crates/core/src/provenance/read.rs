@@ -9,6 +9,7 @@ use super::credentials::{
     CredentialAction, CredentialIngredient, CredentialProblem, Credentials, CredentialsState,
     MAX_ITEMS, capped,
 };
+use super::detect::may_carry_manifest;
 use super::trust::TrustList;
 
 /// The MIME type c2pa needs for these bytes, from their signature (never the file name).
@@ -26,7 +27,7 @@ pub(crate) fn mime_of(bytes: &[u8]) -> Option<&'static str> {
 
 /// Reads the Content Credentials of `bytes` against the trust list shipped with Easel.
 pub fn read(bytes: &[u8]) -> Credentials {
-    read_with(bytes, &TrustList::shipped())
+    read_with(bytes, TrustList::shipped_shared())
 }
 
 /// Reads the Content Credentials of `bytes` against `trust`. Never fails: a file without
@@ -37,17 +38,21 @@ pub fn read_with(bytes: &[u8], trust: &TrustList) -> Credentials {
     let Some(mime) = mime_of(bytes) else {
         return Credentials::none(label);
     };
-    let context = match c2pa::Context::new().with_settings(trust.settings()) {
+    if !may_carry_manifest(bytes, mime) {
+        return Credentials::none(label);
+    }
+    let context = match trust.context() {
         Ok(c) => c,
         Err(e) => return broken(label, "easel.trustList.unreadable", &e.to_string()),
     };
-    let reader = match c2pa::Reader::from_context(context).with_stream(mime, Cursor::new(bytes)) {
-        Ok(reader) => reader,
-        Err(c2pa::Error::JumbfNotFound | c2pa::Error::ProvenanceMissing) => {
-            return Credentials::none(label);
-        }
-        Err(e) => return broken(label, "manifest.unreadable", &e.to_string()),
-    };
+    let reader =
+        match c2pa::Reader::from_shared_context(context).with_stream(mime, Cursor::new(bytes)) {
+            Ok(reader) => reader,
+            Err(c2pa::Error::JumbfNotFound | c2pa::Error::ProvenanceMissing) => {
+                return Credentials::none(label);
+            }
+            Err(e) => return broken(label, "manifest.unreadable", &e.to_string()),
+        };
     let state = match reader.validation_state() {
         c2pa::ValidationState::Trusted => CredentialsState::Trusted,
         c2pa::ValidationState::Valid => CredentialsState::Valid,
@@ -226,4 +231,70 @@ fn problems_of(json: &Value) -> Vec<CredentialProblem> {
         });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn fixture(name: &str) -> Vec<u8> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/c2pa");
+        std::fs::read(dir.join(name)).unwrap()
+    }
+
+    #[test]
+    fn files_without_a_manifest_take_the_fast_path_to_none() {
+        for name in ["no_manifest.jpg", "libpng-test.png", "test.webp"] {
+            let bytes = fixture(name);
+            let mime = mime_of(&bytes).unwrap();
+            assert!(!may_carry_manifest(&bytes, mime), "{name}");
+            let c = read(&bytes);
+            assert_eq!(c.state, CredentialsState::None, "{name}");
+            assert!(c.trust_list.starts_with("C2PA Trust List ("), "{name}");
+        }
+    }
+
+    #[test]
+    fn files_with_a_manifest_are_still_read_fully() {
+        for (name, state) in [
+            ("C.jpg", CredentialsState::Valid),
+            ("XCA.jpg", CredentialsState::Invalid),
+        ] {
+            let bytes = fixture(name);
+            assert!(may_carry_manifest(&bytes, "image/jpeg"), "{name}");
+            // Twice: the second read shares the context the first one built.
+            for _ in 0..2 {
+                let c = read(&bytes);
+                assert_eq!(c.state, state, "{name}: {c:#?}");
+                assert!(c.claim_generator.is_some(), "{name}: {c:#?}");
+                assert!(c.signer.is_some(), "{name}: {c:#?}");
+            }
+        }
+        // A list of its own builds its own context and judges by its roots.
+        let roots = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures/c2pa/certs/test_cert_root_bundle.pem"),
+        )
+        .unwrap();
+        let own = TrustList::only(&roots, "test roots");
+        assert_eq!(
+            read_with(&fixture("C.jpg"), &own).state,
+            CredentialsState::Trusted
+        );
+        assert_eq!(read(&fixture("C.jpg")).state, CredentialsState::Valid);
+    }
+
+    #[test]
+    fn the_shared_context_crosses_threads() {
+        fn shareable<T: Send + Sync>(_: &T) {}
+        shareable(TrustList::shipped_shared());
+        let bytes = fixture("C.jpg");
+        std::thread::scope(|s| {
+            let handles: Vec<_> = (0..2).map(|_| s.spawn(|| read(&bytes).state)).collect();
+            for h in handles {
+                assert_eq!(h.join().unwrap(), CredentialsState::Valid);
+            }
+        });
+    }
 }

@@ -43,7 +43,7 @@ fn signing_error(e: c2pa::Error) -> Error {
 
 fn context() -> Result<c2pa::Context> {
     c2pa::Context::new()
-        .with_settings(TrustList::shipped().settings())
+        .with_settings(TrustList::shipped_shared().settings())
         .map_err(signing_error)
 }
 

@@ -8,11 +8,19 @@ pub const TRUST_LIST_NAME: &str = "C2PA Trust List";
 /// The date of the shipped list's source commit (see `SOURCE.json`).
 pub const TRUST_LIST_DATED: &str = "2026-08-21";
 
+use std::sync::{Arc, LazyLock, OnceLock};
+
+/// The shipped list and its reading context, built once per process: every ingest reads.
+static SHIPPED: LazyLock<TrustList> = LazyLock::new(TrustList::shipped);
+
 /// Trust anchors for judging credentials.
 #[derive(Debug, Clone)]
 pub struct TrustList {
     pem: String,
     label: String,
+    /// The c2pa context for reading against this list, made on first use and shared by
+    /// every reader (c2pa's `Context` is meant to be shared across threads).
+    context: OnceLock<Arc<c2pa::Context>>,
 }
 
 impl Default for TrustList {
@@ -27,6 +35,7 @@ impl TrustList {
         TrustList {
             pem: SHIPPED_PEM.to_owned(),
             label: format!("{TRUST_LIST_NAME} ({TRUST_LIST_DATED})"),
+            context: OnceLock::new(),
         }
     }
 
@@ -35,6 +44,7 @@ impl TrustList {
         self.pem.push('\n');
         self.pem.push_str(pem);
         self.label = format!("{} + {label}", self.label);
+        self.context = OnceLock::new();
         self
     }
 
@@ -43,12 +53,30 @@ impl TrustList {
         TrustList {
             pem: pem.to_owned(),
             label: label.to_owned(),
+            context: OnceLock::new(),
         }
     }
 
     /// How the list is named to people, with its date.
     pub fn label(&self) -> &str {
         &self.label
+    }
+
+    /// The shipped list, shared: no copy of its roots per read.
+    pub(crate) fn shipped_shared() -> &'static TrustList {
+        &SHIPPED
+    }
+
+    /// The c2pa context for reading against this list, built on first use.
+    pub(crate) fn context(&self) -> Result<&Arc<c2pa::Context>, c2pa::Error> {
+        if let Some(context) = self.context.get() {
+            return Ok(context);
+        }
+        let built = c2pa::Context::new()
+            .with_settings(self.settings())?
+            .into_shared();
+        // Two threads may build at once; either result is the same context.
+        Ok(self.context.get_or_init(|| built))
     }
 
     /// c2pa settings for reading offline against this list.
