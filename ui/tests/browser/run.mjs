@@ -1232,7 +1232,7 @@ describe('import', () => {
       await summary.waitFor({ timeout: 10000 });
       assert.equal(await summary.textContent(), 'Imported 36 images · 4 duplicates skipped · 2 files could not be read · 1 other file ignored (not PNG, JPEG or WebP).');
       await page.getByTestId('import-details').locator('summary').click();
-      assert.match(await page.getByTestId('import-details').textContent(), /huge\.png — It says it is 60000 × 60000 pixels/);
+      assert.match(await page.getByTestId('import-details').textContent(), /huge\.png — The image is too large to open safely \(60000x60000; the limit is 16384 px per side/);
       assert.equal(await page.getByTestId('import-duplicate').count(), 4);
       await imagesLoaded(page, '[data-testid="gallery-item"] img');
       await shot(page, `import-summary-${tag}`);
@@ -1265,6 +1265,19 @@ describe('import', () => {
     await page.getByTestId('nav-generate').click();
     await page.getByTestId('nav-library').click();
     await page.getByTestId('import-progress').getByText(/^Importing: ([3-9]|\d\d) of 42 files/).waitFor();
+    // New images reach the grid while the import runs (re-queried in place, at most once a
+    // second), without moving the user's scroll position or dropping the selection.
+    const gallery = page.getByTestId('gallery');
+    const chosen = page.getByTestId('gallery-item').nth(2);
+    const chosenId = await chosen.getAttribute('data-id');
+    await chosen.click();
+    await gallery.evaluate((el) => (el.scrollTop = 500));
+    await page.waitForTimeout(100);
+    const counted = await page.getByTestId('library-count').textContent();
+    await page.waitForFunction((text) => document.querySelector('[data-testid="library-count"]').textContent !== text, counted, { timeout: 4000 });
+    assert.ok(await page.getByTestId('import-progress').isVisible(), 'the grid grew before the import ended');
+    assert.equal(await gallery.evaluate((el) => el.scrollTop), 500);
+    assert.equal(await page.locator(`[data-testid="gallery-item"][data-id="${chosenId}"]`).getAttribute('aria-selected'), 'true');
     await page.getByTestId('import-cancel').click();
     const summary = page.getByTestId('import-summary');
     await summary.waitFor();

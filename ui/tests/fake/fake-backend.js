@@ -372,7 +372,7 @@
           const path = files[index++];
           const name = path.split('/').pop();
           if (name === 'corrupt.png') summaryOut.unreadable.push({ path, code: 'unreadable', reason: 'The file is damaged: the PNG data ends early (truncated or corrupt).' });
-          else if (name === 'huge.png') summaryOut.unreadable.push({ path, code: 'image_too_large', reason: 'It says it is 60000 × 60000 pixels, more than Easel opens (at most 40,000 on a side and 200 megapixels).' });
+          else if (name === 'huge.png') summaryOut.unreadable.push({ path, code: 'image_too_large', reason: 'The image is too large to open safely (60000x60000; the limit is 16384 px per side and 512 MiB decoded).' });
           else if (importedBefore.has(path)) summaryOut.duplicates.push({ path, image_id: 'img-000000', reason: 'already_imported' });
           else if (/-\d\d7\.png$/.test(name)) summaryOut.duplicates.push({ path, image_id: 'img-000001', reason: 'same_bytes' });
           else {

@@ -21,7 +21,10 @@ export class AppState {
   imports = new ImportRun();
 
   constructor() {
-    this.imports.onImported = () => void this.library.reload();
+    // Re-queried in place, keeping the scroll position and selection, as images arrive and
+    // once more at the end.
+    this.imports.onGrew = () => void this.library.refresh();
+    this.imports.onImported = () => void this.library.refresh();
     // Someone browsing elsewhere still hears when a generation ends.
     this.jobs.onFinished = (job) => {
       if (this.nav.view === 'generate' && !this.nav.imageId) return;
