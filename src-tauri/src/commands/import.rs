@@ -123,7 +123,11 @@ pub async fn choose_import_files(app: AppHandle) -> CommandResult<Vec<String>> {
         .collect()
 }
 
-fn local_path(picked: tauri_plugin_dialog::FilePath, what: &str) -> CommandResult<String> {
+/// The picked path as text, or why it cannot be used (not local, not Unicode).
+pub(super) fn local_path(
+    picked: tauri_plugin_dialog::FilePath,
+    what: &str,
+) -> CommandResult<String> {
     let path: PathBuf = picked.into_path().map_err(|e| {
         payload(Error::InvalidInput(format!(
             "The chosen {what} cannot be used ({e}); pick a local {what}."

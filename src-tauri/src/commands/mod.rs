@@ -96,6 +96,7 @@ pub fn all() -> tauri_specta::Commands<tauri::Wry> {
         provenance::read_image_credentials,
         provenance::signing_status,
         provenance::set_signing_enabled,
+        provenance::choose_signing_file,
         provenance::set_organisation_signing,
         provenance::clear_organisation_signing,
         import::import_images::<tauri::Wry>,

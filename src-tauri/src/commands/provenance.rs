@@ -3,7 +3,9 @@
 use std::path::PathBuf;
 
 use easel_core::provenance::{CredentialsReport, SigningStatus};
-use tauri::State;
+use serde::Deserialize;
+use tauri::{AppHandle, State};
+use tauri_plugin_dialog::DialogExt;
 
 use super::{CommandResult, blocking};
 use crate::engine_state::EngineState;
@@ -53,7 +55,42 @@ pub async fn set_signing_enabled(
     blocking(move || engine.set_signing_enabled(enabled)).await
 }
 
-/// The organisation's certificate chain and key, from files the user picked.
+/// Which of the organisation's files the signing card asks for.
+#[derive(Debug, Clone, Copy, Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum SigningFile {
+    CertificateChain,
+    PrivateKey,
+}
+
+/// The native picker for the organisation's certificate chain or private key (PEM); `None`
+/// when the user cancels.
+#[tauri::command]
+#[specta::specta]
+pub async fn choose_signing_file(
+    app: AppHandle,
+    file: SigningFile,
+) -> CommandResult<Option<String>> {
+    let title = match file {
+        SigningFile::CertificateChain => "Choose the certificate chain (PEM)",
+        SigningFile::PrivateKey => "Choose the private key (PEM)",
+    };
+    let picked = blocking(move || {
+        Ok(app
+            .dialog()
+            .file()
+            .set_title(title)
+            .add_filter("PEM", &["pem", "crt", "cer", "key"])
+            .blocking_pick_file())
+    })
+    .await?;
+    picked
+        .map(|p| super::import::local_path(p, "file"))
+        .transpose()
+}
+
+/// The organisation's certificate chain and key, from files the user picked. Core
+/// test-signs with them before accepting them.
 #[tauri::command]
 #[specta::specta]
 pub async fn set_organisation_signing(

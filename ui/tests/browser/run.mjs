@@ -1192,6 +1192,71 @@ describe('content credentials', () => {
     assertClean();
   });
 
+  for (const { viewport, colorScheme } of [
+    { viewport: { width: 1280, height: 800 }, colorScheme: 'light' },
+    { viewport: { width: 800, height: 600 }, colorScheme: 'light' },
+    { viewport: { width: 1280, height: 800 }, colorScheme: 'dark' },
+  ]) {
+    const tag = `${viewport.width}x${viewport.height}${colorScheme === 'dark' ? '-dark' : ''}`;
+    test(`organisation certificate at ${tag}: picked files, core's refusal, then signed by the organisation`, async (t) => {
+      const { page, assertClean } = await openApp(t, {
+        viewport,
+        colorScheme,
+        backend: { signingKeys: ['/home/user/keys/other-key.pem', '/home/user/keys/studio-key.pem'] },
+      });
+      await page.getByTestId('nav-settings').click();
+      const card = page.getByTestId('settings-signing');
+      await card.getByTestId('settings-what-others-see').waitFor();
+      assert.equal(await card.getByTestId('settings-use-organisation').isDisabled(), true);
+      await card.getByTestId('settings-choose-chain').click();
+      await card.getByTestId('settings-chain-path').getByText('/home/user/keys/studio-chain.pem').waitFor();
+      assert.equal(await card.getByTestId('settings-use-organisation').isDisabled(), true);
+      await card.getByTestId('settings-choose-key').click();
+      await card.getByTestId('settings-key-path').getByText('/home/user/keys/other-key.pem').waitFor();
+      await card.getByTestId('settings-use-organisation').click();
+      // Core's typed refusal, in its own words; nothing changed.
+      const refused = card.getByTestId('settings-organisation-error');
+      await refused.waitFor();
+      assert.equal(await refused.getAttribute('data-code'), 'signing');
+      assert.match(await refused.textContent(), /private key does not belong to the signing certificate/);
+      assert.match(await card.getByTestId('settings-signer').textContent(), /this installation's own certificate/);
+      await refused.scrollIntoViewIfNeeded();
+      await shot(page, `settings-organisation-refused-${tag}`);
+      if (viewport.width === 1280) await checkA11y(page, `settings organisation refused ${tag}`);
+
+      await card.getByTestId('settings-choose-key').click();
+      await card.getByTestId('settings-key-path').getByText('/home/user/keys/studio-key.pem').waitFor();
+      assert.equal(await card.getByTestId('settings-organisation-error').count(), 0);
+      await card.getByTestId('settings-use-organisation').click();
+      await card.getByTestId('settings-organisation-done').getByText('Exports are now signed by CN=Example Studio Signing, O=Example Studio Ltd, C=GB.').waitFor();
+      assert.match(await card.getByTestId('settings-signer').textContent(), /Example Studio Ltd.*your organisation's certificate/s);
+      assert.match(await card.getByTestId('settings-what-others-see').textContent(), /valid and signed by your organisation/);
+      assert.equal(await card.getByTestId('settings-chain-path').textContent(), 'None chosen');
+      await card.getByTestId('settings-organisation-done').scrollIntoViewIfNeeded();
+      await shot(page, `settings-organisation-set-${tag}`);
+      if (viewport.width === 1280) await checkA11y(page, `settings organisation set ${tag}`);
+
+      // Back to the installation's certificate.
+      await card.getByTestId('settings-clear-organisation').click();
+      await card.getByTestId('settings-signer').getByText("this installation's own certificate").waitFor();
+      assert.equal(await card.getByTestId('settings-organisation-done').count(), 0);
+      assertClean();
+    });
+  }
+
+  test('a cancelled certificate picker changes nothing', async (t) => {
+    const { page, assertClean } = await openApp(t, { backend: { signingPick: null } });
+    await page.getByTestId('nav-settings').click();
+    const card = page.getByTestId('settings-signing');
+    await card.getByTestId('settings-what-others-see').waitFor();
+    await card.getByTestId('settings-choose-chain').click();
+    await card.getByTestId('settings-choose-key').click();
+    assert.equal(await card.getByTestId('settings-chain-path').textContent(), 'None chosen');
+    assert.equal(await card.getByTestId('settings-use-organisation').isDisabled(), true);
+    assert.equal(await card.getByTestId('settings-organisation-error').count(), 0);
+    assertClean();
+  });
+
   test('the library filters by credentials', async (t) => {
     const { page, assertClean } = await openApp(t, { backend: { credentials } });
     await page.getByTestId('nav-library').click();

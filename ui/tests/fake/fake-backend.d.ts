@@ -35,6 +35,12 @@ type FakeOptions = {
   credentials?: Record<string, 'trusted' | 'valid' | 'invalid' | 'hostile' | 'none' | 'unread'>;
   /** Exports are signed with the organisation's certificate rather than this installation's. */
   organisationSigner?: boolean;
+  /** `null`: the signing-file picker is cancelled. */
+  signingPick?: null;
+  signingChain?: string;
+  /** The private keys picked, in order (the last one repeats). */
+  signingKeys?: string[];
+  signingSubject?: string;
   /** Import: null = the pickers are cancelled; images per picked folder; delay per file. */
   importPick?: null | 'pick';
   importFolderSize?: number;

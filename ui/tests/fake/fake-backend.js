@@ -334,6 +334,7 @@
       return f === 'any' ? st !== 'none' : f === 'intact' ? st === 'trusted' || st === 'valid' : st === f;
     }
     const signing = { enabled: true, kind: o.organisationSigner ? 'organisation' : 'installation', subject: o.organisationSigner ? 'Example Studio Ltd' : 'Easel on this computer', certificate_file: '/home/user/.config/easel/signing/chain.pem' };
+    let keyPicks = 0;
     const signingStatus = () => ({ ...signing, what_others_see: signing.kind === 'organisation'
       ? "Other tools will show these Content Credentials as valid and signed by your organisation; they show it as trusted only if your organisation's certificate is on their trust list."
       : "Other tools will show these Content Credentials as valid, from a signer they don't know (this installation's own certificate)." });
@@ -1010,6 +1011,20 @@
           return im.imported ?? null;
         }
         case 'set_signing_enabled': signing.enabled = !!args.enabled; return signingStatus();
+        case 'choose_signing_file':
+          if (o.signingPick === null) return null;
+          if (args.file === 'certificate_chain') return o.signingChain ?? '/home/user/keys/studio-chain.pem';
+          // Each pick of a key takes the next of `signingKeys` (the last one repeats).
+          keyPicks += 1;
+          return o.signingKeys?.[Math.min(keyPicks, o.signingKeys.length) - 1] ?? '/home/user/keys/studio-key.pem';
+        case 'set_organisation_signing': {
+          // Like core: read both files, then test-sign; a key that is not the certificate's fails.
+          if (/missing/.test(args.certPath)) return fail('not_found', `${args.certPath} was not found.`);
+          if (/ca-only/.test(args.certPath)) return fail('signing', 'Files signed with this certificate would not read as valid (signingCredential.invalid). C2PA needs an end-entity certificate (not a CA) with the digitalSignature key usage and an extended key usage such as documentSigning or emailProtection, followed by its CA.');
+          if (/other|wrong/.test(args.keyPath)) return fail('signing', 'The signing certificate and key cannot sign (the private key does not belong to the signing certificate).');
+          Object.assign(signing, { kind: 'organisation', subject: o.signingSubject ?? 'CN=Example Studio Signing, O=Example Studio Ltd, C=GB', certificate_file: '/home/user/.config/easel/signing/organisation-chain.pem' });
+          return signingStatus();
+        }
         case 'clear_organisation_signing': Object.assign(signing, { kind: 'installation', subject: 'Easel on this computer' }); return signingStatus();
         case 'get_image': {
           const im = images.find((x) => x.id === args.id && !x.deleted);

@@ -394,7 +394,15 @@ async setSigningEnabled(enabled: boolean) : Promise<SigningStatus> {
     return await TAURI_INVOKE("set_signing_enabled", { enabled });
 },
 /**
- * The organisation's certificate chain and key, from files the user picked.
+ * The native picker for the organisation's certificate chain or private key (PEM); `None`
+ * when the user cancels.
+ */
+async chooseSigningFile(file: SigningFile) : Promise<string | null> {
+    return await TAURI_INVOKE("choose_signing_file", { file });
+},
+/**
+ * The organisation's certificate chain and key, from files the user picked. Core
+ * test-signs with them before accepting them.
  */
 async setOrganisationSigning(certPath: string, keyPath: string) : Promise<SigningStatus> {
     return await TAURI_INVOKE("set_organisation_signing", { certPath, keyPath });
@@ -1557,6 +1565,10 @@ export type SignerKind =
  * The organisation's own certificate.
  */
 "organisation"
+/**
+ * Which of the organisation's files the signing card asks for.
+ */
+export type SigningFile = "certificate_chain" | "private_key"
 /**
  * What `signing show` reports: which identity exports are signed with, never the key.
  */

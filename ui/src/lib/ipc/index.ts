@@ -18,6 +18,7 @@ import type {
   ListQuery,
   ProviderInfo,
   Selection,
+  SigningFile,
   TrashBatch,
 } from './types';
 
@@ -103,6 +104,11 @@ export const api = {
   signingStatus: () => call(() => commands.signingStatus()),
   setSigningEnabled: (enabled: boolean) => call(() => commands.setSigningEnabled(enabled)),
   clearOrganisationSigning: () => call(() => commands.clearOrganisationSigning()),
+  /** The native picker for the organisation's certificate chain or key; `null` when cancelled. */
+  chooseSigningFile: (file: SigningFile) => call(() => commands.chooseSigningFile(file)),
+  /** Core test-signs with the chain and key before it accepts them. */
+  setOrganisationSigning: (certPath: string, keyPath: string) =>
+    call(() => commands.setOrganisationSigning(certPath, keyPath)),
   // Import (issue 10): answers with the summary when done or cancelled.
   importImages: (paths: string[], recursive: boolean, onProgress: (p: ImportProgress) => void) => {
     const channel = new Channel<ImportProgress>(onProgress);

@@ -13,6 +13,7 @@ export type {
   CredentialsReport,
   CredentialsState,
   SigningStatus,
+  SigningFile,
   ImportProgress,
   ImportSummary,
   ImportOrigin,
