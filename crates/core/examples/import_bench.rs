@@ -106,6 +106,99 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         vips * 1000.0 / f64::from(count)
     );
     println!("ratio easel / vipsthumbnail: {:.2}", easel / vips);
+    stages(&files[..files.len().min(20)], &work)?;
+    Ok(())
+}
+
+/// Where one image's import time goes, each part timed alone on one thread (the import runs
+/// them on every core at once, so its wall time per image is below their sum).
+fn stages(files: &[PathBuf], work: &Path) -> Result<(), Box<dyn std::error::Error>> {
+    use easel_core::library::{ThumbSize, decode_image, render_thumbnail, sha256_hex};
+    let mut totals = [0f64; 10];
+    let probe_file = work.join("fsync-probe.bin");
+    for path in files {
+        let bytes = std::fs::read(path)?;
+        let mut time = |slot: usize, f: &mut dyn FnMut()| {
+            let t = Instant::now();
+            f();
+            totals[slot] += t.elapsed().as_secs_f64() * 1000.0;
+        };
+        time(0, &mut || {
+            let _ = decode_image(&bytes);
+        });
+        time(1, &mut || {
+            let _ = render_thumbnail(&bytes, ThumbSize::Small);
+        });
+        time(2, &mut || {
+            let _ = render_thumbnail(&bytes, ThumbSize::Large);
+        });
+        time(3, &mut || {
+            let _ = sha256_hex(&bytes);
+        });
+        time(4, &mut || {
+            let _ = easel_core::provenance::read(&bytes);
+        });
+        time(5, &mut || {
+            let _ =
+                easel_core::import::embedded::read(&bytes, easel_core::library::ImageFormat::Png);
+        });
+        if let Ok((_, image)) = decode_image(&bytes) {
+            time(7, &mut || {
+                let _ = easel_core::library::dhash(&image);
+            });
+            // The thumbnails' JPEG encoder against the `image` crate's, on the same 768 px pixels.
+            let rgb = image
+                .resize_exact(768, 768, image::imageops::FilterType::Triangle)
+                .to_rgb8();
+            time(8, &mut || {
+                let mut out = Vec::new();
+                let _ = jpeg_encoder::Encoder::new(&mut out, 85).encode(
+                    rgb.as_raw(),
+                    768,
+                    768,
+                    jpeg_encoder::ColorType::Rgb,
+                );
+            });
+            time(9, &mut || {
+                let mut out = Vec::new();
+                let _ = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85)
+                    .encode_image(&rgb);
+            });
+        }
+        time(6, &mut || {
+            use std::io::Write;
+            if let Ok(mut f) = std::fs::File::create(&probe_file) {
+                let _ = f.write_all(&bytes);
+                let _ = f.sync_all();
+            }
+        });
+    }
+    let _ = std::fs::remove_file(&probe_file);
+    let n = files.len() as f64;
+    let decode = totals[0] / n;
+    println!(
+        "where the time goes, per image over {} files, one thread:",
+        files.len()
+    );
+    println!("  decode (PNG): {decode:.1} ms");
+    println!(
+        "  256 px thumbnail (resize + JPEG), after decode: {:.1} ms",
+        totals[1] / n - decode
+    );
+    println!(
+        "  768 px thumbnail (resize + JPEG), after decode: {:.1} ms",
+        totals[2] / n - decode
+    );
+    println!("  sha256: {:.1} ms", totals[3] / n);
+    println!("  Content Credentials read: {:.2} ms", totals[4] / n);
+    println!("  embedded metadata read: {:.2} ms", totals[5] / n);
+    println!("  perceptual hash: {:.1} ms", totals[7] / n);
+    println!(
+        "  768 px JPEG encode alone: jpeg-encoder {:.1} ms, image crate {:.1} ms",
+        totals[8] / n,
+        totals[9] / n
+    );
+    println!("  original written + fsync: {:.1} ms", totals[6] / n);
     Ok(())
 }
 
