@@ -101,6 +101,13 @@ impl Library {
                 return Ok(exact(n));
             }
         }
+        if let (Some(n), true) = (
+            c.term_images,
+            c.driver == search::Driver::Images && c.fts_excluded.is_none() && c.has_no_conditions(),
+        ) {
+            // The index's own count of the one term (its walk skips deleted rows).
+            return Ok(exact(n));
+        }
         if let (Some(fts), true) = (
             c.fts.as_deref(),
             c.driver == search::Driver::Images && c.fts_excluded.is_none() && c.has_no_conditions(),

@@ -165,6 +165,10 @@ fn windowed_text_search_returns_exactly_the_plain_answer_in_order() {
     let lib = Library::open(dir.path()).unwrap();
     for (text, fts, extra) in [
         ("harbour", "\"harbour\"*", ""),
+        // A prefix that stands for several words, and one in the middle of the text.
+        ("ligh", "\"ligh\"*", ""),
+        ("ligh* misty", "\"ligh\"* \"misty\"*", ""),
+        ("LightHouse", "\"lighthouse\"*", ""),
         ("storm", "\"storm\"*", ""),
         ("\"misty morning\"", "\"misty morning\"", ""),
         ("fox is:favorite", "\"fox\"*", "AND i.favorite = 1"),
@@ -199,6 +203,60 @@ fn windowed_text_search_returns_exactly_the_plain_answer_in_order() {
             }
         }
     }
+}
+
+#[test]
+fn pages_and_counts_stay_exact_as_images_are_trashed_and_restored() {
+    let dir = tempfile::tempdir().unwrap();
+    fill(dir.path(), 12_000);
+    let lib = Library::open(dir.path()).unwrap();
+    let check = |when: &str| {
+        for (text, fts, extra) in [
+            ("harbour", "\"harbour\"*", ""),
+            ("ligh", "\"ligh\"*", ""),
+            ("misty ligh", "\"misty\" \"ligh\"*", ""),
+            ("fox is:favorite", "\"fox\"*", "AND i.favorite = 1"),
+        ] {
+            for order in [SortOrder::NewestFirst, SortOrder::OldestFirst] {
+                let expected = brute_force(dir.path(), fts, extra, order);
+                let got = every_page(&lib, text, order, 97);
+                assert!(got == expected, "{when}: {text} {order:?}");
+            }
+            let count = lib
+                .count(&ListQuery {
+                    text: Some(text.into()),
+                    ..Default::default()
+                })
+                .unwrap();
+            let n = brute_force(dir.path(), fts, extra, SortOrder::NewestFirst).len();
+            assert_eq!(
+                (count.count as usize, count.exact),
+                (n, true),
+                "{when}: {text}"
+            );
+        }
+    };
+    check("as filled");
+    // Trash every third match of "harbour" among the newest, then a few old ones.
+    let newest = every_page(&lib, "harbour", SortOrder::NewestFirst, 500);
+    let gone: Vec<String> = newest
+        .iter()
+        .take(900)
+        .step_by(3)
+        .chain(newest.iter().rev().take(5))
+        .cloned()
+        .collect();
+    lib.delete_images(&gone).unwrap();
+    check("after trashing");
+    lib.restore_images(&gone[..100]).unwrap();
+    check("after restoring some");
+    // A prefix no word of the index has matches nothing, and says so.
+    let none = ListQuery {
+        text: Some("harbourzz".into()),
+        ..Default::default()
+    };
+    assert!(lib.list(&none).unwrap().images.is_empty());
+    assert_eq!(lib.count(&none).unwrap().count, 0);
 }
 
 #[test]
