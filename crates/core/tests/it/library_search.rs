@@ -378,6 +378,12 @@ fn no_query_shape_scans_the_library() {
         "",
         "harbour",
         "misty harbour",
+        // Prefixes that become one term, several terms, or none of the index's.
+        "harb",
+        "ligh",
+        "ligh* misty",
+        "ligh fox is:favorite",
+        "harbourzz",
         "\"misty morning\"",
         "harbour -storm",
         "-storm",
