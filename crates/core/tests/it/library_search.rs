@@ -569,3 +569,44 @@ fn the_credentials_filter_walks_its_own_index() {
         );
     }
 }
+
+#[test]
+fn merging_the_search_index_in_steps_keeps_every_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    fill(dir.path(), 4_000);
+    let lib = Library::open(dir.path()).unwrap();
+    // Each stored image is its own transaction: a segment of its own in the index.
+    let mut stored = Vec::new();
+    for n in 0..3u32 {
+        stored.push(library_support::store(
+            &lib,
+            &format!("harbour lighthouse number{n}"),
+            &library_support::png(8, 8, n),
+        ));
+    }
+    let texts = [
+        "harbour",
+        "ligh",
+        "\"misty morning\"",
+        "fox is:favorite",
+        "number1",
+    ];
+    let answers = |lib: &Library| -> Vec<Vec<String>> {
+        texts
+            .iter()
+            .map(|t| every_page(lib, t, SortOrder::NewestFirst, 200))
+            .collect()
+    };
+    let before = answers(&lib);
+    assert_eq!(before[4], [stored[1].clone()]);
+    assert!(lib.merge_search_index().unwrap() >= 1, "segments to merge");
+    assert_eq!(
+        lib.merge_search_index().unwrap(),
+        0,
+        "nothing left to merge"
+    );
+    assert_eq!(answers(&lib), before);
+    // Trashing after the merge still takes images out of the answers.
+    lib.delete_images(&stored[1..2]).unwrap();
+    assert!(every_page(&lib, "number1", SortOrder::NewestFirst, 10).is_empty());
+}
