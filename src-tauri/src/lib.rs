@@ -89,6 +89,9 @@ pub fn run() {
                 if let Err(e) = housekeeping.hash_older_images() {
                     log::warn!("hashing older images failed ({}): {e}", e.code());
                 }
+                if let Err(e) = housekeeping.merge_search_index() {
+                    log::warn!("merging the search index failed ({}): {e}", e.code());
+                }
             });
             app.manage(EngineState::new(engine));
             Ok(())

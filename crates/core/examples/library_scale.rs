@@ -269,6 +269,13 @@ fn main() -> BoxResult<()> {
     let t = Instant::now();
     let lib = Library::open(&dir)?;
     println!("open: {}", ms(t.elapsed()));
+    // As the app's housekeeping does after start.
+    let t = Instant::now();
+    let steps = lib.merge_search_index()?;
+    println!(
+        "search index merged in {steps} steps, {:.1} s",
+        t.elapsed().as_secs_f64()
+    );
     let conn = rusqlite::Connection::open(dir.join(DB_FILE))?;
     let df = |w: &str| -> BoxResult<i64> {
         Ok(conn.query_row(

@@ -28,6 +28,7 @@ mod saved_searches;
 mod schema;
 mod search;
 pub mod search_language;
+mod search_merge;
 mod selection;
 mod sweep;
 mod tags;

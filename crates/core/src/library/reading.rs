@@ -101,6 +101,13 @@ impl Library {
                 return Ok(exact(n));
             }
         }
+        if let (Some(n), true) = (
+            c.term_images,
+            c.driver == search::Driver::Images && c.fts_excluded.is_none() && c.has_no_conditions(),
+        ) {
+            // The index's own count of the one term (its walk skips deleted rows).
+            return Ok(exact(n));
+        }
         if let (Some(fts), true) = (
             c.fts.as_deref(),
             c.driver == search::Driver::Images && c.fts_excluded.is_none() && c.has_no_conditions(),
@@ -131,6 +138,10 @@ impl Library {
     pub fn query_plans(&self, q: &ListQuery) -> Result<Vec<(String, Vec<String>)>> {
         let conn = self.read_conn();
         let c = search::compile(&conn, q)?;
+        if c.impossible {
+            // `list` and `count` answer without a statement.
+            return Ok(Vec::new());
+        }
         let cursor = Cursor {
             created_at: clock::now_ms(),
             id: "00000000-0000-7000-8000-000000000000".into(),

@@ -22,6 +22,7 @@ const MIGRATIONS: &[&str] = &[
     LINEAGE,
     CONTENT_CREDENTIALS,
     IMPORTS,
+    ADD_SEARCH_TERMS,
 ];
 
 /// The newest schema this build knows.
@@ -352,6 +353,14 @@ CREATE TABLE import_sources (
     sha256      TEXT NOT NULL,
     seen_at     INTEGER NOT NULL
 );
+"#;
+
+/// The search index's own list of terms (a view over it, no data of its own). Search as you
+/// type matches the last word as a prefix; FTS5 answers a prefix longer than its prefix
+/// index by merging the whole doclist of every term with it on each query, so the search
+/// reads the terms here once and asks for them by name, which FTS5 can seek in by rowid.
+const ADD_SEARCH_TERMS: &str = r#"
+CREATE VIRTUAL TABLE images_fts_terms USING fts5vocab(images_fts, 'row');
 "#;
 
 pub fn connect(path: &Path) -> rusqlite::Result<Connection> {

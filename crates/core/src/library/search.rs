@@ -27,6 +27,30 @@ pub const BLOCK_BITS: u32 = 12;
 /// walking the window's time index (~0.15 µs per entry walked vs a few µs per lookup).
 const LOOKUP_BELOW_ONE_IN: i64 = 32;
 
+/// A prefix with more terms than this is left to FTS5 (one long alternative costs more
+/// than the merged doclist).
+const MAX_PREFIX_TERMS: i64 = 32;
+
+/// The index's terms that start with `word` and how many images hold each, when `word` is
+/// longer than the prefix index serves (2 and 3 letters) and the tokenizer would keep it as
+/// it is once lower-cased (ASCII letters and digits); `None` leaves it a prefix query.
+fn prefix_terms(conn: &Connection, word: &str) -> Result<Option<Vec<(String, i64)>>> {
+    if word.len() <= 3 || !word.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Ok(None);
+    }
+    let stem = word.to_ascii_lowercase();
+    let past = format!("{stem}\u{10ffff}");
+    let terms: Vec<(String, i64)> = conn
+        .prepare_cached(
+            "SELECT term, doc FROM images_fts_terms WHERE term >= ?1 AND term < ?2 LIMIT ?3",
+        )?
+        .query_map(params![stem, past, MAX_PREFIX_TERMS + 1], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok((terms.len() as i64 <= MAX_PREFIX_TERMS).then_some(terms))
+}
+
 /// What rows are walked in list order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Driver {
@@ -64,6 +88,9 @@ pub struct Compiled {
     pub impossible: bool,
     /// Nothing narrows the library (no text, no filter): every live image matches.
     pub everything: bool,
+    /// The text is one term of the index, which this many live images hold (the index
+    /// holds live images only).
+    pub term_images: Option<i64>,
 }
 
 /// Turns the search language's error into the library's.
@@ -110,14 +137,48 @@ fn needs_rating(f: NumberFilter) -> bool {
 
 pub fn compile(conn: &Connection, q: &ListQuery) -> Result<Compiled> {
     let s = parse_text(q)?;
+    let mut failed = None;
+    let mut nothing = false;
+    let mut expanded = Vec::new();
+    let fts =
+        search_language::fts_expression_with(&s, &mut |word| match prefix_terms(conn, word) {
+            Ok(Some(terms)) if terms.is_empty() => {
+                nothing = true;
+                None
+            }
+            Ok(Some(terms)) => {
+                expanded.push(terms.clone());
+                Some(terms.into_iter().map(|(t, _)| t).collect())
+            }
+            Ok(None) => None,
+            Err(e) => {
+                failed = Some(e);
+                None
+            }
+        });
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    let term_images = match expanded.as_slice() {
+        [one]
+            if one.len() == 1
+                && s.words.len() == 1
+                && s.phrases.is_empty()
+                && s.excluded.is_empty() =>
+        {
+            Some(one[0].1)
+        }
+        _ => None,
+    };
     let mut c = Compiled {
-        fts: search_language::fts_expression(&s),
+        fts,
         fts_excluded: None,
         conditions: Vec::new(),
         params: Vec::new(),
         driver: Driver::Images,
-        impossible: false,
+        impossible: nothing,
         everything: false,
+        term_images,
     };
     if c.fts.is_none() {
         let quote = |t: &str| format!("\"{}\"", t.replace('"', "\"\""));

@@ -368,6 +368,17 @@ fn char_offset(input: &str, byte: usize) -> u32 {
 /// prefix (search as you type). Exclusions need something to exclude from: with no
 /// positive term, they are left to the caller's `NOT IN` instead.
 pub fn fts_expression(q: &SearchQuery) -> Option<String> {
+    fts_expression_with(q, &mut |_| None)
+}
+
+/// As `fts_expression`; each prefix word (the last, and any ending in `*`) is handed to
+/// `expand`, which may answer with the exact terms of the index that start with it: they
+/// replace the prefix (one term alone, several as alternatives). An empty list must not be
+/// given (nothing could match; the caller knows that without searching).
+pub fn fts_expression_with(
+    q: &SearchQuery,
+    expand: &mut dyn FnMut(&str) -> Option<Vec<String>>,
+) -> Option<String> {
     let quote = |t: &str| format!("\"{}\"", t.replace('"', "\"\""));
     let mut parts: Vec<String> = Vec::new();
     let words: Vec<&String> = q
@@ -375,10 +386,25 @@ pub fn fts_expression(q: &SearchQuery) -> Option<String> {
         .iter()
         .filter(|w| w.chars().any(char::is_alphanumeric))
         .collect();
+    // FTS5 joins phrases by AND implicitly, but not a parenthesised group.
+    let mut grouped = false;
     for (i, w) in words.iter().enumerate() {
         let prefix = w.ends_with('*') || i + 1 == words.len();
-        let term = quote(w.trim_end_matches('*'));
-        parts.push(if prefix { format!("{term}*") } else { term });
+        let bare = w.trim_end_matches('*');
+        let term = quote(bare);
+        parts.push(if !prefix {
+            term
+        } else {
+            match expand(bare) {
+                Some(terms) if terms.len() == 1 => quote(&terms[0]),
+                Some(terms) if !terms.is_empty() => {
+                    grouped = true;
+                    let alternatives: Vec<String> = terms.iter().map(|t| quote(t)).collect();
+                    format!("({})", alternatives.join(" OR "))
+                }
+                _ => format!("{term}*"),
+            }
+        });
     }
     parts.extend(
         q.phrases
@@ -389,7 +415,7 @@ pub fn fts_expression(q: &SearchQuery) -> Option<String> {
     if parts.is_empty() {
         return None;
     }
-    let mut expr = parts.join(" ");
+    let mut expr = parts.join(if grouped { " AND " } else { " " });
     for x in q
         .excluded
         .iter()
@@ -525,6 +551,30 @@ mod tests {
         // "https:" reads as a key: to search for a URL, quote it; the message says so.
         let e = parse("https://example.com").unwrap_err();
         assert!(e.message.contains("put it in quotes"), "{}", e.message);
+    }
+
+    #[test]
+    fn prefix_words_become_the_terms_they_expand_to() {
+        let q = parse("red ligh* misty ha").unwrap();
+        let mut asked = Vec::new();
+        let fts = fts_expression_with(&q, &mut |w| {
+            asked.push(w.to_owned());
+            match w {
+                "ligh" => Some(vec!["lighthouse".into(), "lights".into()]),
+                "ha" => None,
+                _ => Some(vec!["x".into()]),
+            }
+        })
+        .unwrap();
+        assert_eq!(asked, ["ligh", "ha"], "only prefix words are expanded");
+        assert_eq!(
+            fts,
+            r#""red" AND ("lighthouse" OR "lights") AND "misty" AND "ha"*"#
+        );
+        let one = fts_expression_with(&parse("Babel -dog").unwrap(), &mut |_| {
+            Some(vec!["babel".into()])
+        });
+        assert_eq!(one.unwrap(), r#"("babel") NOT "dog""#);
     }
 
     #[test]

@@ -165,6 +165,10 @@ fn windowed_text_search_returns_exactly_the_plain_answer_in_order() {
     let lib = Library::open(dir.path()).unwrap();
     for (text, fts, extra) in [
         ("harbour", "\"harbour\"*", ""),
+        // A prefix that stands for several words, and one in the middle of the text.
+        ("ligh", "\"ligh\"*", ""),
+        ("ligh* misty", "\"ligh\"* \"misty\"*", ""),
+        ("LightHouse", "\"lighthouse\"*", ""),
         ("storm", "\"storm\"*", ""),
         ("\"misty morning\"", "\"misty morning\"", ""),
         ("fox is:favorite", "\"fox\"*", "AND i.favorite = 1"),
@@ -199,6 +203,60 @@ fn windowed_text_search_returns_exactly_the_plain_answer_in_order() {
             }
         }
     }
+}
+
+#[test]
+fn pages_and_counts_stay_exact_as_images_are_trashed_and_restored() {
+    let dir = tempfile::tempdir().unwrap();
+    fill(dir.path(), 12_000);
+    let lib = Library::open(dir.path()).unwrap();
+    let check = |when: &str| {
+        for (text, fts, extra) in [
+            ("harbour", "\"harbour\"*", ""),
+            ("ligh", "\"ligh\"*", ""),
+            ("misty ligh", "\"misty\" \"ligh\"*", ""),
+            ("fox is:favorite", "\"fox\"*", "AND i.favorite = 1"),
+        ] {
+            for order in [SortOrder::NewestFirst, SortOrder::OldestFirst] {
+                let expected = brute_force(dir.path(), fts, extra, order);
+                let got = every_page(&lib, text, order, 97);
+                assert!(got == expected, "{when}: {text} {order:?}");
+            }
+            let count = lib
+                .count(&ListQuery {
+                    text: Some(text.into()),
+                    ..Default::default()
+                })
+                .unwrap();
+            let n = brute_force(dir.path(), fts, extra, SortOrder::NewestFirst).len();
+            assert_eq!(
+                (count.count as usize, count.exact),
+                (n, true),
+                "{when}: {text}"
+            );
+        }
+    };
+    check("as filled");
+    // Trash every third match of "harbour" among the newest, then a few old ones.
+    let newest = every_page(&lib, "harbour", SortOrder::NewestFirst, 500);
+    let gone: Vec<String> = newest
+        .iter()
+        .take(900)
+        .step_by(3)
+        .chain(newest.iter().rev().take(5))
+        .cloned()
+        .collect();
+    lib.delete_images(&gone).unwrap();
+    check("after trashing");
+    lib.restore_images(&gone[..100]).unwrap();
+    check("after restoring some");
+    // A prefix no word of the index has matches nothing, and says so.
+    let none = ListQuery {
+        text: Some("harbourzz".into()),
+        ..Default::default()
+    };
+    assert!(lib.list(&none).unwrap().images.is_empty());
+    assert_eq!(lib.count(&none).unwrap().count, 0);
 }
 
 #[test]
@@ -320,6 +378,12 @@ fn no_query_shape_scans_the_library() {
         "",
         "harbour",
         "misty harbour",
+        // Prefixes that become one term, several terms, or none of the index's.
+        "harb",
+        "ligh",
+        "ligh* misty",
+        "ligh fox is:favorite",
+        "harbourzz",
         "\"misty morning\"",
         "harbour -storm",
         "-storm",
@@ -504,4 +568,45 @@ fn the_credentials_filter_walks_its_own_index() {
             "{text}: {sql}\n{plan:#?}"
         );
     }
+}
+
+#[test]
+fn merging_the_search_index_in_steps_keeps_every_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    fill(dir.path(), 4_000);
+    let lib = Library::open(dir.path()).unwrap();
+    // Each stored image is its own transaction: a segment of its own in the index.
+    let mut stored = Vec::new();
+    for n in 0..3u32 {
+        stored.push(library_support::store(
+            &lib,
+            &format!("harbour lighthouse number{n}"),
+            &library_support::png(8, 8, n),
+        ));
+    }
+    let texts = [
+        "harbour",
+        "ligh",
+        "\"misty morning\"",
+        "fox is:favorite",
+        "number1",
+    ];
+    let answers = |lib: &Library| -> Vec<Vec<String>> {
+        texts
+            .iter()
+            .map(|t| every_page(lib, t, SortOrder::NewestFirst, 200))
+            .collect()
+    };
+    let before = answers(&lib);
+    assert_eq!(before[4], [stored[1].clone()]);
+    assert!(lib.merge_search_index().unwrap() >= 1, "segments to merge");
+    assert_eq!(
+        lib.merge_search_index().unwrap(),
+        0,
+        "nothing left to merge"
+    );
+    assert_eq!(answers(&lib), before);
+    // Trashing after the merge still takes images out of the answers.
+    lib.delete_images(&stored[1..2]).unwrap();
+    assert!(every_page(&lib, "number1", SortOrder::NewestFirst, 10).is_empty());
 }
