@@ -302,6 +302,10 @@ fn param_values(p: &ParamSpec) -> String {
     let mut text = match p.kind {
         ParamKind::Choice | ParamKind::Size => p.values.join(", "),
         ParamKind::Integer => range(p.min, p.max),
+        ParamKind::Decimal => match (p.min, p.max, p.step) {
+            (Some(lo), Some(hi), Some(step)) => format!("{lo}..{hi}, in steps of {step}"),
+            _ => range(p.min, p.max).replace("a whole number", "a number"),
+        },
         ParamKind::Text => match p.max_chars {
             Some(n) => format!("text, up to {n} characters"),
             None => "text".to_owned(),

@@ -267,6 +267,17 @@ mod tests {
         let comfy = parameters(&endpoint(EndpointKind::Comfyui, None)).unwrap();
         let wf = comfy.iter().find(|p| p.name == "workflow").unwrap();
         assert_eq!(wf.values, vec!["txt2img".to_owned()]);
+        // CFG is a decimal for both kinds that take it, checked as the engines check it.
+        for kind in [EndpointKind::A1111, EndpointKind::Comfyui] {
+            let specs = parameters(&endpoint(kind, None)).unwrap();
+            let cfg = specs.iter().find(|p| p.name == "cfg_scale").unwrap();
+            assert_eq!(cfg.kind, crate::catalog::ParamKind::Decimal);
+            assert_eq!(cfg.step, Some(0.5));
+            cfg.check("m", &serde_json::json!(7.5)).unwrap();
+            cfg.check("m", &serde_json::json!(7)).unwrap();
+            assert!(cfg.check("m", &serde_json::json!(101.0)).is_err());
+            assert!(cfg.check("m", &serde_json::json!("7.5")).is_err());
+        }
         // Only what the server's flags say it takes.
         let generic = names(&endpoint(
             EndpointKind::OpenaiCompatible,
@@ -294,6 +305,7 @@ mod tests {
                 };
                 let value = match p.kind {
                     crate::catalog::ParamKind::Integer => serde_json::json!(1),
+                    crate::catalog::ParamKind::Decimal => serde_json::json!(7.5),
                     crate::catalog::ParamKind::Size => serde_json::json!("512x512"),
                     _ => serde_json::json!("x"),
                 };

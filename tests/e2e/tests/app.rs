@@ -5,6 +5,8 @@
 
 #[path = "../../../crates/core/tests/getty_support/mod.rs"]
 mod getty_support;
+#[path = "scenarios/local_engine.rs"]
+mod local_engine;
 #[path = "../../../crates/core/tests/stability_support/mod.rs"]
 mod stability_support;
 #[path = "../../../crates/core/tests/support/mod.rs"]

@@ -902,7 +902,16 @@ test('local engines in Settings: add, test (down, --api missing, auth), models, 
   await page.getByTestId('nav-generate').click();
   await page.getByTestId('provider-option-studio-comfy').click();
   assert.deepEqual(await page.getByTestId('model-select').locator('option').allTextContents(), ['sd_xl_base_1.0.safetensors', 'v1-5-pruned-emaonly.safetensors', 'myMix_v3.safetensors']);
+  // Left random, the seed is one Easel picks and records, not "no seed".
+  assert.match(await page.getByTestId('seed-hint').textContent(), /^Easel picks a new seed and records it/);
+  // CFG scale takes decimals; out of range is refused before sending.
+  const cfg = page.getByTestId('param-cfg_scale');
+  assert.equal(await cfg.getAttribute('step'), '0.5');
+  await cfg.fill('150');
   await page.getByTestId('prompt-input').fill('A koi pond at dawn');
+  assert.match(await page.getByTestId('generate-hint').textContent(), /CFG scale must be from 0 to 100/);
+  assert.equal(await page.getByTestId('generate-button').isDisabled(), true);
+  await cfg.fill('6.5');
   await page.getByTestId('generate-button').click();
   const job = page.getByTestId('job-item').first();
   await job.waitFor();
@@ -910,6 +919,8 @@ test('local engines in Settings: add, test (down, --api missing, auth), models, 
   const [generated] = await calls(page, 'start_generation');
   assert.equal(generated.request.provider, 'studio-comfy');
   assert.equal(generated.request.model, 'sd_xl_base_1.0.safetensors');
+  assert.equal(generated.request.params.cfg_scale, 6.5);
+  assert.equal(generated.request.params.seed, undefined);
   await shot89(page, 'generate-endpoint-1280x800');
   await checkA11y(page, 'generate on a local engine');
   await page.getByTestId('nav-settings').click();

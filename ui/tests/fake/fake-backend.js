@@ -10,7 +10,7 @@
   // What core's ModelSpec::parameters() gives for an OpenAI-shaped model entry.
   function openaiParams(m) {
     const out = [];
-    const choice = (name, label, values, dflt = null) => ({ name, label, kind: 'choice', values, default: dflt, min: null, max: null, max_chars: null, help: '' });
+    const choice = (name, label, values, dflt = null) => ({ name, label, kind: 'choice', values, default: dflt, min: null, max: null, max_chars: null, step: null, help: '' });
     if (m.n_max > 1) out.push({ ...choice('n', 'Images', []), kind: 'integer', min: 1, max: m.n_max, default: 1 });
     if (m.sizes.length) out.push({ ...choice('size', 'Size', m.sizes, m.sizes[0]), kind: 'size' });
     if (m.qualities.length) out.push(choice('quality', 'Quality', m.qualities, m.qualities[0]));
@@ -45,7 +45,7 @@
       const { sizes, n_max, qualities, styles, backgrounds, output_formats, moderation, ...rest } = m;
       return { ...rest, parameters: openaiParams(m), license: LICENSES.openai };
     });
-    const p = (name, label, kind, extra = {}) => ({ name, label, kind, values: [], default: null, min: null, max: null, max_chars: null, help: '', ...extra });
+    const p = (name, label, kind, extra = {}) => ({ name, label, kind, values: [], default: null, min: null, max: null, max_chars: null, step: null, help: '', ...extra });
     const ratios = ['21:9', '16:9', '3:2', '5:4', '1:1', '4:5', '2:3', '9:16', '9:21'];
     const styles = ['3d-model', 'analog-film', 'anime', 'cinematic', 'comic-book', 'digital-art', 'enhance', 'fantasy-art', 'isometric', 'line-art', 'low-poly', 'neon-punk', 'origami', 'photographic', 'pixel-art', 'tile-texture'];
     const stabilityParams = [
@@ -837,7 +837,7 @@
     /** As the shell's endpoint_catalog: each endpoint a provider, its checkpoints the models
      *  (none when it does not answer), with the parameters core's data gives its kind. */
     function endpointProviders() {
-      const p = (name, label, kind, extra = {}) => ({ name, label, kind, values: [], default: null, min: null, max: null, max_chars: null, help: '', ...extra });
+      const p = (name, label, kind, extra = {}) => ({ name, label, kind, values: [], default: null, min: null, max: null, max_chars: null, step: null, help: '', ...extra });
       const sizes = ['512x512', '768x768', '1024x1024', '1152x896', '896x1152'];
       return endpoints.map((e) => {
         const down = /:9(\/|$)/.test(e.url) || /noapi/.test(e.url) || (e.username && e.password !== 'secret');
@@ -847,7 +847,12 @@
           p('n', 'Images', 'integer', { min: 1, max: 16, default: 1 }),
           p('size', 'Size', 'size', { values: sizes, default: '1024x1024' }),
           p('steps', 'Steps', 'integer', { min: 1, max: 150 }),
-          ...(e.kind !== 'openai-compatible' ? [p('seed', 'Seed', 'integer', { min: 0, max: 4294967295 })] : []),
+          ...(e.kind !== 'openai-compatible'
+            ? [
+                p('cfg_scale', 'CFG scale', 'decimal', e.kind === 'a1111' ? { min: 1, max: 30, step: 0.5 } : { min: 0, max: 100, step: 0.5 }),
+                p('seed', 'Seed', 'integer', { min: 0, max: 4294967295 }),
+              ]
+            : []),
           p('negative_prompt', 'Negative prompt', 'text', { max_chars: 10000, help: 'What the image should not show' }),
         ];
         const summary = (c) => {

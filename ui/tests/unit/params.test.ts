@@ -13,6 +13,7 @@ import {
   offersDefault,
   paramProblem,
   randomSeed,
+  seedHint,
   type ParamForm,
 } from '$lib/logic/params';
 
@@ -29,7 +30,7 @@ async function models(provider = 'openai'): Promise<Record<string, ModelSpec>> {
 const withValues = (form: ParamForm, values: ParamForm['values']): ParamForm => ({ ...form, values: { ...form.values, ...values } });
 
 describe('controls come from the parameter data', () => {
-  const spec = (over: Partial<ParamSpec>): ParamSpec => ({ name: 'x', label: 'X', kind: 'choice', values: [], default: null, min: null, max: null, max_chars: null, help: '', ...over });
+  const spec = (over: Partial<ParamSpec>): ParamSpec => ({ name: 'x', label: 'X', kind: 'choice', values: [], default: null, min: null, max: null, max_chars: null, step: null, help: '', ...over });
 
   it('picks a control per kind and name', () => {
     expect(controlKind(spec({ name: 'aspect_ratio', values: ['1:1', '16:9'] }))).toBe('aspect_ratio');
@@ -59,6 +60,32 @@ describe('controls come from the parameter data', () => {
     expect(paramProblem(text, 'abcdefg', 'M')).toBe("Negative prompt is 2 characters over M's limit of 5.");
     // Characters, not UTF-16 units, as core counts them.
     expect(paramProblem(text, '🦊🦊🦊🦊🦊', 'M')).toBeNull();
+  });
+
+  it('takes decimals (CFG scale) within their bounds, and sends them as numbers', () => {
+    const cfg = spec({ name: 'cfg_scale', kind: 'decimal', min: 1, max: 30, step: 0.5, label: 'CFG scale' });
+    expect(controlKind(cfg)).toBe('decimal');
+    expect(paramProblem(cfg, 7.5, 'M')).toBeNull();
+    expect(paramProblem(cfg, 7.25, 'M')).toBeNull();
+    expect(paramProblem(cfg, 30, 'M')).toBeNull();
+    expect(paramProblem(cfg, 0.5, 'M')).toBe('CFG scale must be from 1 to 30 for M.');
+    expect(paramProblem(cfg, 'x', 'M')).toBe('CFG scale must be a number.');
+    expect(paramProblem(cfg, Number.NaN, 'M')).toBe('CFG scale must be a number.');
+    const model = { label: 'M', parameters: [cfg], prompt_max_chars: 100, custom_size: null, compression_formats: [], transparent_background_formats: [] } as unknown as ModelSpec;
+    // Left empty, the engine's own applies; set, it is sent as the number typed.
+    const empty = defaultForm(model);
+    expect(empty.values.cfg_scale).toBeNull();
+    expect(buildParams(empty, model)).toEqual({});
+    expect(buildParams(withValues(empty, { cfg_scale: 6.5 }), model)).toEqual({ cfg_scale: 6.5 });
+    expect(formProblems('a fox', withValues(empty, { cfg_scale: 31 }), model)).toEqual(['CFG scale must be from 1 to 30 for M.']);
+  });
+
+  it('says what happens to the seed: none sent, one sent, or one Easel picks and records', () => {
+    expect(seedHint(true, false)).toBe('This seed is sent: the same prompt gives the same image.');
+    expect(seedHint(true, true)).toBe('This seed is sent: the same prompt gives the same image.');
+    expect(seedHint(false, false)).toBe('No seed is sent: each image is new.');
+    expect(seedHint(false, true)).toMatch(/^Easel picks a new seed and records it/);
+    expect(seedHint(false, true)).not.toMatch(/no seed/i);
   });
 
   it('a random seed stays inside the model range', () => {

@@ -16,6 +16,9 @@ pub enum ParamKind {
     Choice,
     /// A whole number within `min`..=`max`.
     Integer,
+    /// A number within `min`..=`max` that may have a fraction (CFG scale, 7.5), offered in
+    /// steps of `step`.
+    Decimal,
     /// Free text of at most `max_chars` characters.
     Text,
     /// "WxH" from `values`.
@@ -42,6 +45,10 @@ pub struct ParamSpec {
     pub max: Option<i64>,
     #[serde(default)]
     pub max_chars: Option<u32>,
+    /// Decimals: the increment the window's control moves by (0.5). It does not restrict
+    /// the value: engines take any number within the bounds.
+    #[serde(default)]
+    pub step: Option<f64>,
     /// One line for a tooltip or `--help`.
     #[serde(default)]
     pub help: String,
@@ -79,6 +86,22 @@ impl ParamSpec {
                     )));
                 };
                 let (lo, hi) = (self.min.unwrap_or(i64::MIN), self.max.unwrap_or(i64::MAX));
+                if (lo..=hi).contains(&n) {
+                    Ok(())
+                } else {
+                    Err(invalid(format!(
+                        "{name} must be from {} to {} for {model}; {n} was asked for.",
+                        self.min.map_or("any".to_owned(), |v| v.to_string()),
+                        self.max.map_or("any".to_owned(), |v| v.to_string()),
+                    )))
+                }
+            }
+            ParamKind::Decimal => {
+                let Some(n) = value.as_f64().filter(|n| n.is_finite()) else {
+                    return Err(invalid(format!("{name} must be a number; got {value}.")));
+                };
+                let lo = self.min.map_or(f64::NEG_INFINITY, |v| v as f64);
+                let hi = self.max.map_or(f64::INFINITY, |v| v as f64);
                 if (lo..=hi).contains(&n) {
                     Ok(())
                 } else {
@@ -132,6 +155,7 @@ impl ModelSpec {
                 min: None,
                 max: None,
                 max_chars: None,
+                step: None,
                 help: String::new(),
             };
         if self.n.max > 1 {
@@ -210,5 +234,57 @@ impl ModelSpec {
             spec.check(&self.id, &value)?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn decimal() -> ParamSpec {
+        ParamSpec {
+            name: "cfg_scale".into(),
+            label: "CFG scale".into(),
+            kind: ParamKind::Decimal,
+            values: Vec::new(),
+            default: None,
+            min: Some(1),
+            max: Some(30),
+            max_chars: None,
+            step: Some(0.5),
+            help: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_decimal_takes_fractions_within_its_bounds_and_nothing_else() {
+        let spec = decimal();
+        for ok in [json!(1), json!(7.5), json!(7.25), json!(30.0)] {
+            spec.check("sdxl", &ok).unwrap();
+        }
+        for (bad, says) in [
+            (json!(0.5), "from 1 to 30"),
+            (json!(30.5), "from 1 to 30"),
+            (json!("7.5"), "must be a number"),
+            (json!(null), "must be a number"),
+            (json!(true), "must be a number"),
+        ] {
+            let e = spec.check("sdxl", &bad).unwrap_err();
+            assert!(e.to_string().contains(says), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn a_decimal_reads_from_data_with_its_step_and_round_trips() {
+        let spec: ParamSpec = serde_json::from_value(json!({
+            "name": "cfg_scale", "label": "CFG scale", "kind": "decimal",
+            "min": 1, "max": 30, "step": 0.5
+        }))
+        .unwrap();
+        assert_eq!(spec, decimal());
+        let back: ParamSpec = serde_json::from_value(serde_json::to_value(&spec).unwrap()).unwrap();
+        assert_eq!(back, spec);
     }
 }

@@ -15,20 +15,24 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use tokio::sync::{Notify, mpsc};
 use tokio_tungstenite::tungstenite::Message;
 
-use super::http::{Request, Response, Server, jpeg_preview, png_for};
+use super::http::{Request, Response, Server, jpeg_preview, picture_for, png_for};
 
 #[derive(Clone, Debug)]
 pub struct Config {
     /// Started with --preview-method (auto, taesd ...).
     pub previews: bool,
     pub step_time: Duration,
+    /// Final images at the size asked for and previews at an eighth of it (as the latent
+    /// previewer makes them), instead of tiny stand-in pixels: for the window, where the
+    /// pictures are seen and the time to show a real-sized image is measured.
+    pub full_size: bool,
 }
 
 impl Default for Config {
@@ -36,6 +40,7 @@ impl Default for Config {
         Config {
             previews: true,
             step_time: Duration::from_millis(30),
+            full_size: false,
         }
     }
 }
@@ -69,6 +74,9 @@ pub struct State {
     /// Prompt ids asked to be deleted from the queue.
     pub deleted: Vec<String>,
     pub prompts: Vec<Value>,
+    /// Each file `/view` served and when it started sending it (wall clock, to compare with
+    /// the time another process shows the image).
+    pub served: Vec<(String, SystemTime)>,
 }
 
 pub struct Comfy {
@@ -416,10 +424,11 @@ fn handle(req: Request, state: &Mutex<State>, notify: &Notify) -> Response {
         ("GET", "/view") => {
             let name = req.query.get("filename").cloned().unwrap_or_default();
             let kind = req.query.get("type").cloned().unwrap_or_default();
-            let s = state.lock().unwrap();
-            match s.files.get(&name) {
+            let mut s = state.lock().unwrap();
+            match s.files.get(&name).cloned() {
                 Some(b) if kind == "output" || kind == "temp" => {
-                    Response::bytes(200, "image/png", b.clone())
+                    s.served.push((name, SystemTime::now()));
+                    Response::bytes(200, "image/png", b)
                 }
                 _ => Response::bytes(404, "text/plain", b"404: Not Found".to_vec()),
             }
@@ -494,6 +503,10 @@ async fn run(state: &Mutex<State>, cfg: &Config, p: Prompt) {
         "executing",
         json!({"node": sampler_id, "display_node": sampler_id, "prompt_id": id}),
     );
+    let mix = seed
+        ^ (u64::from(steps) << 40)
+        ^ (((sampler_inputs["cfg"].as_f64().unwrap_or(0.0) * 10.0) as u64) << 48)
+        ^ (sampler_inputs["sampler_name"].as_str().unwrap_or("").len() as u64);
     for step in 1..=steps {
         tokio::time::sleep(cfg.step_time).await;
         if state.lock().unwrap().interrupt {
@@ -518,20 +531,26 @@ async fn run(state: &Mutex<State>, cfg: &Config, p: Prompt) {
         if cfg.previews {
             let mut frame = 1u32.to_be_bytes().to_vec();
             frame.extend_from_slice(&1u32.to_be_bytes());
-            frame.extend_from_slice(&jpeg_preview(step));
+            if cfg.full_size {
+                let (pw, ph) = ((w / 8).clamp(1, 512), (h / 8).clamp(1, 512));
+                frame.extend_from_slice(&preview_for(mix, step, steps, pw, ph));
+            } else {
+                frame.extend_from_slice(&jpeg_preview(step));
+            }
             send(state, &c, Message::binary(frame));
         }
     }
-    let mix = seed
-        ^ (u64::from(steps) << 40)
-        ^ (((sampler_inputs["cfg"].as_f64().unwrap_or(0.0) * 10.0) as u64) << 48)
-        ^ (sampler_inputs["sampler_name"].as_str().unwrap_or("").len() as u64);
     let mut images = Vec::new();
     {
         let mut s = state.lock().unwrap();
         for i in 0..batch {
             let name = format!("Easel_{:05}_.png", s.files.len() + 1);
-            s.files.insert(name.clone(), png_for(mix + i, w, h));
+            let png = if cfg.full_size {
+                picture_for(mix + i, w, h)
+            } else {
+                png_for(mix + i, w, h)
+            };
+            s.files.insert(name.clone(), png);
             images.push(json!({"filename": name, "subfolder": "", "type": "output"}));
         }
         let mut outputs = serde_json::Map::new();
@@ -573,4 +592,21 @@ async fn run(state: &Mutex<State>, cfg: &Config, p: Prompt) {
         "execution_success",
         json!({"prompt_id": id, "timestamp": 0}),
     );
+}
+
+/// A preview frame at `step` of `steps`: the final picture's colours coming out of noise.
+fn preview_for(seed: u64, step: u32, steps: u32, w: u32, h: u32) -> Vec<u8> {
+    let clear = step as f32 / steps.max(1) as f32;
+    let target = image::load_from_memory(&picture_for(seed, w, h))
+        .unwrap()
+        .to_rgb8();
+    let img = image::RgbImage::from_fn(w, h, |x, y| {
+        let noise =
+            ((x.wrapping_mul(7919) ^ y.wrapping_mul(104_729) ^ step.wrapping_mul(31)) % 255) as f32;
+        let t = target.get_pixel(x, y);
+        image::Rgb(t.0.map(|c| (c as f32 * clear + noise * (1.0 - clear)) as u8))
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Jpeg).unwrap();
+    out.into_inner()
 }

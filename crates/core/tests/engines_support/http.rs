@@ -270,6 +270,36 @@ pub fn png_for(seed: u64, w: u32, h: u32) -> Vec<u8> {
     out.into_inner()
 }
 
+/// A full-sized PNG whose picture (sky, sun, hills) follows from `seed`: for tests where
+/// the image is looked at or its size matters.
+pub fn picture_for(seed: u64, w: u32, h: u32) -> Vec<u8> {
+    let b = seed.to_le_bytes();
+    let (sun_x, hue) = (0.2 + f32::from(b[0]) / 400.0, f32::from(b[1]) / 255.0);
+    let img = image::RgbImage::from_fn(w.max(1), h.max(1), |x, y| {
+        let (fx, fy) = (x as f32 / w as f32, y as f32 / h as f32);
+        let hill = 0.72 + 0.06 * (fx * 9.0 + hue * 6.0).sin() + 0.03 * (fx * 23.0).cos();
+        let sun = ((fx - sun_x).powi(2) + (fy - 0.4).powi(2)).sqrt() < 0.1;
+        if fy > hill {
+            image::Rgb([
+                (30.0 + 40.0 * fy) as u8,
+                (90.0 + 50.0 * fx) as u8,
+                (70.0 + 80.0 * hue) as u8,
+            ])
+        } else if sun {
+            image::Rgb([255, 214, 110])
+        } else {
+            image::Rgb([
+                (250.0 - 120.0 * fy) as u8,
+                (150.0 - 60.0 * fy + 60.0 * hue) as u8,
+                (110.0 + 120.0 * fy) as u8,
+            ])
+        }
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
+}
+
 pub fn jpeg_preview(step: u32) -> Vec<u8> {
     let img = image::RgbImage::from_pixel(2, 2, image::Rgb([(step * 10) as u8, 0, 0]));
     let mut out = std::io::Cursor::new(Vec::new());

@@ -241,7 +241,9 @@ fn the_edit_catalogue_offers_only_what_the_contract_allows() {
                     ParamKind::Choice | ParamKind::Size => {
                         p.values.iter().map(|v| json!(v)).collect()
                     }
-                    ParamKind::Integer => vec![json!(p.min.unwrap()), json!(p.max.unwrap())],
+                    ParamKind::Integer | ParamKind::Decimal => {
+                        vec![json!(p.min.unwrap()), json!(p.max.unwrap())]
+                    }
                     ParamKind::Text => vec![json!("x")],
                     ParamKind::Bool => vec![json!(true)],
                 };

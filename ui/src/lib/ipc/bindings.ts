@@ -1443,6 +1443,11 @@ export type ParamKind =
  */
 "integer" | 
 /**
+ * A number within `min`..=`max` that may have a fraction (CFG scale, 7.5), offered in
+ * steps of `step`.
+ */
+"decimal" | 
+/**
  * Free text of at most `max_chars` characters.
  */
 "text" | 
@@ -1462,6 +1467,11 @@ name: string; label: string; kind: ParamKind; values?: string[];
  * What the provider uses when the parameter is left out.
  */
 default?: JsonValue | null; min?: number | null; max?: number | null; max_chars?: number | null; 
+/**
+ * Decimals: the increment the window's control moves by (0.5). It does not restrict
+ * the value: engines take any number within the bounds.
+ */
+step?: number | null; 
 /**
  * One line for a tooltip or `--help`.
  */

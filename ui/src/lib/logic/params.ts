@@ -19,7 +19,7 @@ export type ParamForm = {
 export const CUSTOM = 'custom';
 
 /** How a parameter is shown; decided from its data alone, never from the provider. */
-export type ControlKind = 'aspect_ratio' | 'segmented' | 'select' | 'count' | 'slider' | 'seed' | 'number' | 'textarea' | 'text' | 'size' | 'checkbox';
+export type ControlKind = 'aspect_ratio' | 'segmented' | 'select' | 'count' | 'slider' | 'seed' | 'number' | 'decimal' | 'textarea' | 'text' | 'size' | 'checkbox';
 
 /** Choices with this few values read best as a row of buttons. */
 const SEGMENTED_MAX = 4;
@@ -39,6 +39,8 @@ export function controlKind(spec: ParamSpec): ControlKind {
       if (spec.name === 'n' && spec.max != null && spec.max <= COUNT_SELECT_MAX) return 'count';
       if (spec.min === 0 && spec.max === 100) return 'slider';
       return 'number';
+    case 'decimal':
+      return 'decimal';
     case 'choice':
       if (spec.name === 'aspect_ratio' && spec.values.every((v) => parseRatio(v) !== null)) return 'aspect_ratio';
       // Style presets are many and wordy: always a list.
@@ -62,6 +64,8 @@ function defaultValue(spec: ParamSpec): ParamValue {
     case 'integer':
       if (spec.name === 'seed') return typeof d === 'number' && d > 0 ? d : randomSeed(spec);
       return typeof d === 'number' ? d : spec.name === 'n' ? (spec.min ?? 1) : null;
+    case 'decimal':
+      return typeof d === 'number' ? d : null;
     case 'bool':
       return typeof d === 'boolean' ? d : null;
     case 'text':
@@ -77,6 +81,18 @@ function defaultValue(spec: ParamSpec): ParamValue {
 /** Whether the control offers "Default" (leave the parameter out) besides the values. */
 export function offersDefault(spec: ParamSpec): boolean {
   return spec.default == null && !spec.values.includes('auto');
+}
+
+/**
+ * What the seed control says will happen. Unlocked, hosted providers get no seed and each
+ * image is new; a local engine gets one Easel picks and records (`picksSeed`), so the image
+ * is new and can still be made again.
+ */
+export function seedHint(locked: boolean, picksSeed: boolean): string {
+  if (locked) return 'This seed is sent: the same prompt gives the same image.';
+  return picksSeed
+    ? 'Easel picks a new seed and records it with the image: each image is new, and can be made again.'
+    : 'No seed is sent: each image is new.';
 }
 
 /** A seed to offer when the user locks one without typing it, within the model's range. */
@@ -147,6 +163,13 @@ export function paramProblem(spec: ParamSpec, value: ParamValue, modelLabel: str
         : `${spec.label}: ${modelLabel} takes ${orList(spec.values)}.`;
     case 'integer': {
       if (typeof value !== 'number' || !Number.isInteger(value)) return `${spec.label} must be a whole number.`;
+      const lo = spec.min ?? -Infinity;
+      const hi = spec.max ?? Infinity;
+      if (value < lo || value > hi) return `${spec.label} must be from ${spec.min ?? 'any'} to ${spec.max ?? 'any'} for ${modelLabel}.`;
+      return null;
+    }
+    case 'decimal': {
+      if (typeof value !== 'number' || !Number.isFinite(value)) return `${spec.label} must be a number.`;
       const lo = spec.min ?? -Infinity;
       const hi = spec.max ?? Infinity;
       if (value < lo || value > hi) return `${spec.label} must be from ${spec.min ?? 'any'} to ${spec.max ?? 'any'} for ${modelLabel}.`;
