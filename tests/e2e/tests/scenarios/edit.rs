@@ -2,7 +2,8 @@
 //! it with the pointer (real WebDriver pointer actions: down, moves, up), an edit run through
 //! `/images/edits`, the upload checked (the parent's own bytes, a mask of its exact size with
 //! the painted part transparent), the result stacked under its parent in the Library, and the
-//! version tree stepped parent ↔ child.
+//! version tree stepped parent ↔ child. The Edit panel's options (quality, input fidelity)
+//! chosen in the window arrive as form fields.
 
 use super::support::stand_in::EDITS;
 use fantoccini::actions::{InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction};
@@ -235,6 +236,17 @@ async fn paint_a_mask_run_an_edit_and_step_through_its_versions() {
     // Say what should change, and run.
     let prompt = wait_for(&c, "edit-prompt").await;
     prompt.send_keys(EDIT_PROMPT).await.unwrap();
+    // Options this model takes for an edit (catalogue data): high quality, high input fidelity.
+    for choice in ["param-quality", "param-input_fidelity"] {
+        c.find(Locator::Css(&format!(
+            "[data-testid='edit-options'] [data-testid='{choice}'] [data-value='high']"
+        )))
+        .await
+        .unwrap_or_else(|e| panic!("the Edit panel offers no {choice}: {e}"))
+        .click()
+        .await
+        .unwrap();
+    }
     wait_js(
         &c,
         "the Run button",
@@ -279,6 +291,9 @@ async fn paint_a_mask_run_an_edit_and_step_through_its_versions() {
     assert!(r.files("image[]").is_empty());
     assert_eq!(r.field("prompt").as_deref(), Some(EDIT_PROMPT));
     assert_eq!(r.field("model").as_ref().map(|m| json!(m)), Some(model));
+    assert_eq!(r.field("quality").as_deref(), Some("high"));
+    assert_eq!(r.field("input_fidelity").as_deref(), Some("high"));
+    assert_eq!(r.field("n").as_deref(), Some("1"));
     let masks = r.files("mask");
     assert_eq!(masks.len(), 1, "one mask");
     assert_eq!(
