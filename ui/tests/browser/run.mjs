@@ -621,6 +621,46 @@ test('versions: a stack badge in the Library, the version tree in the image view
   assertClean();
 });
 
+for (const { viewport, colorScheme } of [
+  { viewport: { width: 1280, height: 800 }, colorScheme: 'light' },
+  { viewport: { width: 800, height: 600 }, colorScheme: 'light' },
+  { viewport: { width: 1280, height: 800 }, colorScheme: 'dark' },
+]) {
+  const tag = `${viewport.width}x${viewport.height}${colorScheme === 'dark' ? '-dark' : ''}`;
+  test(`a stack expands at ${tag}: select the parent, show its versions (children and theirs), open one`, async (t) => {
+    const lineage = { 'img-000001': ['img-000003', 'inpaint'], 'img-000002': ['img-000003', 'variation'], 'img-000000': ['img-000001', 'outpaint'] };
+    const { page, assertClean } = await openApp(t, { viewport, colorScheme, backend: { lineage } });
+    await page.getByTestId('nav-library').click();
+    const parent = page.locator('[data-id="img-000003"]');
+    await parent.getByTestId('tile-stack').waitFor();
+    // Nothing selected, or an image without versions: no strip.
+    assert.equal(await page.getByTestId('stack-strip').count(), 0);
+    await page.locator('[data-id="img-000004"]').click();
+    assert.equal(await page.getByTestId('stack-strip').count(), 0);
+    await parent.click();
+    const expand = page.getByTestId('stack-expand');
+    await expand.waitFor();
+    assert.equal((await expand.textContent()).trim(), 'Show its 3 versions');
+    assert.equal(await expand.getAttribute('aria-expanded'), 'false');
+    await expand.click();
+    await page.getByTestId('stack-versions').waitFor();
+    assert.deepEqual(await page.getByTestId('stack-version').evaluateAll((els) => els.map((e) => e.dataset.versionId)), ['img-000001', 'img-000002', 'img-000000']);
+    assert.equal(await expand.getAttribute('aria-expanded'), 'true');
+    await imagesLoaded(page, '[data-testid="stack-versions"] img');
+    await shot(page, `library-stack-expanded-${tag}`);
+    if (viewport.width === 1280) await checkA11y(page, `library with a stack expanded ${tag}`);
+    // Another image selected: the strip goes; two selected: the selection bar takes its place.
+    await page.locator('[data-id="img-000001"]').click({ modifiers: ['Control'] });
+    assert.equal(await page.getByTestId('stack-strip').count(), 0);
+    await parent.click();
+    await page.getByTestId('stack-expand').click();
+    await page.getByTestId('stack-version').nth(2).click();
+    await page.getByTestId('version-made-by').waitFor();
+    assert.match(await page.getByTestId('version-made-by').textContent(), /Outpaint\s+of\s+its parent/);
+    assertClean();
+  });
+}
+
 // --- Organising (issue 11): boards, tags, ratings, notes, the search language, saved
 // searches, bulk actions and near-duplicates, at every size and in dark mode. ---
 describe('organising the library', () => {
