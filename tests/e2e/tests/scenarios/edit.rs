@@ -1,8 +1,9 @@
 //! Issue 9 in the window: an image generated against the OpenAI stand-in, a mask painted on
 //! it with the pointer (real WebDriver pointer actions: down, moves, up), an edit run through
 //! `/images/edits`, the upload checked (the parent's own bytes, a mask of its exact size with
-//! the painted part transparent), the result stacked under its parent in the Library, and the
-//! version tree stepped parent ↔ child. The Edit panel's options (quality, input fidelity)
+//! the painted part transparent), the result stacked under its parent in the Library (badge,
+//! then the stack expanded and the version opened from it), and the version tree stepped
+//! parent ↔ child. The Edit panel's options (quality, input fidelity)
 //! chosen in the window arrive as form fields.
 
 use super::support::stand_in::EDITS;
@@ -38,20 +39,6 @@ fn edited_picture() -> Vec<u8> {
     let mut out = std::io::Cursor::new(Vec::new());
     img.write_to(&mut out, image::ImageFormat::Png).unwrap();
     out.into_inner()
-}
-
-/// Opens the Library tile `selector` (a double-click, as in the grid) and waits for the full
-/// image.
-async fn open_tile(c: &Client, selector: &str) {
-    let tile = c.find(Locator::Css(selector)).await.unwrap();
-    c.execute(
-        "arguments[0].dispatchEvent(new MouseEvent('dblclick', {bubbles: true}))",
-        vec![serde_json::to_value(&tile).unwrap()],
-    )
-    .await
-    .unwrap();
-    wait_for(c, "image-view").await;
-    original_loaded(c).await;
 }
 
 async fn original_loaded(c: &Client) {
@@ -363,23 +350,44 @@ async fn paint_a_mask_run_an_edit_and_step_through_its_versions() {
     );
     shot(&c, "34-library-stack").await;
 
-    // The result: its version tree says how it was made, and steps to its parent and back.
-    open_tile(
+    // Expand the stack: select the parent, show its versions, open the one there is.
+    c.find(Locator::Css(
+        "[data-testid='gallery-item']:has([data-testid='tile-stack'])",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    let expand = text_of(&c, "stack-expand").await;
+    assert_eq!(expand.trim(), "Show its 1 version");
+    click(&c, "stack-expand").await;
+    wait_js(
         &c,
-        "[data-testid='gallery-item']:not(:has([data-testid='tile-stack']))",
+        "the expanded stack",
+        "const v = [...document.querySelectorAll(\"[data-testid='stack-version']\")];
+         return v.length === 1 && v.every(b => { const i = b.querySelector('img');
+           return i !== null && i.complete && i.naturalWidth > 0; });",
+        vec![],
     )
     .await;
+    shot(&c, "35-stack-expanded").await;
+
+    // The result, opened from its stack: its version tree says how it was made, and steps to
+    // its parent and back.
+    click(&c, "stack-version").await;
+    wait_for(&c, "image-view").await;
     showing(&c, EDIT_PROMPT).await;
     let made = text_of(&c, "version-made-by").await;
     assert!(made.starts_with("Edit"), "{made}");
-    shot(&c, "35-child-versions").await;
+    shot(&c, "36-child-versions").await;
     click(&c, "version-parent").await;
     showing(&c, PROMPT).await;
     wait_for(&c, "version-child").await;
-    shot(&c, "36-parent-versions").await;
+    shot(&c, "37-parent-versions").await;
     click(&c, "version-child").await;
     showing(&c, EDIT_PROMPT).await;
     wait_for(&c, "version-parent").await;
-    shot(&c, "37-back-to-child").await;
+    shot(&c, "38-back-to-child").await;
     c.close().await.unwrap();
 }
