@@ -12,7 +12,12 @@ export default defineConfig({
   // Tauri serves the built files itself; relative paths keep the bundle location-independent.
   base: './',
   clearScreen: false,
-  server: { port: 5173, strictPort: true },
+  server: {
+    port: 5173,
+    strictPort: true,
+    // The unit tests read core's catalogue data, to hold the fake backend to it.
+    fs: { allow: ['.', '../crates/core/data/providers'] },
+  },
   preview: { port: 4173, strictPort: false },
   build: {
     outDir: 'dist',

@@ -3,6 +3,8 @@
 //! the app and provides a display); ignored by a plain `cargo test`.
 #![allow(clippy::unwrap_used, clippy::print_stderr)]
 
+#[path = "scenarios/edit.rs"]
+mod edit;
 #[path = "../../../crates/core/tests/getty_support/mod.rs"]
 mod getty_support;
 #[path = "scenarios/local_engine.rs"]

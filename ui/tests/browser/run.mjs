@@ -621,6 +621,46 @@ test('versions: a stack badge in the Library, the version tree in the image view
   assertClean();
 });
 
+for (const { viewport, colorScheme } of [
+  { viewport: { width: 1280, height: 800 }, colorScheme: 'light' },
+  { viewport: { width: 800, height: 600 }, colorScheme: 'light' },
+  { viewport: { width: 1280, height: 800 }, colorScheme: 'dark' },
+]) {
+  const tag = `${viewport.width}x${viewport.height}${colorScheme === 'dark' ? '-dark' : ''}`;
+  test(`a stack expands at ${tag}: select the parent, show its versions (children and theirs), open one`, async (t) => {
+    const lineage = { 'img-000001': ['img-000003', 'inpaint'], 'img-000002': ['img-000003', 'variation'], 'img-000000': ['img-000001', 'outpaint'] };
+    const { page, assertClean } = await openApp(t, { viewport, colorScheme, backend: { lineage } });
+    await page.getByTestId('nav-library').click();
+    const parent = page.locator('[data-id="img-000003"]');
+    await parent.getByTestId('tile-stack').waitFor();
+    // Nothing selected, or an image without versions: no strip.
+    assert.equal(await page.getByTestId('stack-strip').count(), 0);
+    await page.locator('[data-id="img-000004"]').click();
+    assert.equal(await page.getByTestId('stack-strip').count(), 0);
+    await parent.click();
+    const expand = page.getByTestId('stack-expand');
+    await expand.waitFor();
+    assert.equal((await expand.textContent()).trim(), 'Show its 3 versions');
+    assert.equal(await expand.getAttribute('aria-expanded'), 'false');
+    await expand.click();
+    await page.getByTestId('stack-versions').waitFor();
+    assert.deepEqual(await page.getByTestId('stack-version').evaluateAll((els) => els.map((e) => e.dataset.versionId)), ['img-000001', 'img-000002', 'img-000000']);
+    assert.equal(await expand.getAttribute('aria-expanded'), 'true');
+    await imagesLoaded(page, '[data-testid="stack-versions"] img');
+    await shot(page, `library-stack-expanded-${tag}`);
+    if (viewport.width === 1280) await checkA11y(page, `library with a stack expanded ${tag}`);
+    // Another image selected: the strip goes; two selected: the selection bar takes its place.
+    await page.locator('[data-id="img-000001"]').click({ modifiers: ['Control'] });
+    assert.equal(await page.getByTestId('stack-strip').count(), 0);
+    await parent.click();
+    await page.getByTestId('stack-expand').click();
+    await page.getByTestId('stack-version').nth(2).click();
+    await page.getByTestId('version-made-by').waitFor();
+    assert.match(await page.getByTestId('version-made-by').textContent(), /Outpaint\s+of\s+its parent/);
+    assertClean();
+  });
+}
+
 // --- Organising (issue 11): boards, tags, ratings, notes, the search language, saved
 // searches, bulk actions and near-duplicates, at every size and in dark mode. ---
 describe('organising the library', () => {
@@ -1022,6 +1062,13 @@ for (const { viewport, colorScheme } of [
       [area.x + area.width / 2, area.y + area.height / 2],
     );
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="edit-reference"]').length === 3);
+    // The options gpt-image-1 takes for an edit (catalogue data): two images, high quality,
+    // high input fidelity.
+    const options = panel.getByTestId('edit-options');
+    await options.getByTestId('n-select').selectOption('2');
+    await options.locator('[data-testid="param-quality"] [data-value="high"]').click();
+    await options.locator('[data-testid="param-input_fidelity"] [data-value="high"]').click();
+    assert.equal(await options.locator('[data-testid="param-input_fidelity"] [data-value="high"]').getAttribute('aria-checked'), 'true');
     await imagesLoaded(page, '[data-testid="edit-panel"] img');
     await shot89(page, `image-edit-${tag}`);
     if (viewport.width === 1280) await checkA11y(page, `edit mode ${tag}`);
@@ -1038,6 +1085,9 @@ for (const { viewport, colorScheme } of [
     assert.deepEqual(sent.reference_files, ['/home/ann/Desktop/palette.png']);
     assert.equal(sent.mask.strokes.length, 2);
     assert.equal(sent.mask.invert, false);
+    assert.equal(sent.params.n, 2);
+    assert.equal(sent.params.quality, 'high');
+    assert.equal(sent.params.input_fidelity, 'high');
     const [brushStroke, eraser] = sent.mask.strokes;
     assert.equal(eraser.erase, true);
     // In the image's own pixels (1024 × 1024), whatever the size on screen.
@@ -1049,10 +1099,45 @@ for (const { viewport, colorScheme } of [
     await page.getByTestId('nav-library').click();
     const parent = page.locator('[data-id="img-000000"]');
     await parent.getByTestId('tile-stack').waitFor({ timeout: 10000 });
-    assert.equal((await parent.getByTestId('tile-stack').textContent()).trim(), '1 version');
+    assert.equal((await parent.getByTestId('tile-stack').textContent()).trim(), '2 versions');
     assertClean();
   });
 }
+
+test('edit options: only what the chosen model takes is offered, checked before sending, and sent', async (t) => {
+  const { page, assertClean } = await openApp(t);
+  await page.getByTestId('nav-library').click();
+  await page.locator('[data-id="img-000000"]').dblclick();
+  await page.getByTestId('edit-button').click();
+  const panel = page.getByTestId('edit-panel');
+  const options = panel.getByTestId('edit-options');
+  const shown = () => options.locator('label, legend').allTextContents().then((l) => l.map((x) => x.trim().split(/\s/)[0]));
+  await options.waitFor();
+  assert.deepEqual(await shown(), ['Options', 'Images', 'Size', 'Quality', 'Background', 'Format', 'Input']);
+  await options.locator('[data-testid="param-input_fidelity"] [data-value="high"]').click();
+  await options.getByTestId('n-select').selectOption('3');
+  // gpt-image-1-mini has no input fidelity: the control goes, the other choices stay.
+  await panel.getByTestId('edit-model').selectOption('gpt-image-1-mini');
+  await options.getByTestId('param-input_fidelity').waitFor({ state: 'detached' });
+  assert.equal(await options.getByTestId('n-select').inputValue(), '3');
+  // A transparent background in JPEG is refused here, before anything is sent.
+  await panel.getByTestId('edit-prompt').fill('a brighter sky');
+  await options.locator('[data-testid="param-background"] [data-value="transparent"]').click();
+  await options.locator('[data-testid="param-output_format"] [data-value="jpeg"]').click();
+  assert.match(await panel.getByTestId('edit-problem').textContent(), /transparent background needs PNG or WebP/);
+  assert.equal(await panel.getByTestId('edit-run').isDisabled(), true);
+  await shot(page, 'edit-options-problem');
+  await options.locator('[data-testid="param-output_format"] [data-value="png"]').click();
+  await panel.getByTestId('edit-run').click();
+  await page.waitForFunction(() => window.__easelBackend.edits.length === 1);
+  const [sent] = await page.evaluate(() => window.__easelBackend.edits.map((e) => e.request));
+  assert.equal(sent.model, 'gpt-image-1-mini');
+  assert.equal(sent.params.n, 3);
+  assert.equal(sent.params.background, 'transparent');
+  assert.equal(sent.params.output_format, 'png');
+  assert.equal('input_fidelity' in sent.params, false, 'no input fidelity for a model without it');
+  assertClean();
+});
 
 test('outpaint: extend the canvas per side, preview the new canvas, run with a model that can', async (t) => {
   const { page, assertClean } = await openApp(t);

@@ -870,11 +870,24 @@
     /** As the shell's catalogue view: every model that can change an image, with its operations. */
     function withEditModels(providers) {
       const spec = (operation, label, prompt, mask, extra = {}) => ({ operation, label, endpoint: null, prompt, prompt_max_chars: null, mask, max_images: 1, image_formats: ['png', 'jpeg', 'webp'], max_image_bytes: 50000000, max_mask_bytes: null, max_request_bytes: null, square: false, min_side: null, min_pixels: null, max_pixels: null, max_aspect_ratio: null, max_extend: null, needs_asset_id: false, credits_per_image: null, parameters: [], ...extra });
+      const param = (name, label, kind, extra = {}) => ({ name, label, kind, values: [], default: null, min: null, max: null, max_chars: null, help: '', ...extra });
+      // As core's openai.json: an edit takes the generate options (sizes as plain choices), and
+      // input fidelity on the models that have it.
+      const gptEditParams = (m) => [
+        param('n', 'Images', 'integer', { min: 1, max: 10 }),
+        param('size', 'Size', 'choice', { values: ['auto', '1024x1024', '1536x1024', '1024x1536'] }),
+        param('quality', 'Quality', 'choice', { values: ['auto', 'low', 'medium', 'high'] }),
+        param('background', 'Background', 'choice', { values: ['auto', 'opaque', 'transparent'] }),
+        param('output_format', 'Format', 'choice', { values: ['png', 'jpeg', 'webp'], default: 'png' }),
+        param('output_compression', 'Compression', 'integer', { min: 0, max: 100 }),
+        ...(m.id === 'gpt-image-1-mini' ? [] : [param('input_fidelity', 'Input fidelity', 'choice', { values: ['high', 'low'], default: 'low' })]),
+      ];
+      const dalle2Params = [param('n', 'Images', 'integer', { min: 1, max: 10 }), param('size', 'Size', 'choice', { values: ['256x256', '512x512', '1024x1024'], default: '1024x1024' })];
       return providers.map((p) => {
         const edit_models = [];
         for (const m of p.models) {
-          const edits = p.id === 'openai' && m.family === 'gpt-image' ? [spec('edit', 'Edit', 'required', 'optional', { max_images: 16 })]
-            : m.id === 'dall-e-2' ? [spec('edit', 'Edit', 'required', 'optional', { square: true }), spec('variation', 'Variations', 'none', 'none', { square: true })]
+          const edits = p.id === 'openai' && m.family === 'gpt-image' ? [spec('edit', 'Edit', 'required', 'optional', { max_images: 16, parameters: gptEditParams(m) })]
+            : m.id === 'dall-e-2' ? [spec('edit', 'Edit', 'required', 'optional', { square: true, parameters: dalle2Params }), spec('variation', 'Variations', 'none', 'none', { square: true, parameters: dalle2Params })]
               : p.id === 'getty' ? [spec('variation', 'Variations', 'none', 'none', { needs_asset_id: true }), spec('refine', 'Refine', 'optional', 'required', { needs_asset_id: true })] : [];
           m.edits = edits;
           if (edits.length) edit_models.push(m);
@@ -1194,16 +1207,24 @@
           if (spec.mask === 'required' && !painted) return fail('invalid_input', 'Paint the area to change first.');
           for (const s of r.mask?.strokes ?? []) for (const [x, y] of s.points) if (!(x >= 0 && y >= 0 && x <= im.width && y <= im.height)) return fail('invalid_input', 'A brush point lies outside the image.');
           for (const ref of r.reference_ids ?? []) if (!images.some((x) => x.id === ref && !x.deleted)) return fail('not_found', `Image ${ref} was not found.`);
+          // As core: every option is one the operation takes, with a value it allows.
+          for (const [name, value] of Object.entries(r.params ?? {})) {
+            const ps = spec.parameters.find((x) => x.name === name);
+            if (!ps) return fail('invalid_input', `${model.label} ${spec.operation} does not take the ${name} parameter; leave it out.`);
+            const ok = ps.kind === 'integer' ? Number.isInteger(value) && value >= (ps.min ?? -Infinity) && value <= (ps.max ?? Infinity) : ps.kind === 'choice' ? ps.values.includes(value) : true;
+            if (!ok) return fail('invalid_input', `${ps.label}: ${model.label} does not take ${JSON.stringify(value)}.`);
+          }
           const op = r.operation;
-          const w = im.width + (op.kind === 'outpaint' ? op.left + op.right : 0);
-          const h = im.height + (op.kind === 'outpaint' ? op.up + op.down : 0);
+          const chosenSize = op.kind !== 'outpaint' && /^\d+x\d+$/.test(r.params?.size ?? '') ? r.params.size.split('x').map(Number) : null;
+          const w = chosenSize ? chosenSize[0] : im.width + (op.kind === 'outpaint' ? op.left + op.right : 0);
+          const h = chosenSize ? chosenSize[1] : im.height + (op.kind === 'outpaint' ? op.up + op.down : 0);
           const ch = args.onEvent;
           const channelId = typeof ch === 'string' ? Number(ch.split(':')[1]) : ch && typeof ch.id === 'number' ? ch.id : null;
           if (channelId === null) return fail('invalid_input', 'start_edit needs an onEvent channel.');
           const jobId = `job-${jobSeq++}`;
           // As over IPC: the request arrives as JSON.
           edits.push({ jobId, request: JSON.parse(JSON.stringify(r)) });
-          runJob(jobId, { provider: r.provider, model: r.model, prompt: r.prompt || im.prompt, params: { size: `${w}x${h}` } }, channelId, (child) => Object.assign(child, { parent: im.id, operation: op.kind }));
+          runJob(jobId, { provider: r.provider, model: r.model, prompt: r.prompt || im.prompt, params: { n: r.params?.n ?? 1, size: `${w}x${h}` } }, channelId, (child) => Object.assign(child, { parent: im.id, operation: op.kind }));
           return jobId;
         }
         // ---- end of issue 8/9 UI block ----

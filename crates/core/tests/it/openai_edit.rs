@@ -258,3 +258,65 @@ fn the_edit_catalogue_offers_only_what_the_contract_allows() {
     }
     assert!(checked > 50, "{checked}");
 }
+
+/// The Edit panel's options as the window sends them (a `GenerationParams` in JSON, the
+/// operation's catalogue parameters at their documented defaults, then with n, size, quality
+/// and input fidelity chosen): the catalogue lets them through, and the stand-in receives each
+/// as a form field the contract takes.
+#[tokio::test]
+async fn the_edit_panels_options_pass_the_catalogue_and_reach_the_provider() {
+    let defaults = json!({"n": 1, "size": "auto", "quality": "auto", "background": "auto",
+                          "output_format": "png", "input_fidelity": "low"});
+    let chosen = json!({"n": 3, "size": "1536x1024", "quality": "high", "background": "auto",
+                        "output_format": "png", "input_fidelity": "high"});
+    for (params, want) in [
+        (
+            defaults,
+            [
+                ("n", "1"),
+                ("size", "auto"),
+                ("quality", "auto"),
+                ("input_fidelity", "low"),
+            ],
+        ),
+        (
+            chosen,
+            [
+                ("n", "3"),
+                ("size", "1536x1024"),
+                ("quality", "high"),
+                ("input_fidelity", "high"),
+            ],
+        ),
+    ] {
+        let s = StandIn::start().await;
+        s.script(EDITS, answer());
+        let mut req = edit("gpt-image-1", png(64, 64, 1));
+        req.mask = Some(mask(64, 64));
+        req.params = serde_json::from_value::<GenerationParams>(params).unwrap();
+        easel_core::catalog::model("openai", "gpt-image-1")
+            .unwrap()
+            .validate_edit(&req)
+            .unwrap();
+        client(&s)
+            .edit(&req, &|_| {}, &CancellationToken::new())
+            .await
+            .unwrap();
+        let sent = s.requests(); // checked against CreateImageEditRequest here
+        assert_eq!(sent.len(), 1);
+        for (name, value) in want {
+            assert_eq!(sent[0].field(name).as_deref(), Some(value), "{name}");
+        }
+        assert_eq!(sent[0].field("output_format").as_deref(), Some("png"));
+        assert_eq!(sent[0].field("background").as_deref(), Some("auto"));
+    }
+    // The same options for a model without input fidelity are refused before anything is sent.
+    let mut mini = edit("gpt-image-1-mini", png(64, 64, 1));
+    mini.params = serde_json::from_value(json!({"n": 2, "input_fidelity": "high"})).unwrap();
+    let e = easel_core::catalog::model("openai", "gpt-image-1-mini")
+        .unwrap()
+        .validate_edit(&mini)
+        .unwrap_err();
+    assert_eq!(e.code(), "invalid_input");
+    assert!(e.to_string().contains("input_fidelity"), "{e}");
+}

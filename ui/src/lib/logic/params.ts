@@ -207,6 +207,12 @@ export function formProblems(prompt: string, form: ParamForm, model: ModelSpec):
   if (length > model.prompt_max_chars) {
     problems.push(`The prompt is ${length - model.prompt_max_chars} characters over ${model.label}'s limit.`);
   }
+  return [...problems, ...paramProblems(form, model)];
+}
+
+/** Problems of the parameter values alone (the prompt aside); empty when they can be sent. */
+export function paramProblems(form: ParamForm, model: ModelSpec): string[] {
+  const problems: string[] = [];
   for (const spec of model.parameters) {
     const value = form.values[spec.name] ?? null;
     if (spec.name === 'size' && value === CUSTOM) {
