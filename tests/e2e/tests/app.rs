@@ -144,6 +144,17 @@ async fn wait_js(c: &Client, what: &str, script: &str, args: Vec<Value>) -> Valu
     }
 }
 
+/// The window has loaded the UI.
+async fn window_ready(c: &Client) {
+    wait_js(
+        c,
+        "the page title",
+        "return document.title === 'Easel'",
+        vec![],
+    )
+    .await;
+}
+
 async fn wait_for(c: &Client, testid: &str) -> fantoccini::elements::Element {
     let script = format!(
         "return document.querySelector(\"{}\") !== null",
@@ -277,13 +288,7 @@ async fn generate_browse_and_keep_offline() {
     let started = Instant::now();
     let c = driver.session().await;
     eprintln!("session up in {:?}", started.elapsed());
-    wait_js(
-        &c,
-        "the page title",
-        "return document.title === 'Easel'",
-        vec![],
-    )
-    .await;
+    window_ready(&c).await;
 
     // First run: no key yet.
     click(&c, "nav-generate").await;
@@ -470,13 +475,7 @@ async fn providers_seed_and_a_getty_licence() {
         ],
     );
     let c = driver.session().await;
-    wait_js(
-        &c,
-        "the page title",
-        "return document.title === 'Easel'",
-        vec![],
-    )
-    .await;
+    window_ready(&c).await;
 
     // Settings: a card per provider; Getty is set up from the environment, Stability by hand.
     click(&c, "nav-settings").await;
@@ -664,13 +663,7 @@ async fn a_board_two_dragged_images_and_a_tag_search() {
         &[("OPENAI_API_KEY", KEY.to_owned())],
     );
     let c = driver.session().await;
-    wait_js(
-        &c,
-        "the page title",
-        "return document.title === 'Easel'",
-        vec![],
-    )
-    .await;
+    window_ready(&c).await;
 
     // Two images to organise.
     for prompt in ["A red fox in the snow", "A snow owl at night"] {

@@ -96,13 +96,7 @@ async fn paint_a_mask_run_an_edit_and_step_through_its_versions() {
         &[("OPENAI_API_KEY", KEY.to_owned())],
     );
     let c = driver.session().await;
-    wait_js(
-        &c,
-        "the page title",
-        "return document.title === 'Easel'",
-        vec![],
-    )
-    .await;
+    window_ready(&c).await;
 
     // An image to edit.
     click(&c, "nav-generate").await;

@@ -147,13 +147,7 @@ async fn a_comfyui_endpoint_with_live_previews_and_its_checkpoint_licence() {
     .await;
     let driver = Driver::start(profile.path(), &openai.base_url());
     let c = driver.session().await;
-    wait_js(
-        &c,
-        "the page title",
-        "return document.title === 'Easel'",
-        vec![],
-    )
-    .await;
+    window_ready(&c).await;
 
     // Settings → Local engines: add the ComfyUI endpoint; it tests itself once saved.
     click(&c, "nav-settings").await;
@@ -162,7 +156,7 @@ async fn a_comfyui_endpoint_with_live_previews_and_its_checkpoint_licence() {
     type_into(&c, "endpoint-name", ENDPOINT).await;
     choose(&c, "endpoint-kind", "comfyui").await;
     type_into(&c, "endpoint-url", &engine.url()).await;
-    shot(&c, "30-endpoint-form").await;
+    shot(&c, "40-endpoint-form").await;
     click(&c, "endpoint-save").await;
     let tested = wait_js(
         &c,
@@ -211,7 +205,7 @@ async fn a_comfyui_endpoint_with_live_previews_and_its_checkpoint_licence() {
             .any(|l| l.contains("flux1-dev") && l.contains("Non-Commercial")),
         "{lines}"
     );
-    shot(&c, "31-endpoint-checkpoints").await;
+    shot(&c, "41-endpoint-checkpoints").await;
 
     // Generate on it: SDXL, six steps, the seed left to Easel.
     click(&c, "nav-generate").await;
@@ -226,19 +220,19 @@ async fn a_comfyui_endpoint_with_live_previews_and_its_checkpoint_licence() {
     assert!(hint.starts_with("Easel picks a new seed"), "{hint}");
     let prompt = "A fishing village in the fog, ink and wash";
     type_into(&c, "prompt-input", prompt).await;
-    shot(&c, "32-generate-local").await;
+    shot(&c, "42-generate-local").await;
     click(&c, "generate-button").await;
 
     // Previews arrive in the job card as the engine renders, step by step.
     let (first_step, first_src) = preview_at_least(&c, 1).await;
-    shot(&c, "33-preview-early").await;
+    shot(&c, "43-preview-early").await;
     let (later_step, later_src) = preview_at_least(&c, first_step + 2).await;
     assert!(later_step > first_step);
     assert_ne!(
         first_src, later_src,
         "the card kept showing the first frame"
     );
-    shot(&c, "34-preview-later").await;
+    shot(&c, "44-preview-later").await;
     wait_done(&c, "the local job to finish").await;
     // The final image replaced the previews.
     wait_js(
@@ -251,7 +245,7 @@ async fn a_comfyui_endpoint_with_live_previews_and_its_checkpoint_licence() {
         vec![],
     )
     .await;
-    shot(&c, "35-local-done").await;
+    shot(&c, "45-local-done").await;
 
     let sent_seed;
     // What reached the engine: our checkpoint, steps and CFG, and a seed Easel picked, posted
@@ -287,7 +281,7 @@ async fn a_comfyui_endpoint_with_live_previews_and_its_checkpoint_licence() {
     click(&c, "nav-library").await;
     gallery_images_loaded(&c).await;
     assert_eq!(gallery_count(&c).await, 1);
-    shot(&c, "36-library-local").await;
+    shot(&c, "46-library-local").await;
     open_first_image(&c).await;
     let license = text_of(&c, "license-panel").await;
     assert!(license.contains("OpenRAIL++-M"), "{license}");
@@ -313,7 +307,7 @@ async fn a_comfyui_endpoint_with_live_previews_and_its_checkpoint_licence() {
     )
     .await
     .unwrap();
-    shot(&c, "37-image-checkpoint-licence").await;
+    shot(&c, "47-image-checkpoint-licence").await;
     click(&c, "image-back").await;
 
     // Benchmark: from the engine serving its final image to that image on screen in the
@@ -368,7 +362,7 @@ async fn a_comfyui_endpoint_with_live_previews_and_its_checkpoint_licence() {
         loaded.push(l - served);
         drawn.push(d - served);
     }
-    shot(&c, "38-library-after-benchmark").await;
+    shot(&c, "48-library-after-benchmark").await;
     let max = |v: &[f64]| v.iter().copied().fold(f64::MIN, f64::max);
     eprintln!(
         "BENCHMARK final image (1024x1024 PNG from the ComfyUI stand-in's /view) → on screen in the Library, {runs} runs: \
