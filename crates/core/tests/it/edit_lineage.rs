@@ -270,7 +270,7 @@ fn a_library_from_before_lineage_opens_and_gains_it() {
         // migrations after it (Content Credentials, imports), did not exist.
         let conn = Connection::open(dir.path().join(DB_FILE)).unwrap();
         conn.execute_batch(
-            "DROP TABLE image_imports; DROP TABLE import_sources; \
+            "DROP TABLE images_fts_terms; DROP TABLE image_imports; DROP TABLE import_sources; \
              DROP INDEX images_credentials_order; ALTER TABLE images DROP COLUMN credentials; \
              DROP TABLE content_credentials; \
              DROP TABLE derivation_inputs; DROP TABLE derivations; PRAGMA user_version = 8;",

@@ -139,7 +139,8 @@ pub fn sha256_file(path: &Path) -> String {
 /// boards, tags, ratings and the rest), keeping its images.
 pub fn downgrade_to_v3(conn: &rusqlite::Connection) {
     conn.execute_batch(
-        "DROP INDEX images_credentials_order;
+        "DROP TABLE images_fts_terms;
+         DROP INDEX images_credentials_order;
          ALTER TABLE images DROP COLUMN credentials;
          DROP TABLE content_credentials;
          DROP TABLE image_imports;
