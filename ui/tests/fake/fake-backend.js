@@ -870,7 +870,7 @@
     /** As the shell's catalogue view: every model that can change an image, with its operations. */
     function withEditModels(providers) {
       const spec = (operation, label, prompt, mask, extra = {}) => ({ operation, label, endpoint: null, prompt, prompt_max_chars: null, mask, max_images: 1, image_formats: ['png', 'jpeg', 'webp'], max_image_bytes: 50000000, max_mask_bytes: null, max_request_bytes: null, square: false, min_side: null, min_pixels: null, max_pixels: null, max_aspect_ratio: null, max_extend: null, needs_asset_id: false, credits_per_image: null, parameters: [], ...extra });
-      const param = (name, label, kind, extra = {}) => ({ name, label, kind, values: [], default: null, min: null, max: null, max_chars: null, help: '', ...extra });
+      const param = (name, label, kind, extra = {}) => ({ name, label, kind, values: [], default: null, min: null, max: null, max_chars: null, step: null, help: '', ...extra });
       // As core's openai.json: an edit takes the generate options (sizes as plain choices), and
       // input fidelity on the models that have it.
       const gptEditParams = (m) => [

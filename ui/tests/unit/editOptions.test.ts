@@ -77,7 +77,7 @@ describe('edit options come from the operation in the catalogue', () => {
   });
 
   it('takes the operation\'s prompt limit and credits over the model\'s', () => {
-    const param: ParamSpec = { name: 'n', label: 'Images', kind: 'integer', values: [], default: null, min: 1, max: 4, max_chars: null, help: '' };
+    const param: ParamSpec = { name: 'n', label: 'Images', kind: 'integer', values: [], default: null, min: 1, max: 4, max_chars: null, step: null, help: '' };
     const model = { id: 'm', label: 'M', prompt_max_chars: 4000, credits_per_image: 3, custom_size: { multiple_of: 64, min_edge: 64, max_edge: 2048, max_pixels: 4000000, min_pixels: 4096, max_aspect: 3 } } as unknown as ModelSpec;
     const spec = { operation: 'inpaint', label: 'Inpaint', image_formats: ['png'], max_image_bytes: 1, prompt_max_chars: 1000, credits_per_image: 5, parameters: [param] } as EditSpec;
     const o = editOptionsModel(model, spec);
