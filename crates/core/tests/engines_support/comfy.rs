@@ -33,6 +33,8 @@ pub struct Config {
     /// previewer makes them), instead of tiny stand-in pixels: for the window, where the
     /// pictures are seen and the time to show a real-sized image is measured.
     pub full_size: bool,
+    /// The socket opens but no event ever reaches it (as behind a proxy that drops frames).
+    pub silent_socket: bool,
 }
 
 impl Default for Config {
@@ -41,6 +43,7 @@ impl Default for Config {
             previews: true,
             step_time: Duration::from_millis(30),
             full_size: false,
+            silent_socket: false,
         }
     }
 }
@@ -102,9 +105,17 @@ impl Comfy {
             Box::pin(async move { handle(req, &s, &n) })
         });
         let s = state.clone();
+        let silent = cfg.silent_socket;
         let ws: super::http::WsHandler = Arc::new(move |req, socket| {
             let s = s.clone();
-            Box::pin(async move { websocket(req, socket, s).await })
+            Box::pin(async move {
+                if silent {
+                    let (_sink, mut stream) = socket.split();
+                    while let Some(Ok(_)) = stream.next().await {}
+                } else {
+                    websocket(req, socket, s).await;
+                }
+            })
         });
         let server = Server::start(handler, Some(ws)).await;
         let worker = tokio::spawn(work(state.clone(), notify.clone(), cfg));
@@ -172,6 +183,10 @@ async fn websocket(
         .unwrap_or_else(|| "anon".into());
     let (tx, mut rx) = mpsc::unbounded_channel();
     let (mut sink, mut stream) = socket.split();
+    // ComfyUI answers the handshake (`await ws.prepare(request)`) and only then registers the
+    // socket under its client id: a client that posts as soon as the handshake is done can
+    // win this race, as it did on a slow machine.
+    tokio::time::sleep(std::time::Duration::from_millis(150)).await;
     {
         let mut s = state.lock().unwrap();
         s.sockets.insert(sid.clone(), tx);

@@ -2,7 +2,8 @@
 //! txt2img workflow, the socket opened before posting with the same client id, preview
 //! frames in order, cancelling only our own prompt, imported API-format workflows (JSON and
 //! PNG) with their mapping found by node class and corrected, a UI-format workflow refused
-//! with how to export, an engine that is down, and the seed recorded for a re-run.
+//! with how to export, an engine that is down, the seed recorded for a re-run, and a socket
+//! whose events never arrive (the job still ends, from its history).
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -153,6 +154,65 @@ async fn says_when_comfyui_sends_no_previews() {
     assert!(events.all().iter().any(
         |p| matches!(p, ProviderProgress::NoPreviews { reason } if reason.contains("--preview-method"))
     ));
+}
+
+#[tokio::test]
+async fn a_socket_whose_events_never_arrive_still_ends_the_job_from_its_history() {
+    let s = Comfy::start(Config {
+        silent_socket: true,
+        ..Config::default()
+    })
+    .await;
+    let events = Events::default();
+    let sink = events.sink();
+    let answer = tokio::time::timeout(
+        Duration::from_secs(60),
+        client(&s.url(), vec![]).generate(&request(params(4)), &sink, &CancellationToken::new()),
+    )
+    .await
+    .expect("the job waited forever on a silent socket")
+    .unwrap();
+    assert_eq!(answer.images.len(), 1);
+    assert!(
+        events.steps().is_empty(),
+        "no progress came over the socket"
+    );
+}
+
+#[tokio::test]
+async fn a_job_interrupted_by_someone_else_on_a_silent_socket_says_so_from_its_history() {
+    let s = Comfy::start(Config {
+        silent_socket: true,
+        step_time: Duration::from_millis(100),
+        ..Config::default()
+    })
+    .await;
+    let url = s.url();
+    let state = s.state.clone();
+    tokio::spawn(async move {
+        // Someone at ComfyUI's own window presses Cancel while our job runs.
+        while state.lock().unwrap().prompts.is_empty() {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        reqwest::Client::new()
+            .post(format!("{url}/interrupt"))
+            .send()
+            .await
+            .unwrap();
+    });
+    let err = tokio::time::timeout(
+        Duration::from_secs(60),
+        client(&s.url(), vec![]).generate(
+            &request(params(30)),
+            &Events::default().sink(),
+            &CancellationToken::new(),
+        ),
+    )
+    .await
+    .expect("the job waited forever on a silent socket")
+    .unwrap_err();
+    assert!(err.to_string().contains("interrupted"), "{err}");
 }
 
 #[tokio::test]

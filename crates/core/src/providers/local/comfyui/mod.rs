@@ -27,6 +27,12 @@ use crate::providers::{
 };
 use crate::request::{GenerationParams, GenerationRequest};
 
+/// How long to wait for ComfyUI's first event once its socket is open.
+const SOCKET_REGISTERED_WITHIN: std::time::Duration = std::time::Duration::from_secs(3);
+/// After this long without an event, the job's history says whether it ended: a socket whose
+/// events go astray (a proxy, a fork, a server restarted) must not leave a job waiting forever.
+const SILENCE_BEFORE_ASKING: std::time::Duration = std::time::Duration::from_secs(5);
+
 pub struct ComfyClient {
     access: Access,
     workflows: Vec<Workflow>,
@@ -99,6 +105,7 @@ impl ComfyClient {
         Ok(format!("{ws}/ws?clientId={client_id}"))
     }
 
+    /// Opens `/ws` with our client id and waits for ComfyUI's first event on it.
     async fn open_socket(
         &self,
         client_id: &str,
@@ -118,7 +125,31 @@ impl ComfyClient {
         }
         let connect = tokio_tungstenite::connect_async(request);
         match tokio::time::timeout(std::time::Duration::from_secs(10), connect).await {
-            Ok(Ok((ws, _))) => Ok(ws),
+            Ok(Ok((mut ws, _))) => {
+                // ComfyUI registers the socket under our client id only after the handshake,
+                // then says so with a `status` event: a prompt posted before that event may
+                // run with its progress sent to nobody.
+                let registered = tokio::time::timeout(SOCKET_REGISTERED_WITHIN, ws.next()).await;
+                match registered {
+                    Ok(Some(Ok(_))) => {}
+                    Ok(Some(Err(e))) => {
+                        return Err(Error::EngineUnreachable {
+                            message: format!("ComfyUI's progress socket failed: {e}"),
+                        });
+                    }
+                    Ok(None) => {
+                        return Err(Error::EngineUnreachable {
+                            message: format!(
+                                "ComfyUI at {} closed its progress socket as soon as it opened it.",
+                                self.access.base_url
+                            ),
+                        });
+                    }
+                    // Some proxies or forks stay silent: go on, at worst without previews.
+                    Err(_) => tracing::warn!("ComfyUI sent no status on its progress socket"),
+                }
+                Ok(ws)
+            }
             Ok(Err(tokio_tungstenite::tungstenite::Error::Io(e)))
                 if e.kind() == std::io::ErrorKind::ConnectionRefused =>
             {
@@ -238,6 +269,13 @@ impl ComfyClient {
                     break Err(Error::Cancelled);
                 }
                 m = ws.next() => m,
+                () = tokio::time::sleep(SILENCE_BEFORE_ASKING) => {
+                    match self.ended(&prompt_id).await {
+                        Some(Ok(())) => break Ok(()),
+                        Some(Err(e)) => break Err(e),
+                        None => continue,
+                    }
+                }
             };
             let msg = match msg {
                 Some(Ok(m)) => m,
@@ -292,6 +330,43 @@ impl ComfyClient {
             params_used: Some(used),
             checkpoint: Some(Checkpoint::named(checkpoint)),
         })
+    }
+
+    /// Whether our prompt has ended, from its history (`{}` until it has): None while it
+    /// is queued or running, or when the history cannot be read now.
+    async fn ended(&self, prompt_id: &str) -> Option<Result<()>> {
+        let a = &self.access;
+        let history: Value = a
+            .json(
+                a.http.get(a.url(&format!("/history/{prompt_id}"))),
+                "reading the job's history",
+            )
+            .await
+            .ok()?;
+        let status = &history.get(prompt_id)?["status"];
+        // Servers before the history had a status listed a prompt only once it succeeded.
+        if status.is_null() || status["status_str"] == "success" {
+            return Some(Ok(()));
+        }
+        let messages = status["messages"].as_array().cloned().unwrap_or_default();
+        // The events it would have sent on the socket are kept in the history's messages.
+        let mut run = Run::default();
+        let silent: Progress<'_> = &|_| {};
+        for m in &messages {
+            let event = json!({"type": m[0], "data": m[1]}).to_string();
+            match run.on_event(&event, prompt_id, silent) {
+                Ok(true) => return Some(Ok(())),
+                Ok(false) => {}
+                Err(e) => return Some(Err(e)),
+            }
+        }
+        Some(Err(Error::Provider {
+            status: 500,
+            message: format!(
+                "ComfyUI ended the job without success ({}).",
+                status["status_str"].as_str().unwrap_or("no status")
+            ),
+        }))
     }
 
     /// The saved images of a finished prompt, from `/history` and `/view`.
