@@ -38,8 +38,10 @@ mkdir -p tests/artifacts/e2e
 
 echo "==> running the window under Xvfb"
 # A screen larger than the 1280x800 window; its own D-Bus session so nothing outlives the run.
-# The test starts and stops tauri-driver (and so the app) itself.
-xvfb-run -a -s "-screen 0 1440x960x24" dbus-run-session -- \
+# The test starts and stops tauri-driver (and so the app) itself. Every wait in it has its own
+# limit; the outer one only turns a hang nobody foresaw into a failure instead of a CI timeout.
+timeout --kill-after=30 "${EASEL_E2E_TIMEOUT:-1500}" \
+  xvfb-run -a -s "-screen 0 1440x960x24" dbus-run-session -- \
   cargo test -p easel-e2e --locked -- --ignored --nocapture --test-threads=1
 
 echo "End-to-end tests passed in $(( $(date +%s) - started )) s; screenshots in tests/artifacts/e2e/."

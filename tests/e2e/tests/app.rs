@@ -15,6 +15,7 @@ mod stability_support;
 mod support;
 
 use std::net::TcpStream;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -74,6 +75,10 @@ impl Driver {
             .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
+            // Its own process group, which WebKitWebDriver and the app join: a failed
+            // scenario takes them all down, and no window outlives it to answer the next
+            // scenario's launch as the single running instance.
+            .process_group(0)
             .spawn()
             .expect("tauri-driver could not be started (cargo install tauri-driver --locked --version '^2')");
         let deadline = Instant::now() + Duration::from_secs(15);
@@ -94,19 +99,81 @@ impl Driver {
             json!({"application": app_binary().display().to_string()}),
         );
         caps.insert("browserName".into(), json!("wry"));
-        ClientBuilder::rustls()
-            .unwrap()
-            .capabilities(caps)
-            .connect(&format!("http://127.0.0.1:{}", self.port))
+        let url = format!("http://127.0.0.1:{}", self.port);
+        let mut builder = ClientBuilder::rustls().unwrap();
+        builder.capabilities(caps);
+        let connect = builder.connect(&url);
+        tokio::time::timeout(Duration::from_secs(120), connect)
             .await
+            .expect("no WebDriver session within 120 s: did an earlier window stay open?")
             .expect("no WebDriver session: is WebKitWebDriver (webkit2gtk-driver) installed and a display available?")
     }
+
+    /// Waits until the app of a closed session has exited, so that a new session starts a
+    /// new instance rather than reaching the one shutting down.
+    fn wait_app_exited(&self) {
+        let app = app_binary();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while self
+            .group()
+            .iter()
+            .any(|p| p.exe.as_deref() == Some(app.as_path()))
+        {
+            assert!(
+                Instant::now() < deadline,
+                "the app did not exit after its session closed"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// The live (not zombie) processes of tauri-driver's group.
+    fn group(&self) -> Vec<GroupMember> {
+        let Ok(group) = i32::try_from(self.child.id()) else {
+            return Vec::new();
+        };
+        let Ok(dir) = std::fs::read_dir("/proc") else {
+            return Vec::new();
+        };
+        dir.flatten()
+            .filter(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .bytes()
+                    .all(|b| b.is_ascii_digit())
+            })
+            .filter_map(|e| {
+                let stat = std::fs::read_to_string(e.path().join("stat")).ok()?;
+                // `pid (comm) state ppid pgrp ...`; comm may hold spaces and parentheses.
+                let after = &stat[stat.rfind(')')? + 1..];
+                let mut fields = after.split_whitespace();
+                let state = fields.next()?;
+                let pgrp: i32 = fields.nth(1)?.parse().ok()?;
+                (pgrp == group && state != "Z").then(|| GroupMember {
+                    exe: std::fs::read_link(e.path().join("exe")).ok(),
+                })
+            })
+            .collect()
+    }
+}
+
+struct GroupMember {
+    exe: Option<PathBuf>,
 }
 
 impl Drop for Driver {
     fn drop(&mut self) {
-        let _ = self.child.kill();
+        if let Some(group) = i32::try_from(self.child.id())
+            .ok()
+            .and_then(rustix::process::Pid::from_raw)
+        {
+            let _ = rustix::process::kill_process_group(group, rustix::process::Signal::KILL);
+        }
         let _ = self.child.wait();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !self.group().is_empty() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 }
 
@@ -420,6 +487,7 @@ async fn generate_browse_and_keep_offline() {
     .await;
     shot(&c, "06-search-empty").await;
     c.close().await.unwrap();
+    driver.wait_app_exited();
 
     // Restart with the provider gone: everything is still there.
     drop(stand_in);

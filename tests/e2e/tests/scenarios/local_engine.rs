@@ -143,6 +143,7 @@ async fn a_comfyui_endpoint_with_live_previews_and_its_checkpoint_licence() {
         // Slow enough for the card to show several frames, as a GPU would.
         step_time: Duration::from_millis(500),
         full_size: true,
+        ..comfy::Config::default()
     })
     .await;
     let driver = Driver::start(profile.path(), &openai.base_url());
