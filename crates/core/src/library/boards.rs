@@ -105,7 +105,7 @@ impl Library {
 
     /// Every board, by name.
     pub fn boards(&self) -> Result<Vec<Board>> {
-        let conn = self.conn();
+        let conn = self.read_conn();
         let ids: Vec<i64> = conn
             .prepare_cached("SELECT id FROM boards ORDER BY name_key")?
             .query_map([], |r| r.get(0))?

@@ -381,8 +381,10 @@ impl Library {
     }
 
     fn blob_of(&self, id: &str) -> Result<(String, ImageFormat)> {
+        // Every thumbnail the Library shows asks this: the reader's connection, so a long
+        // write (a purge step, an import batch) never holds up the pictures.
         let (sha, format): (String, String) = self
-            .conn()
+            .read_conn()
             .query_row(
                 "SELECT sha256, format FROM images WHERE id = ?1 AND deleted_at IS NULL",
                 [id],

@@ -65,7 +65,7 @@ impl Library {
 
     /// Every saved search, by name.
     pub fn saved_searches(&self) -> Result<Vec<SavedSearch>> {
-        let conn = self.conn();
+        let conn = self.read_conn();
         let rows = conn
             .prepare_cached(
                 "SELECT id, name, query, created_at FROM saved_searches ORDER BY name_key",

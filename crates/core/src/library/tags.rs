@@ -43,7 +43,7 @@ impl Library {
     pub fn tags(&self, prefix: &str, limit: u32) -> Result<Vec<TagCount>> {
         let key = name_key(prefix);
         let limit = i64::from(limit.clamp(1, 1000));
-        let conn = self.conn();
+        let conn = self.read_conn();
         // The range on the unique index is the prefix: keys from `key` up to (not
         // including) `key` followed by the highest character.
         let upper = format!("{key}\u{10FFFF}");
