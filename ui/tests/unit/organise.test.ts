@@ -58,6 +58,11 @@ describe('the search box side of the search language', () => {
   it('puts a board in front of what is typed, quoted when needed', () => {
     expect(boardTerm('Covers')).toBe('board:Covers');
     expect(boardTerm('Spring campaign')).toBe('board:"Spring campaign"');
+    expect(boardTerm('Say "hi"')).toBe('board:"Say ""hi"""');
+    expect(boardTerm('"quoted"')).toBe('board:"""quoted"""');
+    expect(termAt('board:"Say ""hi""" fox', 8).value).toBe('Say "hi"');
+    expect(soleTag('tag:"a ""b"""')).toBe('a "b"');
+    expect(soleTag('tag:plain')).toBe('plain');
     expect(composeQuery('Spring campaign', ' fox ')).toBe('board:"Spring campaign" fox');
     expect(composeQuery(null, ' fox ')).toBe('fox');
     expect(composeQuery('Covers', '')).toBe('board:Covers');

@@ -295,7 +295,7 @@ fn number_filter(value: &str) -> Result<NumberFilter, String> {
 }
 
 /// Splits on whitespace outside quotes; `key:"a value"` keeps its key, `-` negates a word
-/// or phrase. Byte offsets.
+/// or phrase, `""` inside quotes is a quote. Byte offsets.
 fn tokens(input: &str) -> Result<Vec<Token>, SearchSyntaxError> {
     let mut out = Vec::new();
     let chars: Vec<(usize, char)> = input.char_indices().collect();
@@ -325,7 +325,17 @@ fn tokens(input: &str) -> Result<Vec<Token>, SearchSyntaxError> {
             let open = i;
             i += 1;
             let mut text = String::new();
-            while i < chars.len() && chars[i].1 != '"' {
+            // A doubled quote inside quotes is one quote (`board:"Say ""hi"""`), as in
+            // CSV and SQL: a name may hold any character and still be searched for.
+            while i < chars.len() {
+                if chars[i].1 == '"' {
+                    if chars.get(i + 1).is_some_and(|(_, c)| *c == '"') {
+                        text.push('"');
+                        i += 2;
+                        continue;
+                    }
+                    break;
+                }
                 text.push(chars[i].1);
                 i += 1;
             }
@@ -441,6 +451,18 @@ mod tests {
             fts_expression(&q).unwrap(),
             r#"(("red" "fox"* "misty morning") NOT "dog") NOT "city lights""#
         );
+    }
+
+    #[test]
+    fn a_doubled_quote_inside_quotes_is_a_quote() {
+        let q = parse(r#"board:"Say ""hi"" twice" tag:"""quoted""" "a ""b"" c" -"x""y""#).unwrap();
+        assert_eq!(q.boards, [r#"Say "hi" twice"#]);
+        assert_eq!(q.tags, [r#""quoted""#]);
+        assert_eq!(q.phrases, [r#"a "b" c"#]);
+        assert_eq!(q.excluded, [r#"x"y"#]);
+        // A quote inside an unquoted value is just a character.
+        assert_eq!(parse(r#"board:a"b"#).unwrap().boards, [r#"a"b"#]);
+        assert!(parse(r#"board:"unclosed ""quote"#).is_err());
     }
 
     #[test]

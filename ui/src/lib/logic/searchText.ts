@@ -31,7 +31,15 @@ export function termAt(text: string, caret: number): Term {
     else if (!inQuote && /\s/.test(c)) start = i + 1;
   }
   let end = caret;
-  while (end < text.length && (inQuote ? text[end] !== '"' : !/\s/.test(text[end]))) end++;
+  while (end < text.length) {
+    if (inQuote && text[end] === '"') {
+      if (text[end + 1] !== '"') break;
+      end += 2; // a doubled quote inside quotes
+      continue;
+    }
+    if (!inQuote && /\s/.test(text[end])) break;
+    end++;
+  }
   if (inQuote && end < text.length) end++;
   let raw = text.slice(start, end);
   let negated = false;
@@ -40,14 +48,16 @@ export function termAt(text: string, caret: number): Term {
     raw = raw.slice(1);
   }
   const m = /^([A-Za-z]+):(.*)$/s.exec(raw);
-  const unquote = (s: string) => s.replace(/^"/, '').replace(/"$/, '');
+  // Inside quotes a doubled quote stands for one (`board:"Say ""hi"""`).
+  const unquote = (s: string) => (s.startsWith('"') ? s.replace(/^"/, '').replace(/"$/, '').replaceAll('""', '"') : s);
   if (m) return { start, end, key: m[1].toLowerCase(), value: unquote(m[2]), negated };
   return { start, end, key: null, value: unquote(raw), negated };
 }
 
-/** A value as the language reads it back: quoted when it holds a space. */
+/** A value as the language reads it back: quoted when it holds a space or a quote, with
+ * each quote inside doubled. */
 export function quoteValue(value: string): string {
-  return /[\s]/.test(value) ? `"${value}"` : value;
+  return /[\s"]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }
 
 /** `board:"Spring campaign"` — what puts a board into a search. */
@@ -127,6 +137,6 @@ export function countLabel(count: { count: number; exact: boolean }, filtered: b
 
 /** The tag a search is about when it is exactly one `tag:NAME`, else null. */
 export function soleTag(text: string): string | null {
-  const m = /^tag:(?:"([^"]+)"|(\S+))$/i.exec(text.trim());
-  return m ? (m[1] ?? m[2]) : null;
+  const m = /^tag:(?:"((?:[^"]|"")+)"|([^\s"]\S*))$/i.exec(text.trim());
+  return m ? (m[1]?.replaceAll('""', '"') ?? m[2]) : null;
 }
