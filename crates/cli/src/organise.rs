@@ -370,8 +370,16 @@ pub fn duplicates(library: &Library, args: &DuplicatesArgs) -> Result<(), Failur
     } else {
         for (i, g) in groups.iter().enumerate() {
             outln!("Group {} ({} images):", i + 1, g.ids.len());
-            for id in &g.ids {
-                outln!("  {id}");
+            for image in &g.images {
+                outln!(
+                    "  {}  {}x{} {}  {}{}",
+                    image.id,
+                    image.width,
+                    image.height,
+                    image.format.extension(),
+                    image.created_at,
+                    if image.favorite { "  favourite" } else { "" }
+                );
             }
         }
     }

@@ -642,7 +642,10 @@
         case 'near_duplicates': {
           const ids = liveIds();
           const groups = o.duplicates ?? [['img-000001', 'img-000013', 'img-000025'], ['img-000004', 'img-000016']];
-          return groups.map((g) => ({ ids: g.filter((id) => ids.has(id)) })).filter((g) => g.ids.length > 1);
+          return groups
+            .map((g) => g.filter((id) => ids.has(id)))
+            .filter((g) => g.length > 1)
+            .map((g) => ({ ids: g, images: g.map((id) => summary(images.find((im) => im.id === id))) }));
         }
         case 'selection_ids': return withSelection((ims) => ims.map((im) => im.id));
         case 'set_favorites': return withSelection((ims) => ims.filter((im) => im.favorite !== args.favorite && (im.favorite = args.favorite, true)).length);

@@ -226,7 +226,23 @@ fn duplicates_lists_groups_of_look_alikes() {
         .map(|v| v.as_str().unwrap().to_owned())
         .collect();
     got.sort();
-    let mut expected = vec![a, b];
+    let mut expected = vec![a.clone(), b.clone()];
     expected.sort();
     assert_eq!(got, expected);
+    let formats: Vec<&str> = groups[0]["images"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["format"].as_str().unwrap())
+        .collect();
+    assert_eq!(formats.len(), 2);
+    assert!(
+        formats.contains(&"png") && formats.contains(&"jpeg"),
+        "{doc}"
+    );
+    // The text lists each image with its size and format, to choose which to keep.
+    let out = run(data, &["duplicates"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains(&format!("{a}  96x96 png")), "{text}");
+    assert!(text.contains(&format!("{b}  96x96 jpg")), "{text}");
 }

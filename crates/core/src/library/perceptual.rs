@@ -11,7 +11,8 @@ use image::DynamicImage;
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
-use super::records::ThumbSize;
+use super::query::SUMMARY_COLUMNS;
+use super::records::{ImageSummary, ThumbSize};
 use super::{Library, decode};
 use crate::error::{Error, Result};
 
@@ -35,10 +36,13 @@ pub fn dhash(image: &DynamicImage) -> u64 {
 }
 
 /// Images that look alike, newest first.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct DuplicateGroup {
     pub ids: Vec<String>,
+    /// The same images, in the same order, with what tells them apart when choosing which
+    /// to keep (size, format, date, favourite, provider and model).
+    pub images: Vec<ImageSummary>,
 }
 
 fn find(parent: &mut [usize], mut i: usize) -> usize {
@@ -98,8 +102,9 @@ impl Library {
     /// capped at `MAX_DISTANCE`), largest group first; images not hashed yet are left out
     /// (see `hash_unhashed_images`).
     pub fn near_duplicates(&self, max_distance: u32) -> Result<Vec<DuplicateGroup>> {
-        let rows: Vec<(i64, i64)> = self
-            .conn()
+        // A read of every hash: the reader's connection, so writes go on meanwhile.
+        let conn = self.read_conn();
+        let rows: Vec<(i64, i64)> = conn
             .prepare(
                 "SELECT seq, dhash FROM images WHERE deleted_at IS NULL AND dhash IS NOT NULL",
             )?
@@ -108,17 +113,20 @@ impl Library {
         let hashes: Vec<u64> = rows.iter().map(|(_, h)| *h as u64).collect();
         let mut groups = group(&hashes, max_distance);
         groups.sort_by_key(|g| std::cmp::Reverse(g.len()));
-        let conn = self.conn();
-        let mut stmt = conn.prepare_cached("SELECT id, created_at FROM images WHERE seq = ?1")?;
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {SUMMARY_COLUMNS} FROM images i JOIN generations g ON g.id = i.generation_id \
+             WHERE i.seq = ?1"
+        ))?;
         let mut out = Vec::with_capacity(groups.len());
         for members in groups {
-            let mut ids: Vec<(i64, String)> = members
+            let mut images: Vec<(i64, ImageSummary)> = members
                 .iter()
-                .map(|&m| stmt.query_row([rows[m].0], |r| Ok((r.get(1)?, r.get(0)?))))
+                .map(|&m| stmt.query_row([rows[m].0], |r| self.summary(r)))
                 .collect::<rusqlite::Result<_>>()?;
-            ids.sort_by(|a, b| b.cmp(a));
+            images.sort_by(|a, b| (b.0, &b.1.id).cmp(&(a.0, &a.1.id)));
             out.push(DuplicateGroup {
-                ids: ids.into_iter().map(|(_, id)| id).collect(),
+                ids: images.iter().map(|(_, i)| i.id.clone()).collect(),
+                images: images.into_iter().map(|(_, i)| i).collect(),
             });
         }
         Ok(out)

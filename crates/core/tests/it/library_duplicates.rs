@@ -47,6 +47,23 @@ fn copies_of_a_picture_group_together_and_different_pictures_do_not() {
     let groups = lib
         .near_duplicates(easel_core::library::DEFAULT_MAX_DISTANCE)
         .unwrap();
+    // Each group carries what tells its images apart, in the order of its ids.
+    for g in &groups {
+        let ids: Vec<&String> = g.images.iter().map(|i| &i.id).collect();
+        assert_eq!(ids, g.ids.iter().collect::<Vec<_>>());
+    }
+    let resized = groups
+        .iter()
+        .flat_map(|g| &g.images)
+        .find(|i| i.id == smaller)
+        .unwrap();
+    assert_eq!((resized.width, resized.height), (180, 180));
+    let copy = groups
+        .iter()
+        .flat_map(|g| &g.images)
+        .find(|i| i.id == as_jpeg)
+        .unwrap();
+    assert_eq!(copy.format, easel_core::library::ImageFormat::Jpeg);
     let mut found: Vec<Vec<String>> = groups
         .into_iter()
         .map(|g| {
@@ -56,7 +73,7 @@ fn copies_of_a_picture_group_together_and_different_pictures_do_not() {
         })
         .collect();
     found.sort_by_key(|g| std::cmp::Reverse(g.len()));
-    let mut first = vec![original.clone(), as_jpeg, smaller, edited];
+    let mut first = vec![original.clone(), as_jpeg.clone(), smaller.clone(), edited];
     first.sort();
     let mut second = vec![other, other_copy];
     second.sort();

@@ -720,7 +720,12 @@ reason: string }
 /**
  * Images that look alike, newest first.
  */
-export type DuplicateGroup = { ids: string[] }
+export type DuplicateGroup = { ids: string[]; 
+/**
+ * The same images, in the same order, with what tells them apart when choosing which
+ * to keep (size, format, date, favourite, provider and model).
+ */
+images: ImageSummary[] }
 /**
  * What is done to the image. Which operations a model offers, and with what limits, is
  * catalogue data (`EditSpec`); this names them so clients know how to send each.
