@@ -311,14 +311,15 @@ test('library scroll keeps the DOM small and pages by cursor', async (t) => {
   assertClean();
 });
 
-test('100,000 images: all loaded, still a handful of DOM rows and smooth frames', async (t) => {
+test('100,000 images: End reaches the last, a bounded window, a handful of DOM rows and smooth frames', async (t) => {
   const { page, assertClean } = await openApp(t, { backend: { images: 100000, pageSize: 10000 } });
   await page.getByTestId('nav-library').click();
   await page.getByTestId('gallery-item').first().click();
   const started = Date.now();
   await page.getByTestId('library-count').getByText('100,000 images').waitFor({ timeout: 20000 });
+  // End goes to the last position known; there the next page loads, and End again goes further.
   for (let i = 0; i < 30; i++) {
-    if ((await page.getByTestId('gallery').getAttribute('data-loaded')) === '100000') break;
+    if ((await page.getByTestId('gallery').getAttribute('data-total')) === '100000') break;
     await page.keyboard.press('End');
     await page.waitForTimeout(150);
   }
@@ -326,6 +327,10 @@ test('100,000 images: all loaded, still a handful of DOM rows and smooth frames'
   await page.waitForFunction(() => document.activeElement?.getAttribute('data-index') === '99999');
   const lastIndex = await page.evaluate(() => document.activeElement?.getAttribute('data-index'));
   const tiles = await page.getByTestId('gallery-item').count();
+  const loaded = Number(await page.getByTestId('gallery').getAttribute('data-loaded'));
+  const offset = Number(await page.getByTestId('gallery').getAttribute('data-offset'));
+  // The fake's pages are 10,000 long here: the window keeps the pages in view, not all 100,000.
+  assert.ok(loaded <= 20000 && offset >= 80000, `the loaded window slid to the end (${loaded} loaded after ${offset})`);
   const frames = await page.getByTestId('gallery').evaluate(async (el) => {
     const times = [];
     let last = performance.now();
@@ -345,6 +350,117 @@ test('100,000 images: all loaded, still a handful of DOM rows and smooth frames'
   assert.ok(tiles <= 80, `DOM stays small (${tiles} tiles)`);
   assert.ok(frames.median < 50, `smooth (median frame ${frames.median} ms)`);
   await shot(page, 'library-100k-1280x800');
+  assertClean();
+});
+
+/** What the grid shows: every tile holds the image of its place (the fake lists img-N at N), in
+ *  reading order, none overlapping; and what the grid says it holds. */
+async function gridState(grid) {
+  return grid.evaluate((el) => {
+    const tiles = [...el.querySelectorAll('[data-testid="gallery-item"], [data-testid="gallery-placeholder"]')]
+      .map((t) => ({ index: Number(t.getAttribute('data-index') ?? t.getAttribute('data-placeholder-index')), id: t.getAttribute('data-id'), r: t.getBoundingClientRect() }))
+      .sort((a, b) => a.index - b.index);
+    const wrong = tiles.filter((t) => t.id !== null && t.id !== `img-${String(t.index).padStart(6, '0')}`).map((t) => `${t.index}:${t.id}`);
+    let overlaps = 0;
+    let disorder = 0;
+    for (let a = 0; a < tiles.length; a++) {
+      const r = tiles[a].r;
+      const n = tiles[a + 1]?.r;
+      if (n && !(n.top > r.top + 1 || (Math.abs(n.top - r.top) <= 1 && n.left > r.left + 1))) disorder++;
+      for (let b = a + 1; b < tiles.length; b++) {
+        const s = tiles[b].r;
+        if (r.left < s.right - 1 && s.left < r.right - 1 && r.top < s.bottom - 1 && s.top < r.bottom - 1) overlaps++;
+      }
+    }
+    const box = el.getBoundingClientRect();
+    const inView = tiles.filter((t) => t.r.bottom > box.top && t.r.top < box.bottom);
+    return {
+      wrong,
+      overlaps,
+      disorder,
+      placeholders: inView.filter((t) => t.id === null).length,
+      firstInView: inView[0]?.index ?? -1,
+      loaded: Number(el.dataset.loaded),
+      offset: Number(el.dataset.offset),
+      total: Number(el.dataset.total),
+      scrollTop: el.scrollTop,
+    };
+  });
+}
+
+test('30,000 images down and back up: a bounded window slides, released rows come back in place', async (t) => {
+  const { page, assertClean } = await openApp(t, { backend: { images: 40000 } });
+  await page.getByTestId('nav-library').click();
+  await page.getByTestId('gallery-item').first().waitFor();
+  const grid = page.getByTestId('gallery');
+  const noPlaceholdersInView = () =>
+    page.waitForFunction(() => {
+      const el = document.querySelector('[data-testid="gallery"]');
+      const box = el.getBoundingClientRect();
+      return ![...el.querySelectorAll('[data-testid="gallery-placeholder"]')].some((p) => {
+        const r = p.getBoundingClientRect();
+        return r.bottom > box.top && r.top < box.bottom;
+      }) && el.querySelector('[data-testid="gallery-item"]');
+    }, null, { timeout: 10000 });
+  const sound = (state, where) => {
+    assert.deepEqual(state.wrong, [], `tiles show other images than their places ${where}`);
+    assert.equal(state.overlaps, 0, `tiles overlap ${where}`);
+    assert.equal(state.disorder, 0, `tiles out of reading order ${where}`);
+  };
+  let maxLoaded = 0;
+  let maxOffset = 0;
+  let steps = 0;
+  const started = Date.now();
+  // Down: ten screens a step; at the known end the grid waits for the next page.
+  for (let state = await gridState(grid); state.firstInView < 30000; steps++) {
+    assert.ok(steps < 400, `did not reach image 30,000 (at ${state.firstInView})`);
+    await grid.evaluate((el) => (el.scrollTop += el.clientHeight * 10));
+    await page.waitForTimeout(20);
+    await noPlaceholdersInView();
+    state = await gridState(grid);
+    sound(state, `going down at ${state.firstInView}`);
+    maxLoaded = Math.max(maxLoaded, state.loaded);
+    maxOffset = Math.max(maxOffset, state.offset);
+  }
+  const deep = await gridState(grid);
+  console.log(`# down to image ${deep.firstInView} in ${steps} steps, ${Date.now() - started} ms; at most ${maxLoaded} summaries loaded; ${deep.offset} released above`);
+  assert.ok(maxOffset >= 25000, `pages above should be released (offset ${maxOffset})`);
+
+  // Jump back up into released rows while pages are slow: same-size placeholders, then the images.
+  await page.evaluate(() => (window.__easelBackend.options.listDelayMs = 1500));
+  const target = await grid.evaluate((el) => {
+    el.scrollTop = Math.round(el.scrollTop / 2);
+    return el.scrollTop;
+  });
+  await page.getByTestId('gallery-placeholder').first().waitFor();
+  const waiting = await gridState(grid);
+  assert.ok(waiting.placeholders > 0, 'released rows show placeholders while their page is fetched');
+  sound(waiting, 'with placeholders');
+  await shot(page, 'library-released-rows-1280x800');
+  await page.evaluate(() => (window.__easelBackend.options.listDelayMs = 0));
+  await noPlaceholdersInView();
+  const back = await gridState(grid);
+  sound(back, 'after the re-fetch');
+  assert.equal(back.scrollTop, target, 'the scroll position does not move when a page arrives');
+  assert.equal(back.firstInView, waiting.firstInView, 'the same places stay in view');
+  assert.equal(back.total, deep.total, 'the known length stays');
+
+  // Up to the top, ten screens a step: released pages come back by their cursors.
+  for (steps = 0; (await gridState(grid)).scrollTop > 0; steps++) {
+    assert.ok(steps < 400, 'did not get back to the top');
+    const before = await grid.evaluate((el) => (el.scrollTop = Math.max(0, el.scrollTop - el.clientHeight * 10)));
+    await noPlaceholdersInView();
+    const state = await gridState(grid);
+    sound(state, `going up at ${state.firstInView}`);
+    assert.equal(state.scrollTop, before, 'no jump when pages are released or fetched again');
+    maxLoaded = Math.max(maxLoaded, state.loaded);
+  }
+  const top = await gridState(grid);
+  console.log(`# back to the top in ${steps} steps; at most ${maxLoaded} summaries loaded`);
+  assert.equal(top.offset, 0);
+  assert.equal(top.firstInView, 0);
+  assert.ok(maxLoaded <= 4000, `the loaded window stays bounded (saw ${maxLoaded})`);
+  assert.equal(top.total, deep.total);
   assertClean();
 });
 

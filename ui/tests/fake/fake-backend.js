@@ -164,6 +164,8 @@
       speed: 1,
       // When set, pages are at least this long whatever the UI asks, to reach huge libraries fast in tests.
       pageSize: 0,
+      // Milliseconds each list_images answer waits; may be changed while running (options.listDelayMs).
+      listDelayMs: 0,
       // Stability's key comes from STABILITY_API_KEY; Getty and Firefly start unset.
       stabilityFromEnv: true,
       gettyConfigured: false,
@@ -1028,7 +1030,10 @@
           setTimeout(() => job.cancel(), 50 / o.speed);
           return null;
         }
-        case 'list_images': return listImages(args.query);
+        case 'list_images':
+          // A slow disk or a busy core: pages arrive late (browser tests look at placeholders).
+          if (o.listDelayMs > 0) await new Promise((r) => setTimeout(r, o.listDelayMs));
+          return listImages(args.query);
         case 'image_credentials': case 'read_image_credentials': {
           const im = images.find((x) => x.id === args.id && !x.deleted);
           if (!im) return fail('not_found', `Image ${args.id} was not found.`);

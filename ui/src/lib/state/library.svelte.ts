@@ -219,9 +219,10 @@ export class Library {
     this.allResults = false;
     this.focusIndex = -1;
     this.#anchor = -1;
+    // Loading from now on: the old window must not fetch pages while the search is checked.
+    this.loading = true;
     if (!(await this.#searchIsValid(generation))) return;
     void this.#loadCount(generation);
-    this.loading = true;
     const page = await this.#fetch(generation, null);
     this.#settle(generation);
     if (!page) return;
@@ -564,14 +565,9 @@ export class Library {
     this.#selectedAt.clear();
   }
 
-  /** Selects every loaded image (the grid's Ctrl+A asks for all results when more exist). */
+  /** Selects every loaded image; "select all N results" (`selectAllResults`) reaches the rest. */
   selectAll(): void {
     this.items.forEach((item, i) => this.#add(item.id, this.offset + i));
-  }
-
-  /** True when every result is loaded, so "select all" needs no search selection. */
-  get allLoaded(): boolean {
-    return this.offset === 0 && this.next === null && !this.more;
   }
 
   clearSelection(): void {
