@@ -353,10 +353,10 @@ test('100,000 images: End reaches the last, a bounded window, a handful of DOM r
   assertClean();
 });
 
-/** What the grid shows: every tile holds the image of its place (the fake lists img-N at N), in
- *  reading order, none overlapping; and what the grid says it holds. */
-async function gridState(grid) {
-  return grid.evaluate((el) => {
+/** Installs `window.__gridState(el)`: what the grid shows. Every tile must hold the image of its
+ *  place (the fake lists img-N at N), in reading order, none overlapping. */
+function installGridState() {
+  window.__gridState = (el) => {
     const tiles = [...el.querySelectorAll('[data-testid="gallery-item"], [data-testid="gallery-placeholder"]')]
       .map((t) => ({ index: Number(t.getAttribute('data-index') ?? t.getAttribute('data-placeholder-index')), id: t.getAttribute('data-id'), r: t.getBoundingClientRect() }))
       .sort((a, b) => a.index - b.index);
@@ -373,94 +373,95 @@ async function gridState(grid) {
       }
     }
     const box = el.getBoundingClientRect();
-    const inView = tiles.filter((t) => t.r.bottom > box.top && t.r.top < box.bottom);
+    const shown = (r) => r.bottom > box.top && r.top < box.bottom;
+    const inView = tiles.filter((t) => shown(t.r));
+    const more = el.querySelector('.more');
     return {
-      wrong,
-      overlaps,
-      disorder,
-      placeholders: inView.filter((t) => t.id === null).length,
+      problems: [...wrong.map((w) => `wrong image ${w}`), ...(overlaps ? [`${overlaps} overlaps`] : []), ...(disorder ? [`${disorder} out of order`] : [])],
+      placeholders: inView.filter((t) => t.id === null).map((t) => t.index),
+      waiting: inView.length === 0 || inView.some((t) => t.id === null) || (more !== null && shown(more.getBoundingClientRect())),
       firstInView: inView[0]?.index ?? -1,
+      columns: inView.filter((t) => Math.abs(t.r.top - inView[0].r.top) <= 1).length,
+      firstTop: inView[0] ? inView[0].r.top - box.top + el.scrollTop : 0,
       loaded: Number(el.dataset.loaded),
       offset: Number(el.dataset.offset),
       total: Number(el.dataset.total),
       scrollTop: el.scrollTop,
     };
-  });
+  };
 }
 
 test('30,000 images down and back up: a bounded window slides, released rows come back in place', async (t) => {
   const { page, assertClean } = await openApp(t, { backend: { images: 40000 } });
   await page.getByTestId('nav-library').click();
   await page.getByTestId('gallery-item').first().waitFor();
+  await page.evaluate(installGridState);
   const grid = page.getByTestId('gallery');
-  const noPlaceholdersInView = () =>
-    page.waitForFunction(() => {
-      const el = document.querySelector('[data-testid="gallery"]');
-      const box = el.getBoundingClientRect();
-      return ![...el.querySelectorAll('[data-testid="gallery-placeholder"]')].some((p) => {
-        const r = p.getBoundingClientRect();
-        return r.bottom > box.top && r.top < box.bottom;
-      }) && el.querySelector('[data-testid="gallery-item"]');
-    }, null, { timeout: 10000 });
-  const sound = (state, where) => {
-    assert.deepEqual(state.wrong, [], `tiles show other images than their places ${where}`);
-    assert.equal(state.overlaps, 0, `tiles overlap ${where}`);
-    assert.equal(state.disorder, 0, `tiles out of reading order ${where}`);
-  };
-  let maxLoaded = 0;
-  let maxOffset = 0;
-  let steps = 0;
-  const started = Date.now();
-  // Down: ten screens a step; at the known end the grid waits for the next page.
-  for (let state = await gridState(grid); state.firstInView < 30000; steps++) {
-    assert.ok(steps < 400, `did not reach image 30,000 (at ${state.firstInView})`);
-    await grid.evaluate((el) => (el.scrollTop += el.clientHeight * 10));
-    await page.waitForTimeout(20);
-    await noPlaceholdersInView();
-    state = await gridState(grid);
-    sound(state, `going down at ${state.firstInView}`);
-    maxLoaded = Math.max(maxLoaded, state.loaded);
-    maxOffset = Math.max(maxOffset, state.offset);
-  }
-  const deep = await gridState(grid);
-  console.log(`# down to image ${deep.firstInView} in ${steps} steps, ${Date.now() - started} ms; at most ${maxLoaded} summaries loaded; ${deep.offset} released above`);
-  assert.ok(maxOffset >= 25000, `pages above should be released (offset ${maxOffset})`);
+  // Ten screens a step, in the page (no round trips): after each, wait for the rows in view,
+  // then check them. Down, the known end holds the grid until the next page arrives.
+  const travel = (down) =>
+    grid.evaluate(async (el, down) => {
+      const frame = () => new Promise((r) => requestAnimationFrame(r));
+      const problems = [];
+      let maxLoaded = 0;
+      let maxOffset = 0;
+      let steps = 0;
+      let s = window.__gridState(el);
+      const started = performance.now();
+      while (down ? s.firstInView < 30000 : s.scrollTop > 0) {
+        if (++steps > 1000) return { problems: [`stuck at ${s.firstInView}`] };
+        const wanted = down ? el.scrollTop + el.clientHeight * 10 : Math.max(0, el.scrollTop - el.clientHeight * 10);
+        el.scrollTop = wanted;
+        const set = el.scrollTop;
+        await frame(); // the scroll event renders the rows; until then none are in view (waiting)
+        for (let w = 0; w < 600 && (s = window.__gridState(el)).waiting; w++) await frame();
+        if (s.waiting) return { problems: [`rows at ${s.firstInView} never arrived`] };
+        if (!down && s.scrollTop !== set) problems.push(`the view jumped from ${set} to ${s.scrollTop}`);
+        problems.push(...s.problems.map((p) => `at ${s.firstInView}: ${p}`));
+        maxLoaded = Math.max(maxLoaded, s.loaded);
+        maxOffset = Math.max(maxOffset, s.offset);
+      }
+      return { problems, maxLoaded, maxOffset, steps, ms: Math.round(performance.now() - started), state: s };
+    }, down);
 
-  // Jump back up into released rows while pages are slow: same-size placeholders, then the images.
-  await page.evaluate(() => (window.__easelBackend.options.listDelayMs = 1500));
-  const target = await grid.evaluate((el) => {
-    el.scrollTop = Math.round(el.scrollTop / 2);
-    return el.scrollTop;
+  const deep = await travel(true);
+  assert.deepEqual(deep.problems, []);
+  console.log(`# down to image ${deep.state.firstInView} in ${deep.steps} steps, ${deep.ms} ms; at most ${deep.maxLoaded} summaries loaded; ${deep.state.offset} released above`);
+  assert.ok(deep.maxOffset >= 25000, `pages above should be released (offset ${deep.maxOffset})`);
+  assert.ok(deep.maxLoaded <= 4000, `the loaded window stays bounded (saw ${deep.maxLoaded})`);
+
+  // Pages arrive slowly now. Bring the top edge of the loaded window into the middle of the
+  // view: released rows above it are placeholders of the same size, loaded ones below.
+  await page.evaluate(() => (window.__easelBackend.options.listDelayMs = 4000));
+  const edge = await grid.evaluate((el) => {
+    const s = window.__gridState(el);
+    const rowHeight = (s.firstTop - 16) / Math.floor(s.firstInView / s.columns);
+    el.scrollTop = Math.round(16 + Math.floor(s.offset / s.columns) * rowHeight - el.clientHeight / 2);
+    return { offset: s.offset, scrollTop: el.scrollTop };
   });
   await page.getByTestId('gallery-placeholder').first().waitFor();
-  const waiting = await gridState(grid);
-  assert.ok(waiting.placeholders > 0, 'released rows show placeholders while their page is fetched');
-  sound(waiting, 'with placeholders');
+  const waiting = await grid.evaluate((el) => window.__gridState(el));
+  assert.deepEqual(waiting.problems, []);
+  assert.ok(waiting.placeholders.length > 0, 'released rows show placeholders while their page is fetched');
+  assert.ok(waiting.placeholders.every((i) => i < edge.offset), `placeholders only stand for released rows (${waiting.placeholders})`);
+  await imagesLoaded(page, '[data-testid="gallery-item"] img');
   await shot(page, 'library-released-rows-1280x800');
   await page.evaluate(() => (window.__easelBackend.options.listDelayMs = 0));
-  await noPlaceholdersInView();
-  const back = await gridState(grid);
-  sound(back, 'after the re-fetch');
-  assert.equal(back.scrollTop, target, 'the scroll position does not move when a page arrives');
+  await page.waitForFunction(() => !window.__gridState(document.querySelector('[data-testid="gallery"]')).waiting, null, { timeout: 10000 });
+  const back = await grid.evaluate((el) => window.__gridState(el));
+  assert.deepEqual(back.problems, []);
+  assert.equal(back.scrollTop, edge.scrollTop, 'the scroll position does not move when a page arrives');
   assert.equal(back.firstInView, waiting.firstInView, 'the same places stay in view');
-  assert.equal(back.total, deep.total, 'the known length stays');
+  assert.equal(back.total, deep.state.total, 'the known length stays');
 
-  // Up to the top, ten screens a step: released pages come back by their cursors.
-  for (steps = 0; (await gridState(grid)).scrollTop > 0; steps++) {
-    assert.ok(steps < 400, 'did not get back to the top');
-    const before = await grid.evaluate((el) => (el.scrollTop = Math.max(0, el.scrollTop - el.clientHeight * 10)));
-    await noPlaceholdersInView();
-    const state = await gridState(grid);
-    sound(state, `going up at ${state.firstInView}`);
-    assert.equal(state.scrollTop, before, 'no jump when pages are released or fetched again');
-    maxLoaded = Math.max(maxLoaded, state.loaded);
-  }
-  const top = await gridState(grid);
-  console.log(`# back to the top in ${steps} steps; at most ${maxLoaded} summaries loaded`);
-  assert.equal(top.offset, 0);
-  assert.equal(top.firstInView, 0);
-  assert.ok(maxLoaded <= 4000, `the loaded window stays bounded (saw ${maxLoaded})`);
-  assert.equal(top.total, deep.total);
+  // Up to the top: released pages come back by their cursors, the bottom ones are released.
+  const top = await travel(false);
+  assert.deepEqual(top.problems, []);
+  console.log(`# back to the top in ${top.steps} steps, ${top.ms} ms; at most ${top.maxLoaded} summaries loaded`);
+  assert.equal(top.state.offset, 0);
+  assert.equal(top.state.firstInView, 0);
+  assert.ok(top.maxLoaded <= 4000, `the loaded window stays bounded (saw ${top.maxLoaded})`);
+  assert.equal(top.state.total, deep.state.total);
   assertClean();
 });
 

@@ -133,10 +133,8 @@ export class Library {
 
   /** The selected ids in list order, released ones included. */
   get selectedIds(): string[] {
-    const at = (id: string) => {
-      const i = this.items.findIndex((x) => x.id === id);
-      return i >= 0 ? this.offset + i : (this.#selectedAt.get(id) ?? Number.MAX_SAFE_INTEGER);
-    };
+    const loaded = new Map(this.items.map((x, i) => [x.id, this.offset + i]));
+    const at = (id: string) => loaded.get(id) ?? this.#selectedAt.get(id) ?? Number.MAX_SAFE_INTEGER;
     return [...this.selected].map((id) => [id, at(id)] as const).sort((a, b) => a[1] - b[1]).map(([id]) => id);
   }
 
