@@ -462,6 +462,20 @@ test('30,000 images down and back up: a bounded window slides, released rows com
   assert.equal(top.state.firstInView, 0);
   assert.ok(top.maxLoaded <= 4000, `the loaded window stays bounded (saw ${top.maxLoaded})`);
   assert.equal(top.state.total, deep.state.total);
+
+  // The keyboard reaches released rows: End goes to the last position known (its page is
+  // fetched again), Home back to the first.
+  await page.locator('[data-id="img-000000"]').click();
+  const lastKnown = deep.state.total - 1;
+  await page.keyboard.press('End');
+  await page.waitForFunction((i) => document.activeElement?.getAttribute('data-index') === String(i), lastKnown, { timeout: 10000 });
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-id')), `img-${String(lastKnown).padStart(6, '0')}`);
+  assert.equal(await page.getByTestId('selection-count').count(), 0, 'one image selected: no bulk bar');
+  await page.keyboard.press('Home');
+  await page.waitForFunction(() => document.activeElement?.getAttribute('data-id') === 'img-000000', null, { timeout: 10000 });
+  const end = await grid.evaluate((el) => window.__gridState(el));
+  assert.deepEqual(end.problems, []);
+  assert.ok(end.loaded <= 4000);
   assertClean();
 });
 

@@ -419,16 +419,20 @@ export class Library {
   }
 
   /**
-   * Re-queries what is loaded (after "library-changed") without losing the scroll position:
-   * the loaded window is read again page by page from the cursor of its first page. At the
-   * top that is the start of the list, so new images appear there.
+   * Re-queries what is shown (after "library-changed") without losing the scroll position:
+   * the pages in view, and one on each side, are read again page by page from the cursor of
+   * the first of them; the rest of the window is released (its cursors kept). A few requests
+   * however big the window, so that a stream of changes (an import) cannot starve it. At the
+   * top the first cursor is the start of the list, so new images appear there.
    */
   async refresh(): Promise<void> {
     const generation = ++this.#generation;
     if (this.searchError) return;
     void this.#loadCount(generation);
-    const first = this.#first;
-    const count = Math.max(1, this.#loaded.length);
+    const last = this.#first + Math.max(1, this.#loaded.length) - 1;
+    const clamp = (k: number) => Math.min(last, Math.max(this.#first, k));
+    const first = clamp(this.#wanted.from - 1);
+    const count = clamp(this.#wanted.to + 1) - first + 1;
     const before = this.items;
     const pages: Page[] = [];
     this.loading = true;
@@ -442,16 +446,16 @@ export class Library {
     }
     const end = first + pages.length;
     const known = this.#cursors[end];
-    const last = pages[pages.length - 1];
+    const final = pages[pages.length - 1];
     for (let i = 0; i < pages.length - 1; i++) {
       this.#sizes[first + i] = pages[i].images.length;
       this.#cursors[first + i + 1] = pages[i].next;
     }
-    this.#sizes[end - 1] = last.images.length;
-    if (known === undefined || last.next !== known) {
+    this.#sizes[end - 1] = final.images.length;
+    if (known === undefined || final.next !== known) {
       this.#cursors.length = end;
       this.#sizes.length = end;
-      if (last.next !== null) this.#cursors.push(last.next);
+      if (final.next !== null) this.#cursors.push(final.next);
     }
     this.#first = first;
     this.#loaded = pages.map((p) => p.images);
