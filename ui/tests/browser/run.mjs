@@ -311,14 +311,15 @@ test('library scroll keeps the DOM small and pages by cursor', async (t) => {
   assertClean();
 });
 
-test('100,000 images: all loaded, still a handful of DOM rows and smooth frames', async (t) => {
+test('100,000 images: End reaches the last, a bounded window, a handful of DOM rows and smooth frames', async (t) => {
   const { page, assertClean } = await openApp(t, { backend: { images: 100000, pageSize: 10000 } });
   await page.getByTestId('nav-library').click();
   await page.getByTestId('gallery-item').first().click();
   const started = Date.now();
   await page.getByTestId('library-count').getByText('100,000 images').waitFor({ timeout: 20000 });
+  // End goes to the last position known; there the next page loads, and End again goes further.
   for (let i = 0; i < 30; i++) {
-    if ((await page.getByTestId('gallery').getAttribute('data-loaded')) === '100000') break;
+    if ((await page.getByTestId('gallery').getAttribute('data-total')) === '100000') break;
     await page.keyboard.press('End');
     await page.waitForTimeout(150);
   }
@@ -326,6 +327,10 @@ test('100,000 images: all loaded, still a handful of DOM rows and smooth frames'
   await page.waitForFunction(() => document.activeElement?.getAttribute('data-index') === '99999');
   const lastIndex = await page.evaluate(() => document.activeElement?.getAttribute('data-index'));
   const tiles = await page.getByTestId('gallery-item').count();
+  const loaded = Number(await page.getByTestId('gallery').getAttribute('data-loaded'));
+  const offset = Number(await page.getByTestId('gallery').getAttribute('data-offset'));
+  // The fake's pages are 10,000 long here: the window keeps the pages in view, not all 100,000.
+  assert.ok(loaded <= 20000 && offset >= 80000, `the loaded window slid to the end (${loaded} loaded after ${offset})`);
   const frames = await page.getByTestId('gallery').evaluate(async (el) => {
     const times = [];
     let last = performance.now();
@@ -345,6 +350,132 @@ test('100,000 images: all loaded, still a handful of DOM rows and smooth frames'
   assert.ok(tiles <= 80, `DOM stays small (${tiles} tiles)`);
   assert.ok(frames.median < 50, `smooth (median frame ${frames.median} ms)`);
   await shot(page, 'library-100k-1280x800');
+  assertClean();
+});
+
+/** Installs `window.__gridState(el)`: what the grid shows. Every tile must hold the image of its
+ *  place (the fake lists img-N at N), in reading order, none overlapping. */
+function installGridState() {
+  window.__gridState = (el) => {
+    const tiles = [...el.querySelectorAll('[data-testid="gallery-item"], [data-testid="gallery-placeholder"]')]
+      .map((t) => ({ index: Number(t.getAttribute('data-index') ?? t.getAttribute('data-placeholder-index')), id: t.getAttribute('data-id'), r: t.getBoundingClientRect() }))
+      .sort((a, b) => a.index - b.index);
+    const wrong = tiles.filter((t) => t.id !== null && t.id !== `img-${String(t.index).padStart(6, '0')}`).map((t) => `${t.index}:${t.id}`);
+    let overlaps = 0;
+    let disorder = 0;
+    for (let a = 0; a < tiles.length; a++) {
+      const r = tiles[a].r;
+      const n = tiles[a + 1]?.r;
+      if (n && !(n.top > r.top + 1 || (Math.abs(n.top - r.top) <= 1 && n.left > r.left + 1))) disorder++;
+      for (let b = a + 1; b < tiles.length; b++) {
+        const s = tiles[b].r;
+        if (r.left < s.right - 1 && s.left < r.right - 1 && r.top < s.bottom - 1 && s.top < r.bottom - 1) overlaps++;
+      }
+    }
+    const box = el.getBoundingClientRect();
+    const shown = (r) => r.bottom > box.top && r.top < box.bottom;
+    const inView = tiles.filter((t) => shown(t.r));
+    const more = el.querySelector('.more');
+    return {
+      problems: [...wrong.map((w) => `wrong image ${w}`), ...(overlaps ? [`${overlaps} overlaps`] : []), ...(disorder ? [`${disorder} out of order`] : [])],
+      placeholders: inView.filter((t) => t.id === null).map((t) => t.index),
+      waiting: inView.length === 0 || inView.some((t) => t.id === null) || (more !== null && shown(more.getBoundingClientRect())),
+      firstInView: inView[0]?.index ?? -1,
+      columns: inView.filter((t) => Math.abs(t.r.top - inView[0].r.top) <= 1).length,
+      firstTop: inView[0] ? inView[0].r.top - box.top + el.scrollTop : 0,
+      loaded: Number(el.dataset.loaded),
+      offset: Number(el.dataset.offset),
+      total: Number(el.dataset.total),
+      scrollTop: el.scrollTop,
+    };
+  };
+}
+
+test('30,000 images down and back up: a bounded window slides, released rows come back in place', async (t) => {
+  const { page, assertClean } = await openApp(t, { backend: { images: 40000 } });
+  await page.getByTestId('nav-library').click();
+  await page.getByTestId('gallery-item').first().waitFor();
+  await page.evaluate(installGridState);
+  const grid = page.getByTestId('gallery');
+  // Ten screens a step, in the page (no round trips): after each, wait for the rows in view,
+  // then check them. Down, the known end holds the grid until the next page arrives.
+  const travel = (down) =>
+    grid.evaluate(async (el, down) => {
+      const frame = () => new Promise((r) => requestAnimationFrame(r));
+      const problems = [];
+      let maxLoaded = 0;
+      let maxOffset = 0;
+      let steps = 0;
+      let s = window.__gridState(el);
+      const started = performance.now();
+      while (down ? s.firstInView < 30000 : s.scrollTop > 0) {
+        if (++steps > 1000) return { problems: [`stuck at ${s.firstInView}`] };
+        const wanted = down ? el.scrollTop + el.clientHeight * 10 : Math.max(0, el.scrollTop - el.clientHeight * 10);
+        el.scrollTop = wanted;
+        const set = el.scrollTop;
+        await frame(); // the scroll event renders the rows; until then none are in view (waiting)
+        for (let w = 0; w < 600 && (s = window.__gridState(el)).waiting; w++) await frame();
+        if (s.waiting) return { problems: [`rows at ${s.firstInView} never arrived`] };
+        if (!down && s.scrollTop !== set) problems.push(`the view jumped from ${set} to ${s.scrollTop}`);
+        problems.push(...s.problems.map((p) => `at ${s.firstInView}: ${p}`));
+        maxLoaded = Math.max(maxLoaded, s.loaded);
+        maxOffset = Math.max(maxOffset, s.offset);
+      }
+      return { problems, maxLoaded, maxOffset, steps, ms: Math.round(performance.now() - started), state: s };
+    }, down);
+
+  const deep = await travel(true);
+  assert.deepEqual(deep.problems, []);
+  console.log(`# down to image ${deep.state.firstInView} in ${deep.steps} steps, ${deep.ms} ms; at most ${deep.maxLoaded} summaries loaded; ${deep.state.offset} released above`);
+  assert.ok(deep.maxOffset >= 25000, `pages above should be released (offset ${deep.maxOffset})`);
+  assert.ok(deep.maxLoaded <= 4000, `the loaded window stays bounded (saw ${deep.maxLoaded})`);
+
+  // Pages arrive slowly now. Bring the top edge of the loaded window into the middle of the
+  // view: released rows above it are placeholders of the same size, loaded ones below.
+  await page.evaluate(() => (window.__easelBackend.options.listDelayMs = 4000));
+  const edge = await grid.evaluate((el) => {
+    const s = window.__gridState(el);
+    const rowHeight = (s.firstTop - 16) / Math.floor(s.firstInView / s.columns);
+    el.scrollTop = Math.round(16 + Math.floor(s.offset / s.columns) * rowHeight - el.clientHeight / 2);
+    return { offset: s.offset, scrollTop: el.scrollTop };
+  });
+  await page.getByTestId('gallery-placeholder').first().waitFor();
+  const waiting = await grid.evaluate((el) => window.__gridState(el));
+  assert.deepEqual(waiting.problems, []);
+  assert.ok(waiting.placeholders.length > 0, 'released rows show placeholders while their page is fetched');
+  assert.ok(waiting.placeholders.every((i) => i < edge.offset), `placeholders only stand for released rows (${waiting.placeholders})`);
+  await imagesLoaded(page, '[data-testid="gallery-item"] img');
+  await shot(page, 'library-released-rows-1280x800');
+  await page.evaluate(() => (window.__easelBackend.options.listDelayMs = 0));
+  await page.waitForFunction(() => !window.__gridState(document.querySelector('[data-testid="gallery"]')).waiting, null, { timeout: 10000 });
+  const back = await grid.evaluate((el) => window.__gridState(el));
+  assert.deepEqual(back.problems, []);
+  assert.equal(back.scrollTop, edge.scrollTop, 'the scroll position does not move when a page arrives');
+  assert.equal(back.firstInView, waiting.firstInView, 'the same places stay in view');
+  assert.equal(back.total, deep.state.total, 'the known length stays');
+
+  // Up to the top: released pages come back by their cursors, the bottom ones are released.
+  const top = await travel(false);
+  assert.deepEqual(top.problems, []);
+  console.log(`# back to the top in ${top.steps} steps, ${top.ms} ms; at most ${top.maxLoaded} summaries loaded`);
+  assert.equal(top.state.offset, 0);
+  assert.equal(top.state.firstInView, 0);
+  assert.ok(top.maxLoaded <= 4000, `the loaded window stays bounded (saw ${top.maxLoaded})`);
+  assert.equal(top.state.total, deep.state.total);
+
+  // The keyboard reaches released rows: End goes to the last position known (its page is
+  // fetched again), Home back to the first.
+  await page.locator('[data-id="img-000000"]').click();
+  const lastKnown = deep.state.total - 1;
+  await page.keyboard.press('End');
+  await page.waitForFunction((i) => document.activeElement?.getAttribute('data-index') === String(i), lastKnown, { timeout: 10000 });
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-id')), `img-${String(lastKnown).padStart(6, '0')}`);
+  assert.equal(await page.getByTestId('selection-count').count(), 0, 'one image selected: no bulk bar');
+  await page.keyboard.press('Home');
+  await page.waitForFunction(() => document.activeElement?.getAttribute('data-id') === 'img-000000', null, { timeout: 10000 });
+  const end = await grid.evaluate((el) => window.__gridState(el));
+  assert.deepEqual(end.problems, []);
+  assert.ok(end.loaded <= 4000);
   assertClean();
 });
 

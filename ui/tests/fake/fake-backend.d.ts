@@ -10,6 +10,8 @@ type FakeOptions = {
   testProviderError?: { code: string; message: string } | null;
   speed?: number;
   pageSize?: number;
+  /** Milliseconds each list_images answer waits (changeable through `options` while running). */
+  listDelayMs?: number;
   stabilityFromEnv?: boolean;
   gettyConfigured?: boolean;
   fireflyConfigured?: boolean;

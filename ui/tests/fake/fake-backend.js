@@ -164,6 +164,8 @@
       speed: 1,
       // When set, pages are at least this long whatever the UI asks, to reach huge libraries fast in tests.
       pageSize: 0,
+      // Milliseconds each list_images answer waits; may be changed while running (options.listDelayMs).
+      listDelayMs: 0,
       // Stability's key comes from STABILITY_API_KEY; Getty and Firefly start unset.
       stabilityFromEnv: true,
       gettyConfigured: false,
@@ -665,19 +667,43 @@
       }
     }
 
+    // As core: a page is the rows after a (created_at, id) key, never an offset, so a cursor
+    // still works when its own row is gone; the cursor is opaque; limits are clamped to 1..500.
+    const MAX_LIMIT = 500;
+    const encodeCursor = (im) => btoa(`${im.created_at}|${im.id}`).replace(/=+$/, '');
+    function decodeCursor(cursor) {
+      try {
+        const [created_at, id] = atob(cursor).split('|');
+        return created_at && id ? { created_at, id } : null;
+      } catch {
+        return null;
+      }
+    }
+    const beforeKey = (a, b) => (a.created_at === b.created_at ? (a.id === b.id ? 0 : a.id > b.id ? 1 : -1) : a.created_at > b.created_at ? 1 : -1);
+
     function listImages(q) {
       const m = matching(q);
       if (m.problem) return searchFailure(m.problem);
       const rows = m.rows;
       let start = 0;
       if (q.cursor) {
-        const at = rows.findIndex((im) => im.id === q.cursor);
-        start = at < 0 ? rows.length : at + 1;
+        const key = decodeCursor(q.cursor);
+        if (!key) return fail('invalid_input', 'The page cursor is not valid; start again from the first page.');
+        // Newest first: the first row strictly older than the key (oldest first: newer).
+        const after = q.order === 'oldest_first' ? (im) => beforeKey(im, key) > 0 : (im) => beforeKey(im, key) < 0;
+        let lo = 0;
+        let hi = rows.length;
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1;
+          if (after(rows[mid])) hi = mid;
+          else lo = mid + 1;
+        }
+        start = lo;
       }
-      const limit = Math.max(q.limit, o.pageSize);
+      const limit = Math.max(q.limit > 0 ? Math.min(q.limit, MAX_LIMIT) : 100, o.pageSize);
       const page = rows.slice(start, start + limit);
       const more = start + limit < rows.length;
-      return { images: page.map(summary), next: more && page.length ? page[page.length - 1].id : null };
+      return { images: page.map(summary), next: more && page.length ? encodeCursor(page[page.length - 1]) : null };
     }
 
     function detail(im) {
@@ -1007,7 +1033,10 @@
           setTimeout(() => job.cancel(), 50 / o.speed);
           return null;
         }
-        case 'list_images': return listImages(args.query);
+        case 'list_images':
+          // A slow disk or a busy core: pages arrive late (browser tests look at placeholders).
+          if (o.listDelayMs > 0) await new Promise((r) => setTimeout(r, o.listDelayMs));
+          return listImages(args.query);
         case 'image_credentials': case 'read_image_credentials': {
           const im = images.find((x) => x.id === args.id && !x.deleted);
           if (!im) return fail('not_found', `Image ${args.id} was not found.`);
