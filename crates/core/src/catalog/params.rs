@@ -59,6 +59,17 @@ fn invalid(msg: String) -> Error {
 }
 
 impl ParamSpec {
+    /// A number outside `min..=max`, for either number kind.
+    fn out_of_range(&self, model: &str, asked: &str) -> Error {
+        let bound = |b: Option<i64>| b.map_or("any".to_owned(), |v| v.to_string());
+        invalid(format!(
+            "{} must be from {} to {} for {model}; {asked} was asked for.",
+            self.name,
+            bound(self.min),
+            bound(self.max)
+        ))
+    }
+
     /// Refuses `value` with a message that says what is allowed.
     pub fn check(&self, model: &str, value: &Value) -> Result<()> {
         let name = &self.name;
@@ -89,11 +100,7 @@ impl ParamSpec {
                 if (lo..=hi).contains(&n) {
                     Ok(())
                 } else {
-                    Err(invalid(format!(
-                        "{name} must be from {} to {} for {model}; {n} was asked for.",
-                        self.min.map_or("any".to_owned(), |v| v.to_string()),
-                        self.max.map_or("any".to_owned(), |v| v.to_string()),
-                    )))
+                    Err(self.out_of_range(model, &n.to_string()))
                 }
             }
             ParamKind::Decimal => {
@@ -105,11 +112,7 @@ impl ParamSpec {
                 if (lo..=hi).contains(&n) {
                     Ok(())
                 } else {
-                    Err(invalid(format!(
-                        "{name} must be from {} to {} for {model}; {n} was asked for.",
-                        self.min.map_or("any".to_owned(), |v| v.to_string()),
-                        self.max.map_or("any".to_owned(), |v| v.to_string()),
-                    )))
+                    Err(self.out_of_range(model, &n.to_string()))
                 }
             }
             ParamKind::Text => {
