@@ -4,10 +4,11 @@
 //! Text sorted by time is the hard case: a common word matches a tenth of the library, and
 //! materialising every match before walking the time index costs milliseconds per hundred
 //! thousand rows. So text searches read the library in windows of `images.seq` (the FTS
-//! rowid), most recent first, growing each window fourfold: FTS5 narrows to a rowid range
-//! cheaply, and `search_time_blocks` says which times the older blocks hold, so the search
-//! stops as soon as no older block can change the page. Images are stored in time order,
-//! so usually the first window answers.
+//! rowid), most recent first, each window sized by how often the first ones matched: FTS5
+//! narrows to a rowid range cheaply, and `search_time_blocks` says which times the older
+//! blocks hold, so the search stops as soon as no older block can change the page. Images
+//! are stored in time order, so usually one or two windows answer. Blocks whose times spread
+//! across the library (an import of old pictures) are read last, bounded by that page.
 
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension, params};
@@ -567,91 +568,34 @@ pub fn windowed_page<T>(
             }
         });
     }
+    // Every block is read below; `spread` holds the ones read last (see `spread_blocks`).
+    let all = blocks.clone();
+    let (mut blocks, spread) = spread_blocks(blocks);
     if newest {
         blocks.sort_by_key(|b| std::cmp::Reverse((b.max_created_at, b.block)));
     } else {
         blocks.sort_by_key(|b| (b.min_created_at, b.block));
     }
+    let mut search = WindowSearch {
+        conn,
+        c,
+        fts,
+        order,
+        cursor,
+        limit,
+        read,
+        all: &all,
+        rows: Vec::new(),
+    };
     let mut next = 0;
     let mut span: usize = 1;
-    let mut rows: Vec<Keyed<T>> = Vec::new();
+    let mut found = 0usize;
     while next < blocks.len() {
-        let mut group: Vec<Block> = blocks[next..(next + span).min(blocks.len())].to_vec();
+        let group = &blocks[next..(next + span).min(blocks.len())];
         next += group.len();
-        group.sort_by_key(|b| b.block);
-        // One query per run of neighbouring blocks: FTS5 reads a rowid range cheaply.
-        let mut runs: Vec<Vec<Block>> = Vec::new();
-        for b in group {
-            match runs.last_mut() {
-                Some(run) if run.last().is_some_and(|l| l.block + 1 == b.block) => run.push(b),
-                _ => runs.push(vec![b]),
-            }
-        }
-        for run in runs {
-            let (Some(first), Some(last)) = (run.first(), run.last()) else {
-                continue;
-            };
-            let t_lo = run
-                .iter()
-                .map(|b| b.min_created_at)
-                .min()
-                .unwrap_or(i64::MIN);
-            let t_hi = run
-                .iter()
-                .map(|b| b.max_created_at)
-                .max()
-                .unwrap_or(i64::MAX);
-            let seq_lo = first.block << BLOCK_BITS;
-            let seq_hi = ((last.block + 1) << BLOCK_BITS) - 1;
-            // Walking the time index reads every block whose times meet the run's, not only
-            // the run's own: a block holding one image stored out of order spans a long time.
-            let overlapping = blocks
-                .iter()
-                .filter(|b| b.max_created_at >= t_lo && b.min_created_at <= t_hi)
-                .count() as i64;
-            let walk_cost = overlapping << BLOCK_BITS;
-            let cap = walk_cost / LOOKUP_BELOW_ONE_IN + 1;
-            let matches: i64 = conn
-                .prepare_cached(
-                    "SELECT count(*) FROM (SELECT 1 FROM images_fts WHERE images_fts MATCH ?1 \
-                     AND rowid BETWEEN ?2 AND ?3 LIMIT ?4)",
-                )?
-                .query_row(params![fts, seq_lo, seq_hi, cap], |r| r.get(0))?;
-            if matches == 0 {
-                continue;
-            }
-            let plan = if matches >= cap {
-                TextPlan::WalkInOrder
-            } else {
-                TextPlan::LookupMatches
-            };
-            let window = Window {
-                seq_lo,
-                seq_hi,
-                t_lo,
-                t_hi,
-                plan,
-            };
-            let (sql, values) = c.page_sql(order, cursor, Some(window), limit);
-            let mut stmt = conn.prepare_cached(&sql)?;
-            let found = stmt
-                .query_map(rusqlite::params_from_iter(values), |r| {
-                    read(r).map(|(created_at, id, row)| Keyed {
-                        created_at,
-                        id,
-                        row,
-                    })
-                })?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            rows.extend(found);
-        }
-        rows.sort_by(|a, b| {
-            let ord = (a.created_at, &a.id).cmp(&(b.created_at, &b.id));
-            if newest { ord.reverse() } else { ord }
-        });
-        rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-        if rows.len() as i64 >= limit {
-            let worst = rows.last().map_or(0, |r| r.created_at);
+        found += search.read_blocks(group.to_vec())?;
+        if search.rows.len() as i64 >= limit {
+            let worst = search.worst();
             // The time nearest to the page that any block not read yet may hold.
             let settled = match blocks.get(next) {
                 None => true,
@@ -661,8 +605,240 @@ pub fn windowed_page<T>(
             if settled {
                 break;
             }
+            span = span.saturating_mul(4);
+        } else {
+            span = next_span(span, next, found, limit - search.rows.len() as i64);
         }
-        span = span.saturating_mul(4);
     }
-    Ok(rows)
+    // A full page bounds the spread blocks: only their rows that beat its last row count.
+    search.read_blocks(spread)?;
+    Ok(search.rows)
+}
+
+/// How many blocks the next window reads: enough for the rows still missing at the
+/// density met so far (with a margin, as matches cluster), so one more window usually
+/// ends the search; fourfold while nothing has been found.
+fn next_span(span: usize, read: usize, found: usize, missing: i64) -> usize {
+    if found == 0 {
+        return span.saturating_mul(4);
+    }
+    let missing = usize::try_from(missing).unwrap_or(0);
+    let wanted = (missing.saturating_mul(read) * 5 / 4).div_ceil(found);
+    wanted.clamp(1, span.saturating_mul(64))
+}
+
+/// Splits off the blocks whose times spread far wider than a block's usually do: a block
+/// that took in an import of old pictures, or one picture stored long after its time. Read
+/// in time order they would come first and span the whole library, so they are read last,
+/// bounded by the page found without them.
+fn spread_blocks(blocks: Vec<Block>) -> (Vec<Block>, Vec<Block>) {
+    let mut spans: Vec<i64> = blocks
+        .iter()
+        .map(|b| b.max_created_at.saturating_sub(b.min_created_at))
+        .collect();
+    spans.sort_unstable();
+    let Some(&median) = spans.get(spans.len() / 2) else {
+        return (blocks, Vec::new());
+    };
+    let wide = median.max(1).saturating_mul(SPREAD_BEYOND_MEDIAN);
+    blocks
+        .into_iter()
+        .partition(|b| b.max_created_at.saturating_sub(b.min_created_at) <= wide)
+}
+
+/// A block whose times span this many times the median block's is read last.
+const SPREAD_BEYOND_MEDIAN: i64 = 8;
+
+/// One windowed search under way: the rows found so far, best first.
+struct WindowSearch<'a, T> {
+    conn: &'a Connection,
+    c: &'a Compiled,
+    fts: &'a str,
+    order: SortOrder,
+    cursor: Option<&'a Cursor>,
+    limit: i64,
+    read: &'a RowReader<'a, T>,
+    /// Every block of the library, for the cost of walking a time range.
+    all: &'a [Block],
+    rows: Vec<Keyed<T>>,
+}
+
+impl<T> WindowSearch<'_, T> {
+    fn newest(&self) -> bool {
+        self.order == SortOrder::NewestFirst
+    }
+
+    /// The time of the page's last row so far.
+    fn worst(&self) -> i64 {
+        self.rows.last().map_or(0, |r| r.created_at)
+    }
+
+    /// Reads `group`'s blocks, one query per run of neighbouring blocks (FTS5 reads a rowid
+    /// range cheaply), and keeps the best `limit` rows; returns how many rows the windows
+    /// gave.
+    fn read_blocks(&mut self, mut group: Vec<Block>) -> Result<usize> {
+        group.sort_by_key(|b| b.block);
+        let mut runs: Vec<Vec<Block>> = Vec::new();
+        for b in group {
+            match runs.last_mut() {
+                Some(run) if run.last().is_some_and(|l| l.block + 1 == b.block) => run.push(b),
+                _ => runs.push(vec![b]),
+            }
+        }
+        let mut found = 0;
+        for run in runs {
+            found += self.read_run(&run)?;
+        }
+        Ok(found)
+    }
+
+    fn read_run(&mut self, run: &[Block]) -> Result<usize> {
+        let (Some(first), Some(last)) = (run.first(), run.last()) else {
+            return Ok(0);
+        };
+        let newest = self.newest();
+        let mut t_lo = run
+            .iter()
+            .map(|b| b.min_created_at)
+            .min()
+            .unwrap_or(i64::MIN);
+        let mut t_hi = run
+            .iter()
+            .map(|b| b.max_created_at)
+            .max()
+            .unwrap_or(i64::MAX);
+        // With a full page, only rows that beat its last row can still enter it.
+        let full = self.rows.len() as i64 >= self.limit;
+        if full {
+            let worst = self.worst();
+            if newest {
+                t_lo = t_lo.max(worst);
+            } else {
+                t_hi = t_hi.min(worst);
+            }
+            if t_lo > t_hi {
+                return Ok(0);
+            }
+        }
+        // Rows all better than this run's: it only has to fill the page.
+        let ahead = !self.rows.is_empty()
+            && self.rows.iter().all(|r| {
+                if newest {
+                    r.created_at > t_hi
+                } else {
+                    r.created_at < t_lo
+                }
+            });
+        let limit = if ahead {
+            self.limit - self.rows.len() as i64
+        } else {
+            self.limit
+        };
+        if limit <= 0 {
+            return Ok(0);
+        }
+        let seq_lo = first.block << BLOCK_BITS;
+        let seq_hi = ((last.block + 1) << BLOCK_BITS) - 1;
+        // Walking the time index reads every block whose times meet the run's, not only
+        // the run's own: a block holding one image stored out of order spans a long time.
+        let overlapping = self
+            .all
+            .iter()
+            .filter(|b| b.max_created_at >= t_lo && b.min_created_at <= t_hi)
+            .count() as i64;
+        let walk_cost = overlapping << BLOCK_BITS;
+        let cap = walk_cost / LOOKUP_BELOW_ONE_IN + 1;
+        let matches: i64 = self
+            .conn
+            .prepare_cached(
+                "SELECT count(*) FROM (SELECT 1 FROM images_fts WHERE images_fts MATCH ?1 \
+                 AND rowid BETWEEN ?2 AND ?3 LIMIT ?4)",
+            )?
+            .query_row(params![self.fts, seq_lo, seq_hi, cap], |r| r.get(0))?;
+        if matches == 0 {
+            return Ok(0);
+        }
+        let plan = if matches >= cap {
+            TextPlan::WalkInOrder
+        } else {
+            TextPlan::LookupMatches
+        };
+        let window = Window {
+            seq_lo,
+            seq_hi,
+            t_lo,
+            t_hi,
+            plan,
+        };
+        let (sql, values) = self
+            .c
+            .page_sql(self.order, self.cursor, Some(window), limit);
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let read = self.read;
+        let found = stmt
+            .query_map(rusqlite::params_from_iter(values), |r| {
+                read(r).map(|(created_at, id, row)| Keyed {
+                    created_at,
+                    id,
+                    row,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let n = found.len();
+        self.rows.extend(found);
+        // Kept in order after every run: the next run's bounds read the page's last row.
+        let newest = self.newest();
+        self.rows.sort_by(|a, b| {
+            let ord = (a.created_at, &a.id).cmp(&(b.created_at, &b.id));
+            if newest { ord.reverse() } else { ord }
+        });
+        self.rows
+            .truncate(usize::try_from(self.limit).unwrap_or(usize::MAX));
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn block(block: i64, min_created_at: i64, max_created_at: i64) -> Block {
+        Block {
+            block,
+            min_created_at,
+            max_created_at,
+        }
+    }
+
+    #[test]
+    fn the_next_window_is_sized_by_the_density_met_so_far() {
+        // 4 rows in 1 block, 97 missing: about 31 blocks (with a quarter's margin).
+        assert_eq!(next_span(1, 1, 4, 97), 31);
+        // Nothing found yet: fourfold.
+        assert_eq!(next_span(4, 5, 0, 101), 16);
+        // Dense text: one more block is plenty.
+        assert_eq!(next_span(1, 1, 90, 11), 1);
+        // A few rows in many blocks: never more than 64 times the last window.
+        assert_eq!(next_span(1, 1, 1, 1_000), 64);
+    }
+
+    #[test]
+    fn blocks_spread_far_wider_than_usual_are_read_last() {
+        let day = 86_400_000;
+        let mut blocks: Vec<Block> = (1..10)
+            .map(|b| block(b, b * day, b * day + day / 2))
+            .collect();
+        // The first image stored long after the others, and an import of old pictures.
+        blocks.push(block(0, 0, 20 * day));
+        blocks.push(block(10, day, 9 * day));
+        let (narrow, spread) = spread_blocks(blocks);
+        assert_eq!(narrow.len(), 9);
+        let mut spread: Vec<i64> = spread.iter().map(|b| b.block).collect();
+        spread.sort_unstable();
+        assert_eq!(spread, [0, 10]);
+        // When every block spans alike, none is set apart.
+        let (narrow, spread) = spread_blocks((0..5).map(|b| block(b, 0, 9 * day)).collect());
+        assert_eq!((narrow.len(), spread.len()), (5, 0));
+        assert_eq!(spread_blocks(Vec::new()).0.len(), 0);
+    }
 }

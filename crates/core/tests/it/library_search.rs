@@ -49,6 +49,17 @@ impl Rng {
 /// mostly rise with the rowid but jump back now and then (a clock set back, an import), a
 /// few favourites, ratings, trashed rows, two models.
 fn fill(dir: &Path, rows: usize) {
+    fill_with(dir, rows, |rng, t| {
+        if rng.below(50) == 0 {
+            t - rng.below(30 * 86_400_000) as i64 // out of order
+        } else {
+            t
+        }
+    });
+}
+
+/// As `fill`; `created` picks each row's time from the library's clock so far.
+fn fill_with(dir: &Path, rows: usize, mut created: impl FnMut(&mut Rng, i64) -> i64) {
     {
         let lib = Library::open(dir).unwrap();
         library_support::store(&lib, "seed image", &library_support::png(8, 8, 1));
@@ -59,11 +70,7 @@ fn fill(dir: &Path, rows: usize) {
     let mut t: i64 = 1_700_000_000_000;
     for n in 0..rows {
         t += rng.below(60_000) as i64;
-        let created = if rng.below(50) == 0 {
-            t - rng.below(30 * 86_400_000) as i64 // out of order
-        } else {
-            t
-        };
+        let created = created(&mut rng, t);
         let words: Vec<&str> = (0..6)
             .map(|_| {
                 // Skewed: the first words far more often than the last.
@@ -200,6 +207,52 @@ fn windowed_text_search_returns_exactly_the_plain_answer_in_order() {
                 assert_eq!(count.count as usize, expected.len(), "{text}");
             } else {
                 assert!(count.count == 10_000 && expected.len() > 10_000, "{text}");
+            }
+        }
+    }
+}
+
+#[test]
+fn an_import_of_old_pictures_is_read_last_yet_every_page_is_exact() {
+    // Times rise with the rowid except for an import in the middle: 5,000 pictures (more
+    // than a block) taken at any time of the library's life. Their blocks span the whole
+    // library, so the search reads them last, bounded by the page found without them.
+    let dir = tempfile::tempdir().unwrap();
+    let start = 1_700_000_000_000;
+    let mut n = 0;
+    fill_with(dir.path(), 20_000, |rng, t| {
+        n += 1;
+        if (9_000..14_000).contains(&n) {
+            start + rng.below(20_000 * 30_000) as i64
+        } else {
+            t
+        }
+    });
+    let lib = Library::open(dir.path()).unwrap();
+    for (text, fts, extra) in [
+        ("harbour", "\"harbour\"*", ""),
+        ("storm", "\"storm\"*", ""),
+        ("ligh", "\"ligh\"*", ""),
+        ("fox is:favorite", "\"fox\"*", "AND i.favorite = 1"),
+        (
+            "misty model:dall-e-3 rating:>=4",
+            "\"misty\"*",
+            "AND g.model = 'dall-e-3' AND i.rating >= 4",
+        ),
+    ] {
+        for order in [SortOrder::NewestFirst, SortOrder::OldestFirst] {
+            let expected = brute_force(dir.path(), fts, extra, order);
+            assert!(!expected.is_empty(), "{text}: the test needs matches");
+            // Small pages for the rarer texts only: a page of 7 over 16,000 matches is slow.
+            let limits: &[u32] = if expected.len() < 5_000 {
+                &[7, 100, 500]
+            } else {
+                &[100, 500]
+            };
+            for &limit in limits {
+                let got = every_page(&lib, text, order, limit);
+                assert_eq!(got.len(), expected.len(), "{text} {order:?} {limit}");
+                assert!(got == expected, "{text} {order:?} {limit}: order differs");
             }
         }
     }
