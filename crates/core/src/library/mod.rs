@@ -29,6 +29,7 @@ mod schema;
 mod search;
 pub mod search_language;
 mod search_merge;
+mod search_terms;
 mod selection;
 mod sweep;
 mod tags;
@@ -84,6 +85,8 @@ pub struct Library {
     /// A second connection for lists and searches, so they run beside a write (WAL) instead
     /// of waiting for it; `None` when opened read-only (then `conn` serves both).
     reader: Option<Mutex<Connection>>,
+    /// What prefix words stand for, on `reader` (see `search_terms`).
+    search_terms: Mutex<search_terms::TermCache>,
     sweep: SweepReport,
     /// Why changes cannot be saved, when the library was opened read-only.
     read_only: Option<Error>,
@@ -166,6 +169,7 @@ impl Library {
             layout,
             conn: Mutex::new(conn),
             reader: Some(Mutex::new(reader)),
+            search_terms: Mutex::default(),
             sweep,
             read_only: None,
             _lock: Some(lock),
@@ -203,6 +207,7 @@ impl Library {
             root,
             conn: Mutex::new(conn),
             reader: None,
+            search_terms: Mutex::default(),
             sweep: SweepReport::default(),
             read_only: Some(reason),
             _lock: lock,
@@ -248,6 +253,16 @@ impl Library {
             Some(reader) => reader.lock().unwrap_or_else(|p| p.into_inner()),
             None => self.conn(),
         }
+    }
+
+    /// Compiles `q` on `conn`, which `read_conn` gave: prefix words are remembered while
+    /// no other connection commits (the reader never writes).
+    fn compile_read(&self, conn: &Connection, q: &ListQuery) -> Result<search::Compiled> {
+        if self.reader.is_none() {
+            return search::compile(conn, q, None);
+        }
+        let mut terms = self.search_terms.lock().unwrap_or_else(|p| p.into_inner());
+        search::compile(conn, q, Some(&mut terms))
     }
 
     /// Stores one image: checks and decodes it (bounded), writes the original and both

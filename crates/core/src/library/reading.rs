@@ -27,7 +27,7 @@ impl Library {
             .map(Cursor::decode)
             .transpose()?;
         let conn = self.read_conn();
-        let compiled = search::compile(&conn, q)?;
+        let compiled = self.compile_read(&conn, q)?;
         let ask = limit as i64 + 1;
         let mut rows: Vec<(i64, ImageSummary)> = if compiled.impossible {
             Vec::new()
@@ -69,7 +69,7 @@ impl Library {
     /// whole library, a board, a tag, or text alone.
     pub fn count(&self, q: &ListQuery) -> Result<MatchCount> {
         let conn = self.read_conn();
-        let c = search::compile(&conn, q)?;
+        let c = self.compile_read(&conn, q)?;
         let exact = |n: i64| MatchCount {
             count: n.max(0) as u64,
             exact: true,
@@ -137,7 +137,7 @@ impl Library {
     /// tests that no query shape scans the library, and for diagnosing a slow search.
     pub fn query_plans(&self, q: &ListQuery) -> Result<Vec<(String, Vec<String>)>> {
         let conn = self.read_conn();
-        let c = search::compile(&conn, q)?;
+        let c = self.compile_read(&conn, q)?;
         if c.impossible {
             // `list` and `count` answer without a statement.
             return Ok(Vec::new());

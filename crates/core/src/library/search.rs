@@ -19,6 +19,7 @@ use super::records::{ListQuery, SortOrder};
 use super::search_language::{
     self, Comparison, LicenseFilter, NumberFilter, SearchQuery, SearchSyntaxError,
 };
+use super::search_terms::{self, TermCache};
 use crate::error::{Error, Result};
 
 /// `images.seq >> BLOCK_BITS` is a row of `search_time_blocks` (see the schema).
@@ -27,30 +28,6 @@ pub const BLOCK_BITS: u32 = 12;
 /// Below this many text matches per indexed row of a window, looking each match up beats
 /// walking the window's time index (~0.15 µs per entry walked vs a few µs per lookup).
 const LOOKUP_BELOW_ONE_IN: i64 = 32;
-
-/// A prefix with more terms than this is left to FTS5 (one long alternative costs more
-/// than the merged doclist).
-const MAX_PREFIX_TERMS: i64 = 32;
-
-/// The index's terms that start with `word` and how many images hold each, when `word` is
-/// longer than the prefix index serves (2 and 3 letters) and the tokenizer would keep it as
-/// it is once lower-cased (ASCII letters and digits); `None` leaves it a prefix query.
-fn prefix_terms(conn: &Connection, word: &str) -> Result<Option<Vec<(String, i64)>>> {
-    if word.len() <= 3 || !word.bytes().all(|b| b.is_ascii_alphanumeric()) {
-        return Ok(None);
-    }
-    let stem = word.to_ascii_lowercase();
-    let past = format!("{stem}\u{10ffff}");
-    let terms: Vec<(String, i64)> = conn
-        .prepare_cached(
-            "SELECT term, doc FROM images_fts_terms WHERE term >= ?1 AND term < ?2 LIMIT ?3",
-        )?
-        .query_map(params![stem, past, MAX_PREFIX_TERMS + 1], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok((terms.len() as i64 <= MAX_PREFIX_TERMS).then_some(terms))
-}
 
 /// What rows are walked in list order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -136,13 +113,22 @@ fn needs_rating(f: NumberFilter) -> bool {
     }
 }
 
-pub fn compile(conn: &Connection, q: &ListQuery) -> Result<Compiled> {
+/// Compiles `q` on `conn`; `terms`, when given, remembers what prefix words stand for (it
+/// must belong to `conn`, a connection that does not write).
+pub fn compile(
+    conn: &Connection,
+    q: &ListQuery,
+    mut terms: Option<&mut TermCache>,
+) -> Result<Compiled> {
     let s = parse_text(q)?;
     let mut failed = None;
     let mut nothing = false;
     let mut expanded = Vec::new();
     let fts =
-        search_language::fts_expression_with(&s, &mut |word| match prefix_terms(conn, word) {
+        search_language::fts_expression_with(&s, &mut |word| match match terms.as_deref_mut() {
+            Some(cache) => cache.terms(conn, word),
+            None => search_terms::prefix_terms(conn, word),
+        } {
             Ok(Some(terms)) if terms.is_empty() => {
                 nothing = true;
                 None

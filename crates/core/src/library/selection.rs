@@ -65,7 +65,7 @@ pub(super) fn fill(conn: &Connection, selection: &Selection) -> Result<usize> {
             )?)
         }
         Selection::Search { query } => {
-            let compiled = search::compile(conn, query)?;
+            let compiled = search::compile(conn, query, None)?;
             let (sql, values) = compiled.sql("i.seq", None);
             Ok(conn.execute(
                 &format!("INSERT OR IGNORE INTO temp.selected (seq) {sql}"),

@@ -259,6 +259,41 @@ fn an_import_of_old_pictures_is_read_last_yet_every_page_is_exact() {
 }
 
 #[test]
+fn a_word_asked_before_finds_what_was_stored_and_trashed_since() {
+    // What a prefix word stands for is remembered between searches; a commit must end that.
+    let dir = tempfile::tempdir().unwrap();
+    fill(dir.path(), 200);
+    let lib = Library::open(dir.path()).unwrap();
+    let found = |text: &str| {
+        let q = ListQuery {
+            text: Some(text.into()),
+            ..Default::default()
+        };
+        let ids: Vec<String> = lib
+            .list(&q)
+            .unwrap()
+            .images
+            .into_iter()
+            .map(|i| i.id)
+            .collect();
+        (lib.count(&q).unwrap().count, ids)
+    };
+    assert_eq!(found("harbourside"), (0, Vec::new()));
+    let harbours = found("harbour").0;
+    let id = library_support::store(&lib, "harbourside at dusk", &library_support::png(8, 8, 2));
+    assert_eq!(found("harbourside"), (1, vec![id.clone()]));
+    assert_eq!(
+        found("harbour").0,
+        harbours + 1,
+        "a new term under a prefix asked before"
+    );
+    lib.delete_images(std::slice::from_ref(&id)).unwrap();
+    assert_eq!(found("harbourside"), (0, Vec::new()));
+    lib.restore_images(std::slice::from_ref(&id)).unwrap();
+    assert_eq!(found("harbourside").0, 1);
+}
+
+#[test]
 fn pages_and_counts_stay_exact_as_images_are_trashed_and_restored() {
     let dir = tempfile::tempdir().unwrap();
     fill(dir.path(), 12_000);
