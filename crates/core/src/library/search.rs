@@ -124,25 +124,25 @@ pub fn compile(
     let mut failed = None;
     let mut nothing = false;
     let mut expanded = Vec::new();
-    let fts =
-        search_language::fts_expression_with(&s, &mut |word| match match terms.as_deref_mut() {
-            Some(cache) => cache.terms(conn, word),
-            None => search_terms::prefix_terms(conn, word),
-        } {
-            Ok(Some(terms)) if terms.is_empty() => {
-                nothing = true;
-                None
-            }
-            Ok(Some(terms)) => {
-                expanded.push(terms.clone());
-                Some(terms.into_iter().map(|(t, _)| t).collect())
-            }
-            Ok(None) => None,
-            Err(e) => {
-                failed = Some(e);
-                None
-            }
-        });
+    let mut terms_of = |word: &str| match terms.as_deref_mut() {
+        Some(cache) => cache.terms(conn, word),
+        None => search_terms::prefix_terms(conn, word),
+    };
+    let fts = search_language::fts_expression_with(&s, &mut |word| match terms_of(word) {
+        Ok(Some(terms)) if terms.is_empty() => {
+            nothing = true;
+            None
+        }
+        Ok(Some(terms)) => {
+            expanded.push(terms.clone());
+            Some(terms.into_iter().map(|(t, _)| t).collect())
+        }
+        Ok(None) => None,
+        Err(e) => {
+            failed = Some(e);
+            None
+        }
+    });
     if let Some(e) = failed {
         return Err(e);
     }
@@ -609,7 +609,7 @@ fn next_span(span: usize, read: usize, found: usize, missing: i64) -> usize {
         return span.saturating_mul(4);
     }
     let missing = usize::try_from(missing).unwrap_or(0);
-    let wanted = (missing.saturating_mul(read) * 5 / 4).div_ceil(found);
+    let wanted = (missing.saturating_mul(read).saturating_mul(5) / 4).div_ceil(found);
     wanted.clamp(1, span.saturating_mul(64))
 }
 
