@@ -405,6 +405,10 @@ fn main() -> BoxResult<()> {
     time("count: whole library", || count(&first))?;
     time("count: common word", || count(&c))?;
     time("count: common word + filters", || count(&wf))?;
+    let broad = text(&format!("{} model:gpt-image-1", common.0));
+    time("count: common word + a model of half", || count(&broad))?;
+    let fav = text(&format!("{} is:favorite", common.0));
+    time("count: common word + favourite", || count(&fav))?;
     time("count: a board", || count(&board))?;
     Ok(())
 }

@@ -254,6 +254,17 @@ fn an_import_of_old_pictures_is_read_last_yet_every_page_is_exact() {
                 assert_eq!(got.len(), expected.len(), "{text} {order:?} {limit}");
                 assert!(got == expected, "{text} {order:?} {limit}: order differs");
             }
+            let count = lib
+                .count(&ListQuery {
+                    text: Some(text.into()),
+                    ..Default::default()
+                })
+                .unwrap();
+            if count.exact {
+                assert_eq!(count.count as usize, expected.len(), "{text}");
+            } else {
+                assert!(count.count == 10_000 && expected.len() > 10_000, "{text}");
+            }
         }
     }
 }
@@ -399,6 +410,17 @@ fn every_key_filters_as_it_says() {
         let got = every_page(&lib, text, SortOrder::NewestFirst, 10);
         let expected: Vec<String> = expected.into_iter().cloned().collect();
         assert_eq!(got, expected, "{text}");
+        let count = lib
+            .count(&ListQuery {
+                text: Some(text.into()),
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(
+            (count.count, count.exact),
+            (expected.len() as u64, true),
+            "{text}"
+        );
     }
 }
 
