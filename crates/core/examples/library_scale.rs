@@ -217,20 +217,8 @@ fn ms(d: Duration) -> String {
 }
 
 fn time(label: &str, mut run: impl FnMut() -> BoxResult<String>) -> BoxResult<()> {
-    let mut what = run()?; // warm
-    let mut times = Vec::with_capacity(RUNS);
-    for _ in 0..RUNS {
-        let t = Instant::now();
-        what = run()?;
-        times.push(t.elapsed());
-    }
-    times.sort();
-    println!(
-        "  {label:<44} median {}  p95 {}  ({what})",
-        ms(pct(&times, 0.5)),
-        ms(pct(&times, 0.95))
-    );
-    Ok(())
+    run()?; // warm
+    time_after_change(label, || Ok(()), run)
 }
 
 /// As `time`, with `change` run (untimed) before each run: what a search costs the first
