@@ -706,15 +706,15 @@ impl<T> WindowSearch<'_, T> {
                 return Ok(0);
             }
         }
-        // Rows all better than this run's: it only has to fill the page.
-        let ahead = !self.rows.is_empty()
-            && self.rows.iter().all(|r| {
-                if newest {
-                    r.created_at > t_hi
-                } else {
-                    r.created_at < t_lo
-                }
-            });
+        // Every row so far (the last is the worst) beats this run's: it only has to fill
+        // the page.
+        let ahead = self.rows.last().is_some_and(|r| {
+            if newest {
+                r.created_at > t_hi
+            } else {
+                r.created_at < t_lo
+            }
+        });
         let limit = if ahead {
             self.limit - self.rows.len() as i64
         } else {
@@ -773,7 +773,6 @@ impl<T> WindowSearch<'_, T> {
         let n = found.len();
         self.rows.extend(found);
         // Kept in order after every run: the next run's bounds read the page's last row.
-        let newest = self.newest();
         self.rows.sort_by(|a, b| {
             let ord = (a.created_at, &a.id).cmp(&(b.created_at, &b.id));
             if newest { ord.reverse() } else { ord }
