@@ -269,7 +269,14 @@ async fn generate_browse_and_keep_offline() {
     // Restart with the provider gone: everything is still there.
     drop(stand_in);
     let c = driver.session().await;
-    click(&c, "nav-library").await;
+    // It reopens on the Library, where it was left, with the image shown without a click.
+    wait_js(
+        &c,
+        "the window reopened on the Library",
+        "return document.querySelector(\"[data-testid='nav-library']\")?.getAttribute('aria-current') === 'page'",
+        vec![],
+    )
+    .await;
     gallery_images_loaded(&c).await;
     assert_eq!(gallery_count(&c).await, 1);
     search(&c, "watercolour").await;

@@ -322,6 +322,36 @@ describe('export dialog', () => {
   });
 });
 
+describe('the window reopens where work was left', () => {
+  it('opens on Generate the first time, on the Library after it was left there, and not on Settings', async () => {
+    const first = start({ images: 3 });
+    expect(first.app.nav.view).toBe('generate');
+    await fireEvent.click(screen.getByTestId('nav-library'));
+    await screen.findAllByTestId('gallery-item');
+    await fireEvent.click(screen.getByTestId('nav-settings'));
+    cleanup();
+    disposeBackend();
+
+    // A new window (as after a restart) shares the webview's storage.
+    installBackend({ speed: 20, images: 3 });
+    const again = new AppState();
+    render(App, { props: { app: again } });
+    expect(again.nav.view).toBe('library');
+    expect(screen.getByTestId('nav-library')).toHaveAttribute('aria-current', 'page');
+    expect((await screen.findAllByTestId('gallery-item')).length).toBeGreaterThan(0);
+
+    again.nav.go('generate');
+    expect(new AppState().nav.view).toBe('generate');
+  });
+
+  it('opens on Generate when what was stored is not a page it reopens on', () => {
+    localStorage.setItem('easel.view.v1', '<script>settings</script>');
+    expect(new AppState().nav.view).toBe('generate');
+    localStorage.setItem('easel.view.v1', 'settings');
+    expect(new AppState().nav.view).toBe('generate');
+  });
+});
+
 describe('live library', () => {
   it('re-queries on library-changed and tells a user elsewhere that images are ready', async () => {
     const { backend, app } = start();

@@ -9,3 +9,7 @@ if (!('ResizeObserver' in globalThis)) {
   }
   (globalThis as unknown as { ResizeObserver: unknown }).ResizeObserver = ResizeObserverStub;
 }
+
+// Views, drafts and switches are remembered in localStorage; every test starts from none.
+import { beforeEach } from 'vitest';
+beforeEach(() => localStorage.clear());

@@ -1,8 +1,13 @@
 export type View = 'generate' | 'library' | 'duplicates' | 'settings';
 
+/** Pages the window reopens on, as it was left: where work happens. Settings and the
+ *  duplicate review are errands; leaving from one reopens on the page before it. */
+const REOPENED: readonly View[] = ['generate', 'library'];
+const VIEW_KEY = 'easel.view.v1';
+
 /** Which page is shown; an open image sits on top of the page it was opened from. */
 export class Navigation {
-  view = $state<View>('generate');
+  view = $state<View>(readView());
   imageId = $state<string | null>(null);
   /** Images the export dialog is open for; null when it is closed. */
   exportIds = $state<string[] | null>(null);
@@ -10,6 +15,7 @@ export class Navigation {
   go(view: View): void {
     this.view = view;
     this.imageId = null;
+    if (REOPENED.includes(view)) writeView(view);
   }
 
   openImage(id: string): void {
@@ -26,5 +32,22 @@ export class Navigation {
 
   closeExport(): void {
     this.exportIds = null;
+  }
+}
+
+function readView(): View {
+  try {
+    const stored = typeof localStorage === 'undefined' ? null : localStorage.getItem(VIEW_KEY);
+    return REOPENED.find((v) => v === stored) ?? 'generate';
+  } catch {
+    return 'generate';
+  }
+}
+
+function writeView(view: View): void {
+  try {
+    localStorage.setItem(VIEW_KEY, view);
+  } catch {
+    // Storage may be unavailable; the window then opens on Generate.
   }
 }
