@@ -11,6 +11,7 @@ mod progress;
 mod protocol;
 mod throttle;
 mod views;
+mod webview_cache;
 
 pub use catalog_view::{
     CredentialFieldView, CredentialsView, CustomSizeInfo, LicenseSummary, ModelInfo, ProviderInfo,
@@ -77,6 +78,9 @@ pub fn run() {
         .manage(commands::import::ImportRun::default())
         .setup(move |app| {
             specta.mount_events(app);
+            if let Some(window) = app.get_webview_window("main") {
+                webview_cache::keep_small(&window);
+            }
             let dirs = AppDirs::from_env().map_err(startup_error)?;
             let engine = Engine::open(dirs).map_err(startup_error)?;
             log::info!("library opened in {}", engine.dirs().data.display());
