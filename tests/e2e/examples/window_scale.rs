@@ -91,20 +91,28 @@ fn drop_page_cache() -> bool {
     std::fs::write("/proc/sys/vm/drop_caches", "3").is_ok()
 }
 
-/// Runs the bare web view (`webview_floor`, built beside this example): ms from its launch
-/// until its image had loaded; None when it is not built or could not start.
-fn floor() -> Option<f64> {
+/// The bare web view (`webview_floor`, built beside this example) with `args`: its last line
+/// of output (the accessibility bus may print its own lines first), and when it was started.
+fn run_floor(args: &[&str]) -> Option<(String, f64)> {
     let exe = std::env::current_exe()
         .ok()?
         .with_file_name("webview_floor");
     let launched = epoch_ms();
-    let out = std::process::Command::new(exe).output().ok()?;
-    // Its last line: the accessibility bus may print its own lines first.
-    let loaded: f64 = String::from_utf8_lossy(&out.stdout)
+    let out = std::process::Command::new(exe).args(args).output().ok()?;
+    let last = String::from_utf8_lossy(&out.stdout)
         .lines()
-        .filter_map(|l| l.trim().parse().ok())
-        .next_back()?;
-    Some(loaded - launched)
+        .next_back()?
+        .to_owned();
+    Some((last, launched))
+}
+
+/// ms from the bare web view's launch until its one image had loaded, less the time it spent
+/// making the image; None when it is not built or could not start.
+fn floor() -> Option<f64> {
+    let (last, launched) = run_floor(&[])?;
+    let (making, loaded) = last.trim().split_once(' ')?;
+    let (making, loaded): (f64, f64) = (making.parse().ok()?, loaded.parse().ok()?);
+    Some(loaded - launched - making)
 }
 
 /// When the app's process started, in ms since the Unix epoch (to the kernel's 10 ms tick):
@@ -402,6 +410,23 @@ async fn main() {
             f["max"].as_f64().unwrap_or(f64::NAN),
             f["over20"]
         );
+    }
+
+    // The same scrolling in the bare web view, over a static page of image tiles.
+    match run_floor(&["--scroll"]).and_then(|(last, _)| serde_json::from_str::<Value>(&last).ok()) {
+        Some(Value::Array(runs)) => {
+            for f in runs {
+                println!(
+                    "BENCHMARK reference frames (bare WebKitGTK, static grid of 2,000 image tiles, {} px a frame) for 5 s: {} frames, interval median {:.1} ms, p95 {:.1} ms, max {:.0} ms",
+                    f["step"],
+                    f["frames"],
+                    f["median"].as_f64().unwrap_or(f64::NAN),
+                    f["p95"].as_f64().unwrap_or(f64::NAN),
+                    f["max"].as_f64().unwrap_or(f64::NAN),
+                );
+            }
+        }
+        _ => println!("(no reference frames: build webview_floor)"),
     }
 
     // To the end: jump to the bottom of what the grid can scroll, again and again, so it
