@@ -36,6 +36,7 @@ mod tags;
 mod terms_rows;
 mod thumbs;
 mod trash;
+mod warming;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
