@@ -53,9 +53,6 @@ pub fn render_bindings() -> Result<String, specta_typescript::ExportError> {
     specta_builder().export_str(typescript())
 }
 
-/// Thumbnails read ahead at start-up: a large screen's first rows of the grid.
-const FIRST_SCREEN: u32 = 60;
-
 pub fn run() {
     let specta = specta_builder();
     let invoke_handler = specta.invoke_handler();
@@ -88,12 +85,6 @@ pub fn run() {
             let engine = Engine::open(dirs).map_err(startup_error)?;
             log::info!("library opened in {}", engine.dirs().data.display());
             let engine = Arc::new(engine);
-            let warming = Arc::clone(&engine);
-            tauri::async_runtime::spawn_blocking(move || {
-                if let Err(e) = warming.library().warm_first_screen(FIRST_SCREEN) {
-                    log::warn!("reading the first screen ahead failed ({}): {e}", e.code());
-                }
-            });
             let housekeeping = Arc::clone(&engine);
             tauri::async_runtime::spawn_blocking(move || {
                 if let Err(e) = housekeeping.purge_old_deletions() {

@@ -36,7 +36,6 @@ mod tags;
 mod terms_rows;
 mod thumbs;
 mod trash;
-mod warming;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};

@@ -340,45 +340,6 @@ fn identical_bytes_share_one_file_and_thumbnails_are_right() {
 }
 
 #[test]
-fn warming_the_first_screen_reads_the_newest_thumbnails_and_remakes_missing_ones() {
-    let dir = tempfile::tempdir().unwrap();
-    let lib = Library::open(dir.path()).unwrap();
-    let ids: Vec<String> = (0..5)
-        .map(|i| store(&lib, &format!("picture {i}"), &png(300, 200, i)))
-        .collect();
-    lib.set_favorite(&ids[0], true).unwrap();
-    let thumbs_dir = dir.path().join("thumbs");
-    std::fs::remove_dir_all(&thumbs_dir).unwrap();
-
-    // The first page of the unfiltered Library (favourites are not put first), and no more.
-    let first: Vec<String> = lib
-        .list(&ListQuery {
-            limit: 3,
-            ..ListQuery::default()
-        })
-        .unwrap()
-        .images
-        .into_iter()
-        .map(|i| i.id)
-        .collect();
-    assert_eq!(lib.warm_first_screen(3).unwrap(), 3);
-    let name = |p: &std::path::Path| p.file_name().unwrap().to_owned();
-    let made: HashSet<_> = files_under(&thumbs_dir).iter().map(|p| name(p)).collect();
-    let expected: HashSet<_> = first
-        .iter()
-        .map(|id| name(&lib.thumbnail_path(id, ThumbSize::Small).unwrap()))
-        .collect();
-    assert_eq!(made, expected);
-    assert_eq!(made.len(), 3);
-
-    // An original gone: its thumbnail is skipped, the others are still read.
-    std::fs::remove_dir_all(&thumbs_dir).unwrap();
-    std::fs::remove_file(lib.original_path(&first[0]).unwrap()).unwrap();
-    assert_eq!(lib.warm_first_screen(3).unwrap(), 2);
-    assert_eq!(lib.warm_first_screen(100).unwrap(), 4);
-}
-
-#[test]
 fn transparent_pixels_do_not_bleed_into_thumbnails() {
     // Fully transparent red next to opaque green: with premultiplied resizing no red may
     // appear; the transparent half shows the neutral grey background.
