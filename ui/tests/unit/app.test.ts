@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { clearMocks } from '@tauri-apps/api/mocks';
 import App from '../../src/App.svelte';
@@ -15,7 +15,6 @@ function start(opts: Parameters<typeof installBackend>[0] = {}) {
   return { backend, app, view };
 }
 
-beforeEach(() => localStorage.clear());
 afterEach(() => {
   cleanup();
   disposeBackend();

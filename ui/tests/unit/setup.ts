@@ -1,4 +1,5 @@
 import '@testing-library/jest-dom/vitest';
+import { beforeEach } from 'vitest';
 
 // jsdom has no layout; a ResizeObserver that never fires is enough for bind:clientWidth.
 if (!('ResizeObserver' in globalThis)) {
@@ -11,5 +12,4 @@ if (!('ResizeObserver' in globalThis)) {
 }
 
 // Views, drafts and switches are remembered in localStorage; every test starts from none.
-import { beforeEach } from 'vitest';
 beforeEach(() => localStorage.clear());

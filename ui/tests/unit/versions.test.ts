@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { clearMocks } from '@tauri-apps/api/mocks';
 import App from '../../src/App.svelte';
@@ -13,7 +13,6 @@ function start() {
   return { backend, app };
 }
 
-beforeEach(() => localStorage.clear());
 afterEach(() => {
   cleanup();
   disposeBackend();

@@ -1,4 +1,5 @@
 import { api, IpcError, toIpcError, type ConnectionTest, type CredentialsView, type ModelSpec, type ProviderInfo, type Settings } from '$lib/ipc';
+import { readStored, writeStored } from '$lib/logic/stored';
 
 const ACCESS_CACHE_KEY = 'easel.model-access.v1';
 
@@ -134,7 +135,7 @@ function without<T>(record: Record<string, T>, key: string): Record<string, T> {
 
 function readAccessCache(): Record<string, Access> {
   try {
-    const raw = typeof localStorage === 'undefined' ? null : localStorage.getItem(ACCESS_CACHE_KEY);
+    const raw = readStored(ACCESS_CACHE_KEY);
     const parsed: unknown = raw ? JSON.parse(raw) : {};
     return parsed && typeof parsed === 'object' ? (parsed as Record<string, Access>) : {};
   } catch {
@@ -143,9 +144,5 @@ function readAccessCache(): Record<string, Access> {
 }
 
 function writeAccessCache(access: Record<string, Access>): void {
-  try {
-    localStorage.setItem(ACCESS_CACHE_KEY, JSON.stringify(access));
-  } catch {
-    // Storage can be unavailable (private mode, quota); the cache is only a convenience.
-  }
+  writeStored(ACCESS_CACHE_KEY, JSON.stringify(access));
 }

@@ -1,6 +1,7 @@
 import type { GenerationRequest, ModelSpec, ProviderInfo } from '$lib/ipc';
 import { offeredChoices, type SafeChoices } from '$lib/logic/commercial';
 import { adaptForm, buildParams, defaultForm, formFromParams, formProblems, randomSeed, type ParamForm } from '$lib/logic/params';
+import { readStored, writeStored } from '$lib/logic/stored';
 import type { Catalog } from './catalog.svelte';
 
 /** The Generate form: provider, model, prompt and the model's own parameters. */
@@ -49,12 +50,7 @@ export class GenerateForm {
 
   /** Keeps the unsent prompt across restarts; it never leaves this machine's webview storage. */
   saveDraft(): void {
-    try {
-      if (this.prompt) localStorage.setItem(DRAFT_KEY, this.prompt);
-      else localStorage.removeItem(DRAFT_KEY);
-    } catch {
-      // Storage may be unavailable; the draft is a convenience.
-    }
+    writeStored(DRAFT_KEY, this.prompt || null);
   }
 
   /** The selected model, if Generate offers it (safe mode may hide it). */
@@ -125,27 +121,16 @@ const DRAFT_KEY = 'easel.prompt-draft.v1';
 const SAFE_ONLY_KEY = 'easel.commercially-safe-only.v1';
 
 function readFlag(key: string): boolean {
-  try {
-    return typeof localStorage !== 'undefined' && localStorage.getItem(key) === 'true';
-  } catch {
-    return false;
-  }
+  return readStored(key) === 'true';
 }
 
 function writeFlag(key: string, on: boolean): void {
-  try {
-    localStorage.setItem(key, on ? 'true' : 'false');
-  } catch {
-    // Storage may be unavailable; the switch then lasts until the window closes.
-  }
+  // Until storage takes it, the switch lasts as long as the window.
+  writeStored(key, on ? 'true' : 'false');
 }
 
 function readDraft(): string {
-  try {
-    return (typeof localStorage === 'undefined' ? null : localStorage.getItem(DRAFT_KEY)) ?? '';
-  } catch {
-    return '';
-  }
+  return readStored(DRAFT_KEY) ?? '';
 }
 
 const EMPTY_MODEL: ModelSpec = {

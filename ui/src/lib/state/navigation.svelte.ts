@@ -1,3 +1,5 @@
+import { readStored, writeStored } from '$lib/logic/stored';
+
 export type View = 'generate' | 'library' | 'duplicates' | 'settings';
 
 /** Pages the window reopens on, as it was left: where work happens. Settings and the
@@ -15,7 +17,7 @@ export class Navigation {
   go(view: View): void {
     this.view = view;
     this.imageId = null;
-    if (REOPENED.includes(view)) writeView(view);
+    if (REOPENED.includes(view)) writeStored(VIEW_KEY, view);
   }
 
   openImage(id: string): void {
@@ -36,18 +38,6 @@ export class Navigation {
 }
 
 function readView(): View {
-  try {
-    const stored = typeof localStorage === 'undefined' ? null : localStorage.getItem(VIEW_KEY);
-    return REOPENED.find((v) => v === stored) ?? 'generate';
-  } catch {
-    return 'generate';
-  }
-}
-
-function writeView(view: View): void {
-  try {
-    localStorage.setItem(VIEW_KEY, view);
-  } catch {
-    // Storage may be unavailable; the window then opens on Generate.
-  }
+  const stored = readStored(VIEW_KEY);
+  return REOPENED.find((v) => v === stored) ?? 'generate';
 }
