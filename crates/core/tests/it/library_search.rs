@@ -11,8 +11,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use easel_core::library::{
-    Cursor, DB_FILE, Library, ListQuery, PURGE_STEP, SCHEMA_VERSION, Selection, SortOrder,
-    migration_sql,
+    Cursor, DB_FILE, Library, ListQuery, MatchCount, PURGE_STEP, SCHEMA_VERSION, Selection,
+    SortOrder, migration_sql,
 };
 use rusqlite::{Connection, params};
 
@@ -145,14 +145,18 @@ fn every_page(lib: &Library, text: &str, order: SortOrder, limit: u32) -> Vec<St
     }
 }
 
+/// The header's count for `text`.
+fn count_of(lib: &Library, text: &str) -> MatchCount {
+    lib.count(&ListQuery {
+        text: Some(text.into()),
+        ..Default::default()
+    })
+    .unwrap()
+}
+
 /// The header's count for `text` is `matches`, or the cap when counting stopped there.
 fn assert_counts(lib: &Library, text: &str, matches: usize) {
-    let count = lib
-        .count(&ListQuery {
-            text: Some(text.into()),
-            ..Default::default()
-        })
-        .unwrap();
+    let count = count_of(lib, text);
     if count.exact {
         assert_eq!(count.count as usize, matches, "{text}");
     } else {
@@ -316,12 +320,7 @@ fn pages_and_counts_stay_exact_as_images_are_trashed_and_restored() {
                 let got = every_page(&lib, text, order, 97);
                 assert!(got == expected, "{when}: {text} {order:?}");
             }
-            let count = lib
-                .count(&ListQuery {
-                    text: Some(text.into()),
-                    ..Default::default()
-                })
-                .unwrap();
+            let count = count_of(&lib, text);
             let n = brute_force(dir.path(), fts, extra, SortOrder::NewestFirst).len();
             assert_eq!(
                 (count.count as usize, count.exact),
@@ -405,12 +404,7 @@ fn every_key_filters_as_it_says() {
         let got = every_page(&lib, text, SortOrder::NewestFirst, 10);
         let expected: Vec<String> = expected.into_iter().cloned().collect();
         assert_eq!(got, expected, "{text}");
-        let count = lib
-            .count(&ListQuery {
-                text: Some(text.into()),
-                ..Default::default()
-            })
-            .unwrap();
+        let count = count_of(&lib, text);
         assert_eq!(
             (count.count, count.exact),
             (expected.len() as u64, true),
@@ -668,13 +662,7 @@ fn the_purge_works_in_steps_while_lists_are_served() {
         "{trashed}: more than one step"
     );
     let live = lib.count(&ListQuery::default()).unwrap().count;
-    let storm = lib
-        .count(&ListQuery {
-            text: Some("storm".into()),
-            ..Default::default()
-        })
-        .unwrap()
-        .count;
+    let storm = count_of(&lib, "storm").count;
     let done = Arc::new(AtomicBool::new(false));
     let reader = {
         let (lib, done) = (Arc::clone(&lib), Arc::clone(&done));
@@ -698,15 +686,7 @@ fn the_purge_works_in_steps_while_lists_are_served() {
     assert_eq!(removed as i64, trashed);
     assert!(reader.join().unwrap() > 0);
     assert_eq!(lib.count(&ListQuery::default()).unwrap().count, live);
-    assert_eq!(
-        lib.count(&ListQuery {
-            text: Some("storm".into()),
-            ..Default::default()
-        })
-        .unwrap()
-        .count,
-        storm
-    );
+    assert_eq!(count_of(&lib, "storm").count, storm);
     assert_eq!(lib.stats().unwrap().deleted, 0);
 }
 
