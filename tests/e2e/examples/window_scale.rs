@@ -318,29 +318,37 @@ async fn main() {
         .filter_map(|_| drop_page_cache().then(floor).flatten())
         .collect();
     let floor_warm: Vec<f64> = (0..o.launches).filter_map(|_| floor()).collect();
-    match (!floor_cold.is_empty()).then(|| median(floor_cold.clone())) {
-        Some(cold) => println!(
-            "reference (a bare WebKitGTK window showing one image): launch → image loaded {cold:.0} ms with the page cache dropped, {:.0} ms warm (median of {})",
-            median(floor_warm.clone()),
-            floor_warm.len()
-        ),
-        None if floor_warm.is_empty() => println!(
+    if floor_warm.is_empty() {
+        println!(
             "(no reference: build it with `cargo build -p easel-e2e --example webview_floor`)"
-        ),
-        None => println!(
-            "reference (a bare WebKitGTK window showing one image): launch → image loaded {:.0} ms warm (median of {})",
+        );
+    } else {
+        println!(
+            "reference (a bare WebKitGTK window showing one image): launch → image loaded {:.0} ms warm (median of {}){}",
             median(floor_warm.clone()),
-            floor_warm.len()
-        ),
+            floor_warm.len(),
+            if floor_cold.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    ", {:.0} ms with the page cache dropped (median of {})",
+                    median(floor_cold.clone()),
+                    floor_cold.len()
+                )
+            }
+        );
     }
 
     // The first launch opens on Generate (a new profile) and is sent to the Library; the
-    // others reopen there. The first of each kind starts with the OS page cache dropped.
-    let mut clicked = Vec::new();
+    // others reopen there. The first of each kind, and `--cold-launches` more, start with the
+    // OS page cache dropped.
     let mut reopened = Vec::new();
     let mut reopened_cold = Vec::new();
-    for n in 0..=o.launches {
-        let cold = n <= 1 && drop_page_cache();
+    let plan = (0..=o.launches)
+        .map(|n| n <= 1)
+        .chain(std::iter::repeat_n(true, o.cold_launches));
+    for (n, want_cold) in plan.enumerate() {
+        let cold = want_cold && drop_page_cache();
         let (driver, c, l) = launch(&o.library, profile.path()).await;
         let how = match &l.click {
             Some(f) => format!(
@@ -358,29 +366,13 @@ async fn main() {
             l.first_thumb_from_launch.as_secs_f64() * 1000.0,
             l.count
         );
-        if l.click.is_some() {
-            clicked.push(l);
-        } else if cold {
-            reopened_cold.push(l.first_thumb_from_launch.as_secs_f64() * 1000.0);
-        } else {
-            reopened.push(l);
-        }
-        c.close().await.unwrap();
-        driver.wait_app_exited();
-    }
-    for n in 0..o.cold_launches {
-        if !drop_page_cache() {
-            break;
-        }
-        let (driver, c, l) = launch(&o.library, profile.path()).await;
-        println!(
-            "cold launch {}: window ready {:.0} ms; launch → first thumbnail {:.0} ms",
-            n + 1,
-            l.ready.as_secs_f64() * 1000.0,
-            l.first_thumb_from_launch.as_secs_f64() * 1000.0
-        );
+        // The clicked launch's figures are in its line above; the summaries are of reopening.
         if l.click.is_none() {
-            reopened_cold.push(l.first_thumb_from_launch.as_secs_f64() * 1000.0);
+            if cold {
+                reopened_cold.push(l.first_thumb_from_launch.as_secs_f64() * 1000.0);
+            } else {
+                reopened.push(l);
+            }
         }
         c.close().await.unwrap();
         driver.wait_app_exited();
@@ -388,12 +380,14 @@ async fn main() {
     let ms = |v: &[Launch], f: fn(&Launch) -> Duration| {
         median(v.iter().map(|l| f(l).as_secs_f64() * 1000.0).collect())
     };
-    println!(
-        "BENCHMARK start-up, reopening on the Library with the OS caches warm, median of {}: window ready {:.0} ms; launch → first thumbnail {:.0} ms",
-        reopened.len(),
-        ms(&reopened, |l| l.ready),
-        ms(&reopened, |l| l.first_thumb_from_launch),
-    );
+    if !reopened.is_empty() {
+        println!(
+            "BENCHMARK start-up, reopening on the Library with the OS caches warm, median of {}: window ready {:.0} ms; launch → first thumbnail {:.0} ms",
+            reopened.len(),
+            ms(&reopened, |l| l.ready),
+            ms(&reopened, |l| l.first_thumb_from_launch),
+        );
+    }
     if !reopened_cold.is_empty() {
         let app = median(reopened_cold.clone());
         println!(
@@ -420,7 +414,7 @@ async fn main() {
             app - bare
         );
     }
-    if reopened.is_empty() || clicked.is_empty() {
+    if reopened.is_empty() && reopened_cold.is_empty() {
         println!("(the window did not reopen on the Library: is the view remembered?)");
     }
 
