@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { clearMocks } from '@tauri-apps/api/mocks';
 import App from '../../src/App.svelte';
@@ -341,6 +341,27 @@ describe('the window reopens where work was left', () => {
 
     again.nav.go('generate');
     expect(new AppState().nav.view).toBe('generate');
+  });
+
+  it('still moves between pages when storage refuses to keep or give anything', () => {
+    const set = vi.spyOn(Storage.prototype, 'setItem').mockImplementation(() => {
+      throw new DOMException('full', 'QuotaExceededError');
+    });
+    const get = vi.spyOn(Storage.prototype, 'getItem').mockImplementation(() => {
+      throw new DOMException('denied', 'SecurityError');
+    });
+    try {
+      const app = new AppState();
+      expect(app.nav.view).toBe('generate');
+      app.nav.go('library');
+      expect(app.nav.view).toBe('library');
+      expect(set).toHaveBeenCalled();
+      app.generate.prompt = 'a lighthouse';
+      app.generate.saveDraft();
+    } finally {
+      set.mockRestore();
+      get.mockRestore();
+    }
   });
 
   it('opens on Generate when what was stored is not a page it reopens on', () => {
