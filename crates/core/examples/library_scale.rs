@@ -342,6 +342,40 @@ fn main() -> BoxResult<()> {
         ..first.clone()
     };
     time("a page 90 % deep (by cursor)", || page(&lib, &deep))?;
+    // The scrollbar dragged, or End pressed: the list entered at a position, then its page.
+    let live = lib.count(&ListQuery::default())?.count;
+    for (label, position) in [
+        ("entered at the middle (position), its page", live / 2),
+        (
+            "entered at the last page (End), its page",
+            live.saturating_sub(100),
+        ),
+    ] {
+        time(label, || {
+            let cursor = lib.cursor_at(&first, position)?;
+            page(
+                &lib,
+                &ListQuery {
+                    cursor,
+                    ..first.clone()
+                },
+            )
+        })?;
+    }
+    let oldest = ListQuery {
+        order: SortOrder::OldestFirst,
+        ..first.clone()
+    };
+    time("entered at 90 % oldest first, its page", || {
+        let cursor = lib.cursor_at(&oldest, live * 9 / 10)?;
+        page(
+            &lib,
+            &ListQuery {
+                cursor,
+                ..oldest.clone()
+            },
+        )
+    })?;
     let c = text(&common.0);
     time("common word", || page(&lib, &c))?;
     let c_deep = ListQuery {

@@ -21,6 +21,7 @@ mod licensed;
 mod lineage;
 mod originals;
 mod perceptual;
+mod positions;
 mod query;
 mod reading;
 mod records;

@@ -23,6 +23,7 @@ const MIGRATIONS: &[&str] = &[
     CONTENT_CREDENTIALS,
     IMPORTS,
     ADD_SEARCH_TERMS,
+    ADD_LIVE_IMAGES_BY_TIME,
 ];
 
 /// The newest schema this build knows.
@@ -424,6 +425,44 @@ pub fn configure(conn: &Connection) -> Result<()> {
     )?;
     Ok(())
 }
+
+/// How many live images each stretch of time holds (`created_at >> 26`: about 18.6 hours),
+/// so the whole library's list can be entered at any position (a scrollbar dragged to the
+/// middle of a million, the End key) by summing a few hundred rows and stepping within one
+/// stretch, instead of counting every image before it. Kept by triggers, as the totals are.
+const ADD_LIVE_IMAGES_BY_TIME: &str = r#"
+CREATE TABLE live_images_by_time (
+    span INTEGER PRIMARY KEY,              -- created_at >> 26
+    live INTEGER NOT NULL
+);
+INSERT INTO live_images_by_time (span, live)
+    SELECT created_at >> 26, count(*) FROM images WHERE deleted_at IS NULL GROUP BY 1;
+CREATE TRIGGER image_added_to_time_spans AFTER INSERT ON images WHEN NEW.deleted_at IS NULL
+BEGIN
+    INSERT INTO live_images_by_time (span, live) VALUES (NEW.created_at >> 26, 1)
+    ON CONFLICT (span) DO UPDATE SET live = live + 1;
+END;
+CREATE TRIGGER image_removed_from_time_spans AFTER DELETE ON images WHEN OLD.deleted_at IS NULL
+BEGIN
+    UPDATE live_images_by_time SET live = live - 1 WHERE span = OLD.created_at >> 26;
+END;
+CREATE TRIGGER image_trash_state_in_time_spans AFTER UPDATE OF deleted_at ON images
+WHEN (OLD.deleted_at IS NULL) != (NEW.deleted_at IS NULL)
+BEGIN
+    -- Leaving, it leaves the span it was counted in; coming back, it joins its span now.
+    INSERT INTO live_images_by_time (span, live)
+    VALUES (CASE WHEN NEW.deleted_at IS NULL THEN NEW.created_at ELSE OLD.created_at END >> 26,
+            CASE WHEN NEW.deleted_at IS NULL THEN 1 ELSE -1 END)
+    ON CONFLICT (span) DO UPDATE SET live = live + excluded.live;
+END;
+CREATE TRIGGER image_moved_in_time_spans AFTER UPDATE OF created_at ON images
+WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NULL
+BEGIN
+    UPDATE live_images_by_time SET live = live - 1 WHERE span = OLD.created_at >> 26;
+    INSERT INTO live_images_by_time (span, live) VALUES (NEW.created_at >> 26, 1)
+    ON CONFLICT (span) DO UPDATE SET live = live + 1;
+END;
+"#;
 
 /// Settings of the second, read-only connection a writable library lists and searches
 /// with (the database is already in WAL mode by then).

@@ -690,6 +690,147 @@ fn the_purge_works_in_steps_while_lists_are_served() {
     assert_eq!(lib.stats().unwrap().deleted, 0);
 }
 
+/// The live images counted per stretch of time are what the images say.
+fn assert_time_spans_agree(dir: &Path, when: &str) {
+    let conn = Connection::open(dir.join(DB_FILE)).unwrap();
+    let rows = |sql: &str| -> Vec<(i64, i64)> {
+        conn.prepare(sql)
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    assert_eq!(
+        rows("SELECT span, live FROM live_images_by_time WHERE live != 0 ORDER BY span"),
+        rows(
+            "SELECT created_at >> 26, count(*) FROM images WHERE deleted_at IS NULL \
+             GROUP BY 1 ORDER BY 1"
+        ),
+        "{when}"
+    );
+}
+
+/// Entered at any position, in either order, the whole library's list begins with the image
+/// that paging from the top finds there; one past the end is `not_found`.
+fn assert_entered_exactly(lib: &Library, when: &str) {
+    for order in [SortOrder::NewestFirst, SortOrder::OldestFirst] {
+        let all = every_page(lib, "", order, 500);
+        let n = all.len();
+        let whole = ListQuery {
+            order,
+            ..Default::default()
+        };
+        let mut positions = vec![0, 1, 199, 200, 201, n / 2, n - 2, n - 1, n];
+        positions.extend((0..40).map(|k| k * n / 40 + k % 7));
+        for p in positions.into_iter().filter(|&p| p <= n) {
+            let cursor = lib.cursor_at(&whole, p as u64).unwrap();
+            assert_eq!(cursor.is_none(), p == 0, "{when}: {order:?} at {p}");
+            let page = lib
+                .list(&ListQuery {
+                    order,
+                    cursor,
+                    limit: 3,
+                    ..Default::default()
+                })
+                .unwrap();
+            let got: Vec<&String> = page.images.iter().map(|i| &i.id).collect();
+            let want: Vec<&String> = all[p..(p + 3).min(n)].iter().collect();
+            assert_eq!(got, want, "{when}: {order:?} at {p} of {n}");
+        }
+        let past = lib.cursor_at(&whole, n as u64 + 1).unwrap_err();
+        assert_eq!(past.code(), "not_found", "{when}: {order:?}");
+    }
+}
+
+#[test]
+fn the_whole_library_can_be_entered_at_any_position() {
+    let dir = tempfile::tempdir().unwrap();
+    fill(dir.path(), 12_000);
+    let lib = Library::open(dir.path()).unwrap();
+    assert_time_spans_agree(dir.path(), "as filled");
+    assert_entered_exactly(&lib, "as filled");
+
+    // Trash a spread of images, bring some back, store a new one.
+    let all = every_page(&lib, "", SortOrder::NewestFirst, 500);
+    let gone: Vec<String> = all.iter().step_by(13).cloned().collect();
+    lib.delete_images(&gone).unwrap();
+    lib.restore_images(&gone[..gone.len() / 3]).unwrap();
+    library_support::store(&lib, "new misty harbour", &library_support::png(8, 8, 2));
+    assert_time_spans_agree(dir.path(), "after trash, restore and a new image");
+    assert_entered_exactly(&lib, "after trash, restore and a new image");
+
+    // Times moved: live images, trashed ones, and one trashed and moved at once.
+    {
+        let conn = Connection::open(dir.path().join(DB_FILE)).unwrap();
+        conn.execute_batch(
+            "UPDATE images SET created_at = created_at - 40 * 86400000 WHERE seq % 97 = 0;
+             UPDATE images SET created_at = created_at + 86400000, deleted_at = 1 \
+              WHERE seq % 101 = 0 AND deleted_at IS NULL;
+             UPDATE images SET created_at = created_at + 3 * 86400000, deleted_at = NULL \
+              WHERE seq % 103 = 0 AND deleted_at IS NOT NULL;",
+        )
+        .unwrap();
+    }
+    assert_time_spans_agree(dir.path(), "after times moved");
+    assert_entered_exactly(&lib, "after times moved");
+
+    // The trash emptied for good.
+    assert!(lib.purge_deleted(Duration::from_secs(1)).unwrap() > 0);
+    assert_time_spans_agree(dir.path(), "after the purge");
+    assert_entered_exactly(&lib, "after the purge");
+
+    // Searches, filters and boards are read from their start.
+    for q in [
+        ListQuery {
+            text: Some("harbour".into()),
+            ..Default::default()
+        },
+        ListQuery {
+            favorites_only: true,
+            ..Default::default()
+        },
+    ] {
+        assert_eq!(lib.cursor_at(&q, 10).unwrap_err().code(), "invalid_input");
+    }
+}
+
+/// A library made before the counts per stretch of time gets them when it opens.
+#[test]
+fn an_upgraded_library_counts_its_images_per_stretch_of_time() {
+    let dir = tempfile::tempdir().unwrap();
+    fill(dir.path(), 3_000);
+    let version = SCHEMA_VERSION;
+    let added = migration_sql(version).unwrap();
+    assert!(
+        added.contains("live_images_by_time"),
+        "the last migration adds the counts"
+    );
+    {
+        let conn = Connection::open(dir.path().join(DB_FILE)).unwrap();
+        let triggers: Vec<String> = conn
+            .prepare(
+                "SELECT name FROM sqlite_schema WHERE type = 'trigger' \
+                 AND sql LIKE '%live_images_by_time%'",
+            )
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        for t in triggers {
+            conn.execute_batch(&format!("DROP TRIGGER {t}")).unwrap();
+        }
+        conn.execute_batch("DROP TABLE live_images_by_time")
+            .unwrap();
+        conn.pragma_update(None, "user_version", version - 1)
+            .unwrap();
+    }
+    let lib = Library::open(dir.path()).unwrap();
+    assert_time_spans_agree(dir.path(), "after the upgrade");
+    assert_entered_exactly(&lib, "after the upgrade");
+}
+
 #[test]
 fn the_credentials_filter_walks_its_own_index() {
     let dir = tempfile::tempdir().unwrap();
