@@ -21,6 +21,19 @@ pub async fn list_images(
     blocking(move || library.list(&query)).await
 }
 
+/// The cursor with which `list_images` begins at `position` of the whole library (null for
+/// position 0): where a dragged scrollbar or End lands. A search or filter is refused.
+#[tauri::command]
+#[specta::specta]
+pub async fn cursor_at(
+    state: State<'_, EngineState>,
+    query: ListQuery,
+    position: u32,
+) -> CommandResult<Option<String>> {
+    let library = state.engine().library().clone();
+    blocking(move || library.cursor_at(&query, u64::from(position))).await
+}
+
 #[tauri::command]
 #[specta::specta]
 pub async fn get_image(state: State<'_, EngineState>, id: String) -> CommandResult<ImageDetail> {

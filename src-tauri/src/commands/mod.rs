@@ -48,6 +48,7 @@ pub fn all() -> tauri_specta::Commands<tauri::Wry> {
         editing::version_tree,
         editing::stack_counts,
         library::list_images,
+        library::cursor_at,
         library::get_image,
         library::set_favorite,
         library::delete_images,

@@ -35,6 +35,7 @@ fn fixture() -> Fixture {
             super::settings::credential_status,
             super::settings::test_provider,
             super::library::list_images,
+            super::library::cursor_at,
             super::library::get_image,
             // Organising (issue 11).
             super::organising::search_keys,
@@ -288,6 +289,18 @@ fn an_unknown_search_key_is_an_error_with_its_place_never_an_empty_result() {
     assert_eq!(err["code"], json!("invalid_input"));
     let all = invoke(&f, "count_images", json!({"query": {}})).unwrap();
     assert_eq!(all, json!({"count": 0, "exact": true}));
+    // The whole library is entered at a position; position 0 needs no cursor.
+    let start = invoke(&f, "cursor_at", json!({"query": {}, "position": 0})).unwrap();
+    assert_eq!(start, Value::Null);
+    let past = invoke(&f, "cursor_at", json!({"query": {}, "position": 5})).unwrap_err();
+    assert_eq!(past["code"], json!("not_found"));
+    let search = invoke(
+        &f,
+        "cursor_at",
+        json!({"query": {"text": "fox"}, "position": 5}),
+    )
+    .unwrap_err();
+    assert_eq!(search["code"], json!("invalid_input"));
 }
 
 #[test]

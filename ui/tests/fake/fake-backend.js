@@ -706,6 +706,19 @@
       return { images: page.map(summary), next: more && page.length ? encodeCursor(page[page.length - 1]) : null };
     }
 
+    // As core: only the whole library is entered at a position, in either order; the cursor
+    // is the key of the row before it; one past the end is not found.
+    function cursorAt(q, position) {
+      const m = matching(q);
+      if (m.problem) return searchFailure(m.problem);
+      const whole = !(q.text || '').trim() && !q.provider && !q.model && !q.favorites_only && !q.commercial_only && !q.credentials && !q.since && !q.until;
+      if (!whole) return fail('invalid_input', 'Only the whole library can be entered at a position; a search, filter or board is read from its first page.');
+      if (!Number.isInteger(position) || position < 0) return fail('invalid_input', 'The position is not valid.');
+      if (position === 0) return null;
+      if (position > m.rows.length) return fail('not_found', `Position ${position} of the library (it holds fewer images) was not found.`);
+      return encodeCursor(m.rows[position - 1]);
+    }
+
     function detail(im) {
       return {
         ...summary(im),
@@ -1033,6 +1046,9 @@
           setTimeout(() => job.cancel(), 50 / o.speed);
           return null;
         }
+        case 'cursor_at':
+          if (o.listDelayMs > 0) await new Promise((r) => setTimeout(r, o.listDelayMs));
+          return cursorAt(args.query, args.position);
         case 'list_images':
           // A slow disk or a busy core: pages arrive late (browser tests look at placeholders).
           if (o.listDelayMs > 0) await new Promise((r) => setTimeout(r, o.listDelayMs));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { gridLayout, moveIndex, needsMore, rowCount, scrollToRow, visibleRows } from '$lib/logic/grid';
+import { canvasScale, gridLayout, MAX_CANVAS_PX, moveIndex, needsMore, rowCount, scrollToRow, visibleRows } from '$lib/logic/grid';
 
 describe('grid windowing maths', () => {
   it('fits as many columns as the minimum tile allows and fills the width', () => {
@@ -49,5 +49,23 @@ describe('grid windowing maths', () => {
     expect(moveIndex(3, 'End', 5, 20)).toBe(19);
     expect(moveIndex(3, 'PageDown', 5, 100, 4)).toBe(23);
     expect(moveIndex(3, 'x', 5, 20)).toBe(3);
+  });
+
+  it('draws a list taller than a web engine can lay out on a canvas it can, end to end', () => {
+    // 10,000 images in 5 columns of 211 px fit as they are.
+    expect(canvasScale(2_000 * 211, 800)).toEqual({ height: 2_000 * 211, ratio: 1 });
+    // A million in 5 columns is 42 million px: the canvas stays under the engines' limit.
+    const full = 200_000 * 211;
+    const { height, ratio } = canvasScale(full, 800);
+    expect(height).toBe(MAX_CANVAS_PX);
+    expect(height).toBeLessThan(2 ** 31 / 64);
+    expect(ratio).toBeCloseTo(1.41, 2);
+    // Scrolled to the canvas's end, the view reaches the list's end; at the top, its top.
+    const lastScroll = height - 800;
+    expect(lastScroll * ratio + 800).toBeCloseTo(full, 0);
+    expect(0 * ratio).toBe(0);
+    // Even a very narrow window (one column) of a million images scrolls end to end.
+    const narrow = canvasScale(1_000_000 * 211, 600);
+    expect((narrow.height - 600) * narrow.ratio + 600).toBeCloseTo(1_000_000 * 211, 0);
   });
 });

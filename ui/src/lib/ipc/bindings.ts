@@ -159,6 +159,13 @@ async stackCounts(ids: string[]) : Promise<StackCount[]> {
 async listImages(query: ListQuery) : Promise<ImagePage> {
     return await TAURI_INVOKE("list_images", { query });
 },
+/**
+ * The cursor with which `list_images` begins at `position` of the whole library (null for
+ * position 0): where a dragged scrollbar or End lands. A search or filter is refused.
+ */
+async cursorAt(query: ListQuery, position: number) : Promise<string | null> {
+    return await TAURI_INVOKE("cursor_at", { query, position });
+},
 async getImage(id: string) : Promise<ImageDetail> {
     return await TAURI_INVOKE("get_image", { id });
 },

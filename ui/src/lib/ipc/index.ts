@@ -86,6 +86,8 @@ export const api = {
   versionTree: (id: string) => call(() => commands.versionTree(id)),
   stackCounts: (ids: string[]) => call(() => commands.stackCounts(ids)),
   listImages: (query: ListQuery) => call(() => commands.listImages(query)),
+  /** Where the whole library's list begins at `position` (null: from the start). */
+  cursorAt: (query: ListQuery, position: number) => call(() => commands.cursorAt(query, position)),
   getImage: (id: string) => call(() => commands.getImage(id)),
   setFavorite: (id: string, favorite: boolean) =>
     call(() => commands.setFavorite(id, favorite)).then(() => undefined),

@@ -14,6 +14,24 @@ export function gridLayout(containerWidth: number, minTile = 180, gap = 8): Grid
   return { columns, tile, gap, rowHeight: tile + gap };
 }
 
+/**
+ * The tallest canvas the grid lays out. Web engines place boxes in 1/64 px steps held in 32
+ * bits, so nothing lies beyond about 33.5 million px: a million images in 5 columns (42
+ * million px) would be cut short. A taller list is drawn on a canvas this tall.
+ */
+export const MAX_CANVAS_PX = 30_000_000;
+
+/**
+ * How a list `full` px tall sits on the canvas: the canvas's height, and how many list px
+ * one scrolled px moves (1 unless the list is taller than `max`). The list's top and end meet
+ * the canvas's; in between, scrolling moves the list `ratio` times as far.
+ */
+export function canvasScale(full: number, viewport: number, max = MAX_CANVAS_PX): { height: number; ratio: number } {
+  if (full <= max) return { height: Math.max(0, full), ratio: 1 };
+  const view = Math.min(Math.max(0, viewport), max / 2);
+  return { height: max, ratio: (full - view) / (max - view) };
+}
+
 export function rowCount(items: number, columns: number): number {
   return Math.ceil(items / Math.max(1, columns));
 }

@@ -110,8 +110,12 @@ export class Library {
   #anchor = -1;
   #generation = 0;
   #searchTimer: ReturnType<typeof setTimeout> | null = null;
-  /** The cursor of page k of the current query (null for page 0), for every page reached. */
-  #cursors: (string | null)[] = [null];
+  /** The cursor of page k of the current query (null for page 0), for every page reached;
+   *  across the whole library, `undefined` for a page not reached yet (found by position). */
+  #cursors: (string | null | undefined)[] = [null];
+  /** How many images the whole library holds, when that is what is shown: then every
+   *  position has its place from the start, and a page far off is entered by its position. */
+  #span: number | null = null;
   /** How many rows page k held when last fetched, for every page fetched. */
   #sizes: number[] = [];
   /** The loaded pages: page `#first` onwards, in order. */
@@ -212,6 +216,7 @@ export class Library {
   async reload(): Promise<void> {
     const generation = ++this.#generation;
     this.epoch += 1;
+    this.#span = null;
     this.selected.clear();
     this.#selectedAt.clear();
     this.allResults = false;
@@ -269,12 +274,19 @@ export class Library {
   }
 
   async #loadCount(generation: number): Promise<void> {
+    let count: MatchCount | null = null;
     try {
-      const count = await api.countImages(this.query);
-      if (generation === this.#generation) this.count = count;
+      count = await api.countImages(this.query);
     } catch {
-      if (generation === this.#generation) this.count = null;
+      count = null;
     }
+    if (generation !== this.#generation) return;
+    this.count = count;
+    // Only the whole library can be entered at any position (core keeps its counts by time).
+    const whole = !this.filtered && this.board === null;
+    this.#span = whole && count?.exact ? count.count : null;
+    // While pages are on their way, the page that arrives publishes the span with itself.
+    if (!this.loading && this.#sizes.length > 0) this.#publish();
   }
 
   /** Loads the page after the loaded window. */
@@ -344,11 +356,18 @@ export class Library {
     return start;
   }
 
-  /** Fetches page k by its cursor and puts it in the window (next to it, or in its place). */
+  /** Fetches page k by its cursor and puts it in the window (next to it, or in its place);
+   *  a page of the whole library not reached yet is first found by its position. */
   async #loadPage(generation: number, k: number): Promise<void> {
     if (k < 0 || k >= this.#cursors.length) return;
     this.loading = true;
-    const page = await this.#fetch(generation, this.#cursors[k]);
+    let cursor = this.#cursors[k];
+    if (cursor === undefined) {
+      cursor = await this.#cursorAt(generation, this.#pageStart(k));
+      if (cursor === undefined) return this.#settle(generation);
+      this.#cursors[k] = cursor;
+    }
+    const page = await this.#fetch(generation, cursor);
     this.#settle(generation);
     if (!page) return;
     this.#take(k, page);
@@ -362,7 +381,10 @@ export class Library {
   #take(k: number, page: Page): void {
     this.#sizes[k] = page.images.length;
     const known = this.#cursors[k + 1];
-    if (known === undefined || page.next !== known) {
+    if (known === undefined && this.#span !== null) {
+      // The whole library: the next page's start is learnt, nothing beyond is forgotten.
+      if (page.next !== null) this.#cursors[k + 1] = page.next;
+    } else if (known === undefined || page.next !== known) {
       this.#cursors.length = k + 1;
       this.#sizes.length = k + 1;
       if (page.next !== null) this.#cursors.push(page.next);
@@ -410,12 +432,25 @@ export class Library {
 
   /** Shows the loaded window: items, where they start, what is known and what follows. */
   #publish(): void {
+    this.#placeEveryPage();
     this.items = this.#loaded.flat();
     this.offset = this.#pageStart(this.#first);
     this.total = this.#pageStart(this.#sizes.length);
     this.next = this.#cursors[this.#first + this.#loaded.length] ?? null;
     this.more = this.#cursors.length > this.#sizes.length;
     if (this.focusIndex >= this.total) this.focusIndex = this.total - 1;
+  }
+
+  /** Across the whole library, every page has its place from the start: PAGE_SIZE rows each
+   *  (the last the rest), its cursor found by position when it is first needed. */
+  #placeEveryPage(): void {
+    // An empty library is its one empty page, as fetched.
+    if (this.#span === null || this.#span === 0) return;
+    const pages = Math.ceil(this.#span / PAGE_SIZE);
+    this.#sizes.length = Math.min(this.#sizes.length, pages);
+    for (let k = this.#sizes.length; k < pages; k++) this.#sizes[k] = Math.min(PAGE_SIZE, this.#span - k * PAGE_SIZE);
+    this.#cursors.length = Math.max(1, pages);
+    if (this.#first + this.#loaded.length > pages) this.#loaded.length = Math.max(0, pages - this.#first);
   }
 
   /**
@@ -502,6 +537,18 @@ export class Library {
       this.stacks = replace ? found : { ...this.stacks, ...found };
     } catch {
       // Badges are a convenience; the images themselves are listed either way.
+    }
+  }
+
+  /** The cursor that starts the whole library's list at `position`; undefined when a newer
+   *  query superseded it or it failed (the error shows as a failed page would). */
+  async #cursorAt(generation: number, position: number): Promise<string | null | undefined> {
+    try {
+      const cursor = await api.cursorAt(this.query, position);
+      return generation === this.#generation ? cursor : undefined;
+    } catch (e) {
+      if (generation === this.#generation) this.error = toIpcError(e);
+      return undefined;
     }
   }
 
