@@ -9,7 +9,6 @@ type FakeOptions = {
   accessibleModels?: string[];
   testProviderError?: { code: string; message: string } | null;
   speed?: number;
-  pageSize?: number;
   /** Milliseconds each list_images answer waits (changeable through `options` while running). */
   listDelayMs?: number;
   stabilityFromEnv?: boolean;

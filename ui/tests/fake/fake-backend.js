@@ -162,8 +162,6 @@
       accessibleModels: ['gpt-image-2', 'gpt-image-1.5', 'gpt-image-1', 'gpt-image-1-mini', 'dall-e-3', 'other-model'],
       testProviderError: null,
       speed: 1,
-      // When set, pages are at least this long whatever the UI asks, to reach huge libraries fast in tests.
-      pageSize: 0,
       // Milliseconds each list_images answer waits; may be changed while running (options.listDelayMs).
       listDelayMs: 0,
       // Stability's key comes from STABILITY_API_KEY; Getty and Firefly start unset.
@@ -700,7 +698,7 @@
         }
         start = lo;
       }
-      const limit = Math.max(q.limit > 0 ? Math.min(q.limit, MAX_LIMIT) : 100, o.pageSize);
+      const limit = q.limit > 0 ? Math.min(q.limit, MAX_LIMIT) : 100;
       const page = rows.slice(start, start + limit);
       const more = start + limit < rows.length;
       return { images: page.map(summary), next: more && page.length ? encodeCursor(page[page.length - 1]) : null };
