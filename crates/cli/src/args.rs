@@ -214,6 +214,10 @@ fn credentials_filter(
 pub struct ListArgs {
     /// A search (same language as `search`) to narrow the list.
     pub query: Option<String>,
+    /// Start at this position of the whole library (0 is the newest image; with --oldest,
+    /// the oldest), as the window's scroll bar does. Not with a search or filters.
+    #[arg(long, conflicts_with = "before")]
+    pub from: Option<u64>,
     #[command(flatten)]
     pub page: PageArgs,
     #[command(flatten)]

@@ -49,7 +49,10 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Providers(args) => crate::providers::run(&open()?, args.json),
         Command::List(args) => {
             let engine = open()?;
-            let q = query(args.query.clone(), &args.page);
+            let mut q = query(args.query.clone(), &args.page);
+            if let Some(position) = args.from {
+                q.cursor = engine.library().cursor_at(&q, position)?;
+            }
             let page = engine.library().list(&q)?;
             let count = engine.library().count(&q)?;
             print_page(&page, count, args.output.json);

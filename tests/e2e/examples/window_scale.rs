@@ -1,6 +1,7 @@
 //! The real window over a big library: start-up to the first thumbnails, scrolling frame
-//! times, and the memory of the app and its web view while the grid is scrolled from the top
-//! to the end. Prints figures; asserts nothing about time.
+//! times, and, with the scroll bar dragged from the top to the end in even steps, how soon
+//! each step's thumbnails show and the memory of the app and its web view. Prints figures;
+//! asserts nothing about time.
 //!
 //! Needs what `tests/e2e/run.sh` needs (a display, tauri-driver, the app built with the UI
 //! embedded) and a library, e.g. one made by core's `library_scale` example:
@@ -8,7 +9,7 @@
 //! ```text
 //! cargo run --release -p easel-core --example library_scale -- 1000000 /tmp/lib1m
 //! xvfb-run -a -s "-screen 0 1440x960x24" dbus-run-session -- \
-//!   cargo run -p easel-e2e --example window_scale -- /tmp/lib1m [--launches 5] [--scroll-limit-s 900]
+//!   cargo run -p easel-e2e --example window_scale -- /tmp/lib1m [--launches 5] [--scroll-limit-s 900] [--drag-steps 200]
 //! ```
 //! `EASEL_E2E_APP` picks the app binary (default `target/debug/easel`). The library is opened
 //! in place (the app may upgrade it and runs its housekeeping). `--launches N` starts the
@@ -32,6 +33,10 @@ struct Options {
     /// Further launches, and bare windows, each after dropping the OS page cache.
     cold_launches: usize,
     scroll_limit: Duration,
+    /// Positions of the scroll bar on its way from top to bottom.
+    drag_steps: usize,
+    /// Where to save screenshots of the window at the middle and at the end, if anywhere.
+    shots: Option<PathBuf>,
 }
 
 fn options() -> Options {
@@ -41,6 +46,8 @@ fn options() -> Options {
         launches: 5,
         cold_launches: 0,
         scroll_limit: Duration::from_secs(900),
+        drag_steps: 200,
+        shots: None,
     };
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -52,12 +59,20 @@ fn options() -> Options {
                 o.scroll_limit =
                     Duration::from_secs(args.next().and_then(|v| v.parse().ok()).unwrap_or(900));
             }
+            "--drag-steps" => {
+                o.drag_steps = args
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(200)
+                    .max(1);
+            }
+            "--shots" => o.shots = args.next().map(PathBuf::from),
             _ => o.library = PathBuf::from(a),
         }
     }
     assert!(
         o.library.join("easel.sqlite3").is_file(),
-        "usage: window_scale LIBRARY_DIR [--launches N] [--cold-launches N] [--scroll-limit-s S]"
+        "usage: window_scale LIBRARY_DIR [--launches N] [--cold-launches N] [--scroll-limit-s S] [--drag-steps N] [--shots DIR]"
     );
     o
 }
@@ -294,19 +309,34 @@ async fn scroll_frames(c: &Client, step: u32, seconds: f64) -> Value {
     .unwrap()
 }
 
-/// How far down the list the grid shows (the highest position of a rendered tile), and how
-/// many summaries the web view holds.
-async fn position(c: &Client) -> (u64, u64) {
-    let v = c
-        .execute(
-            "const g = document.querySelector(\"[data-testid='gallery']\");
-             const idx = [...g.querySelectorAll('[data-index]')].map((e) => +e.dataset.index);
-             return [idx.length ? Math.max(...idx) : 0, +(g.dataset.loaded || 0)];",
-            vec![],
-        )
-        .await
-        .unwrap();
-    (v[0].as_u64().unwrap_or(0), v[1].as_u64().unwrap_or(0))
+/// Sets the grid's scroll bar at `fraction` of its length, then waits (up to 20 s) until
+/// every tile in view shows its loaded thumbnail: how long that took, what is in view.
+async fn drag_to(c: &Client, fraction: f64) -> Value {
+    c.execute_async(
+        "const [fraction, done] = arguments;
+         const g = document.querySelector(\"[data-testid='gallery']\");
+         const t0 = performance.now();
+         g.scrollTop = Math.round((g.scrollHeight - g.clientHeight) * fraction);
+         function check() {
+           const box = g.getBoundingClientRect();
+           const tiles = [...g.querySelectorAll('[data-index], [data-placeholder-index]')].filter((t) => {
+             const r = t.getBoundingClientRect();
+             return r.bottom > box.top + 1 && r.top < box.bottom - 1;
+           });
+           const idx = tiles.map((t) => +(t.dataset.index ?? t.dataset.placeholderIndex));
+           const ready = tiles.length > 0 && tiles.every((t) => t.dataset.index !== undefined &&
+             [...t.querySelectorAll('img')].every((i) => i.complete && i.naturalWidth > 0));
+           const ms = performance.now() - t0;
+           if (ready || ms > 20000) {
+             done({ready, ms, first: Math.min(...idx), last: Math.max(...idx),
+                   loaded: +(g.dataset.loaded || 0), total: +(g.dataset.total || 0)});
+           } else requestAnimationFrame(check);
+         }
+         requestAnimationFrame(check);",
+        vec![json!(fraction)],
+    )
+    .await
+    .unwrap()
 }
 
 #[tokio::main]
@@ -456,46 +486,78 @@ async fn main() {
         _ => println!("(no reference frames: build webview_floor)"),
     }
 
-    // To the end: jump to the bottom of what the grid can scroll, again and again, so it
-    // loads page after page as a user dragging down would.
+    // End to end by the scroll bar: dragged down in even steps (each a jump, as a drag's
+    // positions are), waiting at each for the thumbnails in view; memory sampled throughout.
     let started = Instant::now();
-    let mut next_report = 0u64;
+    let mut settle_ms = Vec::new();
     let mut peak = (0f64, 0f64);
-    let mut last = (0u64, Instant::now());
-    loop {
-        c.execute(
-            "const g = document.querySelector(\"[data-testid='gallery']\"); g.scrollTop = g.scrollHeight;",
-            vec![],
-        )
-        .await
-        .unwrap();
-        tokio::time::sleep(Duration::from_millis(30)).await;
-        let (at, loaded) = position(&c).await;
+    let mut plateau = (f64::INFINITY, 0f64);
+    let mut last = Value::Null;
+    for step in 0..=o.drag_steps {
+        let v = drag_to(&c, step as f64 / o.drag_steps as f64).await;
         let (app, web) = memory(&driver);
         peak = (peak.0.max(app), peak.1.max(web));
-        if at >= next_report {
+        if step >= o.drag_steps / 10 {
+            plateau = (plateau.0.min(web), plateau.1.max(web));
+        }
+        if let Some(ms) = v["ms"].as_f64() {
+            settle_ms.push(ms);
+        }
+        if step % (o.drag_steps / 10).max(1) == 0 {
             println!(
-                "scrolled to image {at} after {:.0} s: {loaded} summaries held; app {app:.0} MiB, web view {web:.0} MiB",
-                started.elapsed().as_secs_f64()
+                "bar at {:>3.0} %: images {}–{} in view after {:.0} ms{}; {} summaries held; app {app:.0} MiB, web view {web:.0} MiB",
+                step as f64 * 100.0 / o.drag_steps as f64,
+                v["first"],
+                v["last"],
+                v["ms"].as_f64().unwrap_or(f64::NAN),
+                if v["ready"] == json!(true) {
+                    ""
+                } else {
+                    " (NOT READY)"
+                },
+                v["loaded"]
             );
-            next_report = at + 50_000;
         }
-        if at > last.0 {
-            last = (at, Instant::now());
-        } else if last.1.elapsed() > Duration::from_secs(20) {
-            println!("the end: image {at} (no further for 20 s)");
-            break;
+        if let Some(dir) = &o.shots
+            && (step * 2 == o.drag_steps || step == o.drag_steps)
+        {
+            let name = if step == o.drag_steps {
+                "end"
+            } else {
+                "middle"
+            };
+            // Loaded is not yet painted (thumbnails decode off the main thread).
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            let png = c.screenshot().await.unwrap();
+            std::fs::write(dir.join(format!("window-scale-{name}.png")), png).unwrap();
         }
+        last = v;
         if started.elapsed() > o.scroll_limit {
             println!("stopped at the time limit");
             break;
         }
     }
-    let (at, loaded) = position(&c).await;
-    let (app, web) = memory(&driver);
+    let total = last["total"].as_u64().unwrap_or(0);
+    let mut sorted = settle_ms.clone();
+    sorted.sort_by(f64::total_cmp);
+    let p95 = sorted
+        .get(((sorted.len() as f64 * 0.95) as usize).min(sorted.len().saturating_sub(1)))
+        .copied()
+        .unwrap_or(f64::NAN);
     println!(
-        "BENCHMARK scrolled to image {at} in {:.0} s: {loaded} summaries held at the end; memory at the end app {app:.0} MiB, web view {web:.0} MiB; peak app {:.0} MiB, web view {:.0} MiB",
+        "BENCHMARK scroll bar dragged end to end in {} steps, {:.0} s: a step's thumbnails in view loaded after median {:.0} ms, p95 {p95:.0} ms, max {:.0} ms; last image in view {} of {total} ({}); memory web view {:.0}–{:.0} MiB past the first tenth, peak app {:.0} MiB, web view {:.0} MiB",
+        o.drag_steps,
         started.elapsed().as_secs_f64(),
+        median(settle_ms.clone()),
+        sorted.last().copied().unwrap_or(f64::NAN),
+        last["last"],
+        if last["last"].as_u64() == total.checked_sub(1) {
+            "the end"
+        } else {
+            "SHORT OF THE END"
+        },
+        plateau.0,
+        plateau.1,
         peak.0,
         peak.1
     );

@@ -156,6 +156,21 @@ async fn generate_then_browse_offline() {
     assert_eq!(page2["images"].as_array().unwrap().len(), 1);
     assert_ne!(page1["images"][0]["id"], page2["images"][0]["id"]);
     assert!(page2["next"].is_null());
+    // Entered at a position: the second image, newest first and oldest first.
+    let at = |args: &'static [&'static str]| {
+        let mut all = vec!["list", "--json", "--limit", "1"];
+        all.extend_from_slice(args);
+        all
+    };
+    let second = stdout_json(&cli(dir.path(), None, &at(&["--from", "1"])).await);
+    assert_eq!(second["images"][0]["id"], page2["images"][0]["id"]);
+    let oldest = stdout_json(&cli(dir.path(), None, &at(&["--from", "0", "--oldest"])).await);
+    assert_eq!(oldest["images"][0]["id"], page2["images"][0]["id"]);
+    let past = cli(dir.path(), None, &at(&["--from", "3"])).await;
+    assert!(!past.status.success());
+    assert_eq!(stdout_json(&past)["error"]["code"], "not_found", "{past:?}");
+    let searched = cli(dir.path(), None, &at(&["lighthouse", "--from", "1"])).await;
+    assert_eq!(stdout_json(&searched)["error"]["code"], "invalid_input");
 
     let found = stdout_json(&cli(dir.path(), None, &["search", "--json", "lighthouse"]).await);
     assert_eq!(found["images"].as_array().unwrap().len(), 2);
