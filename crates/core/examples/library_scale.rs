@@ -414,6 +414,29 @@ fn main() -> BoxResult<()> {
     time("a tag", || page(&lib, &tag))?;
     let board = text("board:print");
     time("a board (1 %)", || page(&lib, &board))?;
+    // A board or a tag on its own is entered at a position too (its scroll bar dragged, End).
+    let campaign = text("board:campaign");
+    for (label, q, at) in [
+        (
+            "a board (10 %) entered at its middle, its page",
+            &campaign,
+            0.5,
+        ),
+        ("a tag entered at its last page (End), its page", &tag, 1.0),
+    ] {
+        let n = lib.count(q)?.count;
+        let position = ((n as f64 * at) as u64).min(n.saturating_sub(100));
+        time(label, || {
+            let cursor = lib.cursor_at(q, position)?;
+            page(
+                &lib,
+                &ListQuery {
+                    cursor,
+                    ..q.clone()
+                },
+            )
+        })?;
+    }
     let board_word = text(&format!("board:campaign {}", common.0));
     time("a board (10 %) + common word", || page(&lib, &board_word))?;
     time("a saved search (common word rating:>=3)", || {

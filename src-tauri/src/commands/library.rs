@@ -21,8 +21,8 @@ pub async fn list_images(
     blocking(move || library.list(&query)).await
 }
 
-/// The cursor with which `list_images` begins at `position` of the whole library (null for
-/// position 0): where a dragged scrollbar or End lands. A search or filter is refused.
+/// The cursor with which `list_images` begins at `position` (null for position 0): where a
+/// dragged scroll bar or End lands. Only lists whose count says `any_position`.
 #[tauri::command]
 #[specta::specta]
 pub async fn cursor_at(

@@ -288,7 +288,10 @@ fn an_unknown_search_key_is_an_error_with_its_place_never_an_empty_result() {
     let err = invoke(&f, "list_images", json!({"query": {"text": "colour:red"}})).unwrap_err();
     assert_eq!(err["code"], json!("invalid_input"));
     let all = invoke(&f, "count_images", json!({"query": {}})).unwrap();
-    assert_eq!(all, json!({"count": 0, "exact": true}));
+    assert_eq!(
+        all,
+        json!({"count": 0, "exact": true, "any_position": true})
+    );
     // The whole library is entered at a position; position 0 needs no cursor.
     let start = invoke(&f, "cursor_at", json!({"query": {}, "position": 0})).unwrap();
     assert_eq!(start, Value::Null);

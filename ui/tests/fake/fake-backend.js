@@ -514,8 +514,9 @@
           const m = matching(args.query);
           if (m.problem) return searchFailure(m.problem);
           // As core: the whole library is counted exactly; a search stops counting at 10,000.
-          if (!(args.query.text || '').trim()) return { count: m.rows.length, exact: true };
-          return { count: Math.min(m.rows.length, 10000), exact: m.rows.length <= 10000 };
+          const any_position = anyPosition(args.query);
+          if (!(args.query.text || '').trim() || any_position) return { count: m.rows.length, exact: true, any_position };
+          return { count: Math.min(m.rows.length, 10000), exact: m.rows.length <= 10000, any_position };
         }
         case 'list_boards': return [...boards].sort((a, b) => key(a.name).localeCompare(key(b.name))).map(boardView);
         case 'create_board': {
@@ -704,13 +705,26 @@
       return { images: page.map(summary), next: more && page.length ? encodeCursor(page[page.length - 1]) : null };
     }
 
-    // As core: only the whole library is entered at a position, in either order; the cursor
-    // is the key of the row before it; one past the end is not found.
+    // As core: the whole library, or one existing board or tag with nothing else, keeps counts
+    // by time and can be entered at any position.
+    function anyPosition(q) {
+      if (q.provider || q.model || q.favorites_only || q.commercial_only || q.credentials || q.since || q.until) return false;
+      const parsed = parseSearch(q.text || '');
+      if (parsed.problem) return false;
+      const s = parsed.search;
+      const others = s.words.length + s.phrases.length + s.excluded.length + s.models.length + s.providers.length;
+      if (others > 0 || s.rating || s.favorite || s.license || s.before || s.after || s.size || s.credentials) return false;
+      if (s.boards.length + s.tags.length === 0) return true;
+      if (s.boards.length + s.tags.length > 1) return false;
+      return s.boards.length === 1 ? boards.some((b) => key(b.name) === s.boards[0]) : tags.has(s.tags[0]);
+    }
+
+    // As core: such a list is entered at a position in either order; the cursor is the key of
+    // the row before it; one past the end is not found.
     function cursorAt(q, position) {
       const m = matching(q);
       if (m.problem) return searchFailure(m.problem);
-      const whole = !(q.text || '').trim() && !q.provider && !q.model && !q.favorites_only && !q.commercial_only && !q.credentials && !q.since && !q.until;
-      if (!whole) return fail('invalid_input', 'Only the whole library can be entered at a position; a search, filter or board is read from its first page.');
+      if (!anyPosition(q)) return fail('invalid_input', 'Only the whole library, a board or a tag on its own can be entered at a position; a search or filter is read from its first page.');
       if (!Number.isInteger(position) || position < 0) return fail('invalid_input', 'The position is not valid.');
       if (position === 0) return null;
       if (position > m.rows.length) return fail('not_found', `Position ${position} of the library (it holds fewer images) was not found.`);

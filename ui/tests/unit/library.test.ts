@@ -211,7 +211,32 @@ describe('a bounded window over a big library', () => {
     expect(lib.items.every((item, i) => item.id === id(49_999 - lib.offset - i))).toBe(true);
   }, 30_000);
 
-  it('a search, a filter or a board knows its positions only as far as its pages were read', async () => {
+  it('a board and a tag on their own span too: entered anywhere, End to their last image', async () => {
+    const backend = installBackend({ images: 30_000 });
+    const openai = { kind: 'search', query: toListQuery({ ...emptyFilters(), provider: 'openai' }, null, PAGE_SIZE) };
+    const board = (await backend.handle('create_board', { name: 'Picks' })) as { id: number };
+    await backend.handle('add_to_board', { id: board.id, selection: openai });
+    await backend.handle('add_tags', { selection: openai, names: ['kept'] });
+    // OpenAI made every image but those at 2 and 8 of each ten: the board's k-th image.
+    const members = Array.from({ length: 30_000 }, (_, i) => i).filter((i) => i % 10 !== 2 && i % 10 !== 8);
+    const lib = new Library();
+    lib.showBoard({ id: board.id, name: 'Picks' });
+    await vi.waitFor(() => expect(lib.total).toBe(24_000));
+    expect(lib.more).toBe(false);
+    await view(lib, 17_001, 17_050);
+    expect(lib.at(17_001)?.id).toBe(id(members[17_001]));
+    expect(callsOf(backend, 'cursor_at').map((c) => (c.args.query as { text: string }).text)).toEqual(['board:Picks']);
+    expect(await lib.reveal(23_999)).toBe(true);
+    expect(lib.at(23_999)?.id).toBe(id(members[23_999]));
+    // The tag alone, typed in the search box, the same.
+    lib.showBoard(null);
+    lib.setFilters({ text: 'tag:kept' });
+    await vi.waitFor(() => expect(lib.total).toBe(24_000));
+    await view(lib, 9_000, 9_020);
+    expect(lib.at(9_010)?.id).toBe(id(members[9_010]));
+  }, 30_000);
+
+  it('a search or a filter knows its positions only as far as its pages were read', async () => {
     const backend = installBackend({ images: 50_000 });
     const lib = new Library();
     lib.filters = { ...lib.filters, provider: 'openai' }; // 80 % of the library

@@ -105,7 +105,7 @@ describe('library state with the search language', () => {
     const backend = installBackend({ images: 450 });
     const lib = new Library();
     await lib.reload();
-    await expect.poll(() => lib.count).toEqual({ count: 450, exact: true });
+    await expect.poll(() => lib.count).toEqual({ count: 450, exact: true, any_position: true });
     lib.filters = { ...lib.filters, text: 'fox colour:red' };
     await lib.reload();
     expect(lib.searchError).toMatchObject({ start: 4, end: 14 });

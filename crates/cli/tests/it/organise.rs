@@ -118,10 +118,11 @@ fn boards_tags_ratings_and_notes_from_the_command_line() {
     assert_eq!(ids(&listed), [img[2].clone(), img[0].clone()]);
     assert_eq!(
         listed["count"],
-        serde_json::json!({"count": 2, "exact": true})
+        serde_json::json!({"count": 2, "exact": true, "any_position": false})
     );
     let all = ok(data, &["list", "--json"]);
     assert_eq!(all["count"]["count"], 3);
+    assert_eq!(all["count"]["any_position"], true);
 
     let rate_bad = run(data, &["rate", &img[0], "6", "--json"]);
     assert_eq!(rate_bad.status.code(), Some(2));

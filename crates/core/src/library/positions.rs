@@ -1,29 +1,88 @@
-//! Entering the whole library's list at any position (a scrollbar dragged to the middle of a
-//! million images, the End key): the cursor a page must start after, found by summing the
-//! live images of each stretch of time and stepping within one stretch.
+//! Entering a list at any position (a scroll bar dragged to the middle of a million images,
+//! the End key): the cursor a page must start after, found by summing the live images of
+//! each stretch of time and stepping within one stretch. The whole library, one board and
+//! one tag keep such counts; other lists are read from their start.
 
 use rusqlite::{OptionalExtension, params};
 
 use super::Library;
 use super::query::Cursor;
 use super::records::{ListQuery, SortOrder};
+use super::search::{Compiled, Driver};
 use crate::error::{Error, Result};
 
+/// Where a list's counts per stretch of time live, and how its rows are walked in order.
+struct Spans {
+    /// `SELECT span, live` in ascending span order (`?1` is the board or tag, if any).
+    counts: String,
+    /// The rows of the list: `SELECT created_at, id ... WHERE` (`?1` as above), to which a
+    /// stretch's bounds and the order are added.
+    rows: String,
+    created_at: &'static str,
+    id: &'static str,
+    of: Option<i64>,
+}
+
+impl Spans {
+    /// The counts that serve `c`, if any do: the whole library, or one board or tag alone.
+    fn of(c: &Compiled) -> Option<Spans> {
+        if c.everything {
+            return Some(Spans {
+                counts: "SELECT span, live FROM live_images_by_time WHERE ?1 IS NULL".to_owned(),
+                rows: "SELECT i.created_at, i.id FROM images i WHERE ?1 IS NULL \
+                       AND i.deleted_at IS NULL"
+                    .to_owned(),
+                created_at: "i.created_at",
+                id: "i.id",
+                of: None,
+            });
+        }
+        match c.driver {
+            Driver::Link { table, column, id }
+                if c.fts.is_none()
+                    && c.fts_excluded.is_none()
+                    && c.has_no_conditions()
+                    && !c.impossible =>
+            {
+                Some(Spans {
+                    counts: format!("SELECT span, live FROM {table}_by_time WHERE {column} = ?1"),
+                    rows: format!(
+                        "SELECT l.created_at, l.image_id FROM {table} l \
+                         JOIN images i ON i.seq = l.image_seq \
+                         WHERE l.{column} = ?1 AND i.deleted_at IS NULL"
+                    ),
+                    created_at: "l.created_at",
+                    id: "l.image_id",
+                    of: Some(id),
+                })
+            }
+            _ => None,
+        }
+    }
+}
+
 impl Library {
+    /// True when `cursor_at` can enter `q`'s list at any position: the whole library, or a
+    /// board or a tag on its own (in either order).
+    pub(super) fn enterable(c: &Compiled) -> bool {
+        Spans::of(c).is_some()
+    }
+
     /// The cursor with which `list(q)` begins at `position` of the list (0 is the first
-    /// image, and needs no cursor: `None`). Only the whole library, in either order, can be
-    /// entered this way; a search, filter or board is an `invalid_input` error (their lists
-    /// are read from the start). A position past the end is `not_found`.
+    /// image, and needs no cursor: `None`). The whole library, one board or one tag can be
+    /// entered this way, in either order (`MatchCount::any_position` says so); any other
+    /// search or filter is an `invalid_input` error (such lists are read from the start).
+    /// A position past the end is `not_found`.
     pub fn cursor_at(&self, q: &ListQuery, position: u64) -> Result<Option<String>> {
         let conn = self.read_conn();
         let c = self.compile_read(&conn, q)?;
-        if !c.everything {
+        let Some(spans) = Spans::of(&c) else {
             return Err(Error::InvalidInput(
-                "Only the whole library can be entered at a position; a search, filter or \
-                 board is read from its first page."
+                "Only the whole library, a board or a tag on its own can be entered at a \
+                 position; a search or filter is read from its first page."
                     .to_owned(),
             ));
-        }
+        };
         let Some(target) = position.checked_sub(1) else {
             return Ok(None);
         };
@@ -31,20 +90,21 @@ impl Library {
             SortOrder::NewestFirst => "DESC",
             SortOrder::OldestFirst => "ASC",
         };
+        let (ct, id) = (spans.created_at, spans.id);
         // One read transaction: the counts and the rows they count agree.
         let tx = conn.unchecked_transaction()?;
         let key_at = |within: Option<i64>, skip: u64| -> Result<Option<Cursor>> {
-            let span = if within.is_some() {
-                "AND created_at >= (?2 << 26) AND created_at < ((?2 + 1) << 26)"
+            let stretch = if within.is_some() {
+                format!("AND {ct} >= (?2 << 26) AND {ct} < ((?2 + 1) << 26)")
             } else {
-                "AND ?2 IS NULL"
+                "AND ?2 IS NULL".to_owned()
             };
             let key = tx
                 .prepare_cached(&format!(
-                    "SELECT created_at, id FROM images WHERE deleted_at IS NULL {span} \
-                     ORDER BY created_at {dir}, id {dir} LIMIT 1 OFFSET ?1"
+                    "{} {stretch} ORDER BY {ct} {dir}, {id} {dir} LIMIT 1 OFFSET ?3",
+                    spans.rows
                 ))?
-                .query_row(params![skip as i64, within], |r| {
+                .query_row(params![spans.of, within, skip as i64], |r| {
                     Ok(Cursor {
                         created_at: r.get(0)?,
                         id: r.get(1)?,
@@ -53,36 +113,32 @@ impl Library {
                 .optional()?;
             Ok(key)
         };
-        let mut spans = tx.prepare_cached(&format!(
-            "SELECT span, live FROM live_images_by_time WHERE live > 0 ORDER BY span {dir}"
+        let mut counts = tx.prepare_cached(&format!(
+            "{} AND live > 0 ORDER BY span {dir}",
+            spans.counts
         ))?;
-        let mut rows = spans.query([])?;
+        let mut rows = counts.query(params![spans.of])?;
         let mut before: u64 = 0;
         let mut found = None;
         while let Some(row) = rows.next()? {
             let (span, live): (i64, i64) = (row.get(0)?, row.get(1)?);
             let live = live.max(0) as u64;
             if target < before + live {
-                found = Some(key_at(Some(span), target - before)?);
+                found = key_at(Some(span), target - before)?;
                 break;
             }
             before += live;
         }
-        let key = match found {
-            Some(Some(key)) => Some(key),
-            Some(key) => key,
-            None => None,
-        };
         // The counts disagree with the rows (they never should): walk the whole list.
-        let key = match key {
+        let key = match found {
             Some(key) => Some(key),
             None => key_at(None, target)?,
         };
-        if let Some(key) = key {
-            return Ok(Some(key.encode()));
+        match key {
+            Some(key) => Ok(Some(key.encode())),
+            None => Err(Error::NotFound {
+                what: format!("Position {position} of the list (it holds fewer images)"),
+            }),
         }
-        Err(Error::NotFound {
-            what: format!("Position {position} of the library (it holds fewer images)"),
-        })
     }
 }

@@ -70,9 +70,11 @@ impl Library {
     pub fn count(&self, q: &ListQuery) -> Result<MatchCount> {
         let conn = self.read_conn();
         let c = self.compile_read(&conn, q)?;
+        let any_position = Library::enterable(&c);
         let exact = |n: i64| MatchCount {
             count: n.max(0) as u64,
             exact: true,
+            any_position,
         };
         if c.impossible {
             return Ok(exact(0));
@@ -126,6 +128,7 @@ impl Library {
             MatchCount {
                 count: MATCH_COUNT_CAP as u64,
                 exact: false,
+                any_position,
             }
         } else {
             exact(n)

@@ -177,6 +177,10 @@ pub struct MatchCount {
     pub count: u64,
     /// False when counting stopped at `count` ("10,000+ matches").
     pub exact: bool,
+    /// True when the list can be entered at any of its positions (`cursor_at`): the whole
+    /// library, or a board or a tag on its own. A window can then give every position its
+    /// place from the start.
+    pub any_position: bool,
 }
 
 /// Counting a search stops here; whole-library, board, tag and text-only counts are exact.

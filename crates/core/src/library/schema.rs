@@ -24,6 +24,7 @@ const MIGRATIONS: &[&str] = &[
     IMPORTS,
     ADD_SEARCH_TERMS,
     ADD_LIVE_IMAGES_BY_TIME,
+    ADD_LINKED_IMAGES_BY_TIME,
 ];
 
 /// The newest schema this build knows.
@@ -461,6 +462,101 @@ BEGIN
     UPDATE live_images_by_time SET live = live - 1 WHERE span = OLD.created_at >> 26;
     INSERT INTO live_images_by_time (span, live) VALUES (NEW.created_at >> 26, 1)
     ON CONFLICT (span) DO UPDATE SET live = live + 1;
+END;
+"#;
+
+/// The same counts per stretch of time for each board and each tag, so that a board (or a
+/// tag) on its own can be entered at any position too. An image's trash state and time move
+/// its counts in every board and tag it is in, as they move the boards' and tags' totals.
+const ADD_LINKED_IMAGES_BY_TIME: &str = r#"
+CREATE TABLE board_images_by_time (
+    board_id  INTEGER NOT NULL,
+    span   INTEGER NOT NULL,               -- the image's created_at >> 26
+    live   INTEGER NOT NULL,
+    PRIMARY KEY (board_id, span)
+) WITHOUT ROWID;
+INSERT INTO board_images_by_time (board_id, span, live)
+    SELECT l.board_id, i.created_at >> 26, count(*)
+      FROM board_images l JOIN images i ON i.seq = l.image_seq
+     WHERE i.deleted_at IS NULL GROUP BY 1, 2;
+CREATE TRIGGER board_images_link_added_to_time_spans AFTER INSERT ON board_images
+WHEN (SELECT deleted_at IS NULL FROM images WHERE seq = NEW.image_seq)
+BEGIN
+    INSERT INTO board_images_by_time (board_id, span, live)
+    SELECT NEW.board_id, created_at >> 26, 1 FROM images WHERE seq = NEW.image_seq
+    ON CONFLICT (board_id, span) DO UPDATE SET live = live + 1;
+END;
+CREATE TRIGGER board_images_link_removed_from_time_spans AFTER DELETE ON board_images
+WHEN (SELECT deleted_at IS NULL FROM images WHERE seq = OLD.image_seq)
+BEGIN
+    UPDATE board_images_by_time SET live = live - 1
+     WHERE board_id = OLD.board_id
+       AND span = (SELECT created_at >> 26 FROM images WHERE seq = OLD.image_seq);
+END;
+CREATE TRIGGER board_deleted_from_time_spans AFTER DELETE ON boards
+BEGIN
+    DELETE FROM board_images_by_time WHERE board_id = OLD.id;
+END;
+CREATE TABLE image_tags_by_time (
+    tag_id  INTEGER NOT NULL,
+    span   INTEGER NOT NULL,               -- the image's created_at >> 26
+    live   INTEGER NOT NULL,
+    PRIMARY KEY (tag_id, span)
+) WITHOUT ROWID;
+INSERT INTO image_tags_by_time (tag_id, span, live)
+    SELECT l.tag_id, i.created_at >> 26, count(*)
+      FROM image_tags l JOIN images i ON i.seq = l.image_seq
+     WHERE i.deleted_at IS NULL GROUP BY 1, 2;
+CREATE TRIGGER image_tags_link_added_to_time_spans AFTER INSERT ON image_tags
+WHEN (SELECT deleted_at IS NULL FROM images WHERE seq = NEW.image_seq)
+BEGIN
+    INSERT INTO image_tags_by_time (tag_id, span, live)
+    SELECT NEW.tag_id, created_at >> 26, 1 FROM images WHERE seq = NEW.image_seq
+    ON CONFLICT (tag_id, span) DO UPDATE SET live = live + 1;
+END;
+CREATE TRIGGER image_tags_link_removed_from_time_spans AFTER DELETE ON image_tags
+WHEN (SELECT deleted_at IS NULL FROM images WHERE seq = OLD.image_seq)
+BEGIN
+    UPDATE image_tags_by_time SET live = live - 1
+     WHERE tag_id = OLD.tag_id
+       AND span = (SELECT created_at >> 26 FROM images WHERE seq = OLD.image_seq);
+END;
+CREATE TRIGGER tag_deleted_from_time_spans AFTER DELETE ON tags
+BEGIN
+    DELETE FROM image_tags_by_time WHERE tag_id = OLD.id;
+END;
+CREATE TRIGGER image_trash_state_in_link_time_spans AFTER UPDATE OF deleted_at ON images
+WHEN (OLD.deleted_at IS NULL) != (NEW.deleted_at IS NULL)
+BEGIN
+    INSERT INTO board_images_by_time (board_id, span, live)
+    SELECT board_id,
+           CASE WHEN NEW.deleted_at IS NULL THEN NEW.created_at ELSE OLD.created_at END >> 26,
+           CASE WHEN NEW.deleted_at IS NULL THEN 1 ELSE -1 END
+      FROM board_images WHERE image_seq = NEW.seq
+    ON CONFLICT (board_id, span) DO UPDATE SET live = live + excluded.live;
+    INSERT INTO image_tags_by_time (tag_id, span, live)
+    SELECT tag_id,
+           CASE WHEN NEW.deleted_at IS NULL THEN NEW.created_at ELSE OLD.created_at END >> 26,
+           CASE WHEN NEW.deleted_at IS NULL THEN 1 ELSE -1 END
+      FROM image_tags WHERE image_seq = NEW.seq
+    ON CONFLICT (tag_id, span) DO UPDATE SET live = live + excluded.live;
+END;
+CREATE TRIGGER image_moved_in_link_time_spans AFTER UPDATE OF created_at ON images
+WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NULL
+ AND (OLD.created_at >> 26) != (NEW.created_at >> 26)
+BEGIN
+    UPDATE board_images_by_time SET live = live - 1
+     WHERE span = OLD.created_at >> 26
+       AND board_id IN (SELECT board_id FROM board_images WHERE image_seq = NEW.seq);
+    INSERT INTO board_images_by_time (board_id, span, live)
+    SELECT board_id, NEW.created_at >> 26, 1 FROM board_images WHERE image_seq = NEW.seq
+    ON CONFLICT (board_id, span) DO UPDATE SET live = live + 1;
+    UPDATE image_tags_by_time SET live = live - 1
+     WHERE span = OLD.created_at >> 26
+       AND tag_id IN (SELECT tag_id FROM image_tags WHERE image_seq = NEW.seq);
+    INSERT INTO image_tags_by_time (tag_id, span, live)
+    SELECT tag_id, NEW.created_at >> 26, 1 FROM image_tags WHERE image_seq = NEW.seq
+    ON CONFLICT (tag_id, span) DO UPDATE SET live = live + 1;
 END;
 "#;
 

@@ -690,75 +690,116 @@ fn the_purge_works_in_steps_while_lists_are_served() {
     assert_eq!(lib.stats().unwrap().deleted, 0);
 }
 
-/// The live images counted per stretch of time are what the images say.
+/// The live images counted per stretch of time, in the whole library and in each board and
+/// tag, are what the images and their links say.
 fn assert_time_spans_agree(dir: &Path, when: &str) {
     let conn = Connection::open(dir.join(DB_FILE)).unwrap();
-    let rows = |sql: &str| -> Vec<(i64, i64)> {
+    let rows = |sql: &str| -> Vec<(i64, i64, i64)> {
         conn.prepare(sql)
             .unwrap()
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .unwrap()
             .collect::<Result<_, _>>()
             .unwrap()
     };
     assert_eq!(
-        rows("SELECT span, live FROM live_images_by_time WHERE live != 0 ORDER BY span"),
+        rows("SELECT 0, span, live FROM live_images_by_time WHERE live != 0 ORDER BY span"),
         rows(
-            "SELECT created_at >> 26, count(*) FROM images WHERE deleted_at IS NULL \
-             GROUP BY 1 ORDER BY 1"
+            "SELECT 0, created_at >> 26, count(*) FROM images WHERE deleted_at IS NULL \
+             GROUP BY 2 ORDER BY 2"
         ),
-        "{when}"
+        "{when}: the whole library"
     );
+    for (table, column) in [("board_images", "board_id"), ("image_tags", "tag_id")] {
+        assert_eq!(
+            rows(&format!(
+                "SELECT {column}, span, live FROM {table}_by_time WHERE live != 0 ORDER BY 1, 2"
+            )),
+            rows(&format!(
+                "SELECT l.{column}, i.created_at >> 26, count(*) FROM {table} l \
+                 JOIN images i ON i.seq = l.image_seq WHERE i.deleted_at IS NULL \
+                 GROUP BY 1, 2 ORDER BY 1, 2"
+            )),
+            "{when}: {table}"
+        );
+    }
 }
 
-/// Entered at any position, in either order, the whole library's list begins with the image
-/// that paging from the top finds there; one past the end is `not_found`.
-fn assert_entered_exactly(lib: &Library, when: &str) {
+/// Entered at any position, in either order, the list of `text` (empty: the whole library)
+/// begins with the image that paging from the top finds there; one past the end is
+/// `not_found`.
+fn assert_entered_exactly(lib: &Library, text: &str, when: &str) {
     for order in [SortOrder::NewestFirst, SortOrder::OldestFirst] {
-        let all = every_page(lib, "", order, 500);
+        let all = every_page(lib, text, order, 500);
         let n = all.len();
-        let whole = ListQuery {
+        assert!(n > 2, "{when}: {text} lists {n}");
+        let list = ListQuery {
+            text: Some(text.into()),
             order,
             ..Default::default()
         };
+        let count = lib.count(&list).unwrap();
+        assert!(count.any_position, "{when}: {text}");
+        assert_eq!(count.count as usize, n, "{when}: {text}");
         let mut positions = vec![0, 1, 199, 200, 201, n / 2, n - 2, n - 1, n];
         positions.extend((0..40).map(|k| k * n / 40 + k % 7));
         for p in positions.into_iter().filter(|&p| p <= n) {
-            let cursor = lib.cursor_at(&whole, p as u64).unwrap();
-            assert_eq!(cursor.is_none(), p == 0, "{when}: {order:?} at {p}");
+            let cursor = lib.cursor_at(&list, p as u64).unwrap();
+            assert_eq!(cursor.is_none(), p == 0, "{when}: {text} {order:?} at {p}");
             let page = lib
                 .list(&ListQuery {
-                    order,
                     cursor,
                     limit: 3,
-                    ..Default::default()
+                    ..list.clone()
                 })
                 .unwrap();
             let got: Vec<&String> = page.images.iter().map(|i| &i.id).collect();
             let want: Vec<&String> = all[p..(p + 3).min(n)].iter().collect();
-            assert_eq!(got, want, "{when}: {order:?} at {p} of {n}");
+            assert_eq!(got, want, "{when}: {text} {order:?} at {p} of {n}");
         }
-        let past = lib.cursor_at(&whole, n as u64 + 1).unwrap_err();
-        assert_eq!(past.code(), "not_found", "{when}: {order:?}");
+        let past = lib.cursor_at(&list, n as u64 + 1).unwrap_err();
+        assert_eq!(past.code(), "not_found", "{when}: {text} {order:?}");
+    }
+}
+
+/// The whole library, the board "Picks" and the tag "kept" are entered exactly.
+fn assert_lists_entered_exactly(lib: &Library, dir: &Path, when: &str) {
+    assert_time_spans_agree(dir, when);
+    for text in ["", "board:Picks", "tag:kept"] {
+        assert_entered_exactly(lib, text, when);
     }
 }
 
 #[test]
-fn the_whole_library_can_be_entered_at_any_position() {
+fn the_library_a_board_and_a_tag_can_be_entered_at_any_position() {
     let dir = tempfile::tempdir().unwrap();
     fill(dir.path(), 12_000);
     let lib = Library::open(dir.path()).unwrap();
-    assert_time_spans_agree(dir.path(), "as filled");
-    assert_entered_exactly(&lib, "as filled");
-
-    // Trash a spread of images, bring some back, store a new one.
     let all = every_page(&lib, "", SortOrder::NewestFirst, 500);
+    let board = lib.create_board("Picks").unwrap();
+    let picks = |step: usize, skip: usize| Selection::Ids {
+        ids: every_page(&lib, "", SortOrder::NewestFirst, 500)
+            .into_iter()
+            .skip(skip)
+            .step_by(step)
+            .collect(),
+    };
+    lib.add_to_board(board.id, &picks(3, 0)).unwrap();
+    lib.add_tags(&picks(5, 1), &["kept".into(), "other".into()])
+        .unwrap();
+    assert_lists_entered_exactly(&lib, dir.path(), "as filled");
+
+    // Trash a spread of images, bring some back, store a new one; links come and go.
     let gone: Vec<String> = all.iter().step_by(13).cloned().collect();
     lib.delete_images(&gone).unwrap();
     lib.restore_images(&gone[..gone.len() / 3]).unwrap();
-    library_support::store(&lib, "new misty harbour", &library_support::png(8, 8, 2));
-    assert_time_spans_agree(dir.path(), "after trash, restore and a new image");
-    assert_entered_exactly(&lib, "after trash, restore and a new image");
+    let new = library_support::store(&lib, "new misty harbour", &library_support::png(8, 8, 2));
+    lib.add_to_board(board.id, &Selection::one(&new)).unwrap();
+    lib.add_tags(&Selection::one(&new), &["kept".into()])
+        .unwrap();
+    lib.remove_from_board(board.id, &picks(7, 0)).unwrap();
+    lib.remove_tags(&picks(11, 1), &["kept".into()]).unwrap();
+    assert_lists_entered_exactly(&lib, dir.path(), "after trash, restore, a new image, links");
 
     // Times moved: live images, trashed ones, and one trashed and moved at once.
     {
@@ -772,25 +813,34 @@ fn the_whole_library_can_be_entered_at_any_position() {
         )
         .unwrap();
     }
-    assert_time_spans_agree(dir.path(), "after times moved");
-    assert_entered_exactly(&lib, "after times moved");
+    assert_lists_entered_exactly(&lib, dir.path(), "after times moved");
 
-    // The trash emptied for good.
+    // The trash emptied for good; a tag renamed into another (merged); a board deleted.
     assert!(lib.purge_deleted(Duration::from_secs(1)).unwrap() > 0);
-    assert_time_spans_agree(dir.path(), "after the purge");
-    assert_entered_exactly(&lib, "after the purge");
+    lib.rename_tag("other", "kept").unwrap();
+    assert_lists_entered_exactly(&lib, dir.path(), "after the purge and a merge");
+    let doomed = lib.create_board("Doomed").unwrap();
+    lib.add_to_board(doomed.id, &picks(2, 0)).unwrap();
+    lib.delete_board(doomed.id).unwrap();
+    assert_time_spans_agree(dir.path(), "after a board was deleted");
 
-    // Searches, filters and boards are read from their start.
+    // Searches and filters are read from their start.
     for q in [
         ListQuery {
             text: Some("harbour".into()),
             ..Default::default()
         },
         ListQuery {
+            text: Some("board:Picks is:favorite".into()),
+            ..Default::default()
+        },
+        ListQuery {
+            text: Some("tag:kept".into()),
             favorites_only: true,
             ..Default::default()
         },
     ] {
+        assert!(!lib.count(&q).unwrap().any_position);
         assert_eq!(lib.cursor_at(&q, 10).unwrap_err().code(), "invalid_input");
     }
 }
@@ -800,35 +850,51 @@ fn the_whole_library_can_be_entered_at_any_position() {
 fn an_upgraded_library_counts_its_images_per_stretch_of_time() {
     let dir = tempfile::tempdir().unwrap();
     fill(dir.path(), 3_000);
+    {
+        let lib = Library::open(dir.path()).unwrap();
+        let all = every_page(&lib, "", SortOrder::NewestFirst, 500);
+        let board = lib.create_board("Picks").unwrap();
+        let some = Selection::Ids {
+            ids: all.iter().step_by(3).cloned().collect(),
+        };
+        lib.add_to_board(board.id, &some).unwrap();
+        lib.add_tags(&some, &["kept".into()]).unwrap();
+    }
     let version = SCHEMA_VERSION;
-    let added = migration_sql(version).unwrap();
-    assert!(
-        added.contains("live_images_by_time"),
-        "the last migration adds the counts"
+    let tables = [
+        "live_images_by_time",
+        "board_images_by_time",
+        "image_tags_by_time",
+    ];
+    let added = format!(
+        "{}{}",
+        migration_sql(version - 1).unwrap(),
+        migration_sql(version).unwrap()
     );
+    for table in tables {
+        assert!(added.contains(table), "the last migrations add {table}");
+    }
     {
         let conn = Connection::open(dir.path().join(DB_FILE)).unwrap();
-        let triggers: Vec<String> = conn
-            .prepare(
-                "SELECT name FROM sqlite_schema WHERE type = 'trigger' \
-                 AND sql LIKE '%live_images_by_time%'",
-            )
-            .unwrap()
-            .query_map([], |r| r.get(0))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
-        for t in triggers {
-            conn.execute_batch(&format!("DROP TRIGGER {t}")).unwrap();
+        for table in tables {
+            let triggers: Vec<String> = conn
+                .prepare("SELECT name FROM sqlite_schema WHERE type = 'trigger' AND sql LIKE ?1")
+                .unwrap()
+                .query_map([format!("%{table}%")], |r| r.get(0))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            for t in triggers {
+                conn.execute_batch(&format!("DROP TRIGGER IF EXISTS {t}"))
+                    .unwrap();
+            }
+            conn.execute_batch(&format!("DROP TABLE {table}")).unwrap();
         }
-        conn.execute_batch("DROP TABLE live_images_by_time")
-            .unwrap();
-        conn.pragma_update(None, "user_version", version - 1)
+        conn.pragma_update(None, "user_version", version - 2)
             .unwrap();
     }
     let lib = Library::open(dir.path()).unwrap();
-    assert_time_spans_agree(dir.path(), "after the upgrade");
-    assert_entered_exactly(&lib, "after the upgrade");
+    assert_lists_entered_exactly(&lib, dir.path(), "after the upgrade");
 }
 
 #[test]

@@ -160,8 +160,8 @@ async listImages(query: ListQuery) : Promise<ImagePage> {
     return await TAURI_INVOKE("list_images", { query });
 },
 /**
- * The cursor with which `list_images` begins at `position` of the whole library (null for
- * position 0): where a dragged scrollbar or End lands. A search or filter is refused.
+ * The cursor with which `list_images` begins at `position` (null for position 0): where a
+ * dragged scroll bar or End lands. Only lists whose count says `any_position`.
  */
 async cursorAt(query: ListQuery, position: number) : Promise<string | null> {
     return await TAURI_INVOKE("cursor_at", { query, position });
@@ -1386,7 +1386,13 @@ export type MatchCount = { count: number;
 /**
  * False when counting stopped at `count` ("10,000+ matches").
  */
-exact: boolean }
+exact: boolean; 
+/**
+ * True when the list can be entered at any of its positions (`cursor_at`): the whole
+ * library, or a board or a tag on its own. A window can then give every position its
+ * place from the start.
+ */
+any_position: boolean }
 export type ModelInfo = { id: string; label: string; family: string; notes: string; prompt_max_chars: number; 
 /**
  * What the model takes, one entry per parameter; the UI renders its controls from it.

@@ -86,7 +86,7 @@ export const api = {
   versionTree: (id: string) => call(() => commands.versionTree(id)),
   stackCounts: (ids: string[]) => call(() => commands.stackCounts(ids)),
   listImages: (query: ListQuery) => call(() => commands.listImages(query)),
-  /** Where the whole library's list begins at `position` (null: from the start). */
+  /** Where a list whose count says `any_position` begins at `position` (null: the start). */
   cursorAt: (query: ListQuery, position: number) => call(() => commands.cursorAt(query, position)),
   getImage: (id: string) => call(() => commands.getImage(id)),
   setFavorite: (id: string, favorite: boolean) =>

@@ -111,10 +111,11 @@ export class Library {
   #generation = 0;
   #searchTimer: ReturnType<typeof setTimeout> | null = null;
   /** The cursor of page k of the current query (null for page 0), for every page reached;
-   *  across the whole library, `undefined` for a page not reached yet (found by position). */
+   *  in a list entered anywhere, `undefined` for a page not reached yet (found by position). */
   #cursors: (string | null | undefined)[] = [null];
-  /** How many images the whole library holds, when that is what is shown: then every
-   *  position has its place from the start, and a page far off is entered by its position. */
+  /** How many images the list holds, when core can enter it anywhere (the whole library, a
+   *  board, a tag): then every position has its place from the start, and a page far off
+   *  is entered by its position. */
   #span: number | null = null;
   /** How many rows page k held when last fetched, for every page fetched. */
   #sizes: number[] = [];
@@ -282,9 +283,9 @@ export class Library {
     }
     if (generation !== this.#generation) return;
     this.count = count;
-    // Only the whole library can be entered at any position (core keeps its counts by time).
-    const whole = !this.filtered && this.board === null;
-    this.#span = whole && count?.exact ? count.count : null;
+    // Core keeps counts by time for the whole library, a board and a tag: such a list can be
+    // entered anywhere, so every position gets its place now.
+    this.#span = count?.exact && count.any_position ? count.count : null;
     // While pages are on their way, the page that arrives publishes the span with itself.
     if (!this.loading && this.#sizes.length > 0) this.#publish();
   }
@@ -382,7 +383,7 @@ export class Library {
     this.#sizes[k] = page.images.length;
     const known = this.#cursors[k + 1];
     if (known === undefined && this.#span !== null) {
-      // The whole library: the next page's start is learnt, nothing beyond is forgotten.
+      // A list entered anywhere: the next page's start is learnt, nothing beyond is forgotten.
       if (page.next !== null) this.#cursors[k + 1] = page.next;
     } else if (known === undefined || page.next !== known) {
       this.#cursors.length = k + 1;
@@ -441,8 +442,8 @@ export class Library {
     if (this.focusIndex >= this.total) this.focusIndex = this.total - 1;
   }
 
-  /** Across the whole library, every page has its place from the start: PAGE_SIZE rows each
-   *  (the last the rest), its cursor found by position when it is first needed. */
+  /** In a list entered anywhere, every page has its place from the start: PAGE_SIZE rows
+   *  each (the last the rest), its cursor found by position when it is first needed. */
   #placeEveryPage(): void {
     // An empty library is its one empty page, as fetched.
     if (this.#span === null || this.#span === 0) return;
@@ -540,8 +541,8 @@ export class Library {
     }
   }
 
-  /** The cursor that starts the whole library's list at `position`; undefined when a newer
-   *  query superseded it or it failed (the error shows as a failed page would). */
+  /** The cursor that starts the list at `position`; undefined when a newer query
+   *  superseded it or it failed (the error shows as a failed page would). */
   async #cursorAt(generation: number, position: number): Promise<string | null | undefined> {
     try {
       const cursor = await api.cursorAt(this.query, position);
