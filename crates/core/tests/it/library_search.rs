@@ -876,20 +876,7 @@ fn an_upgraded_library_counts_its_images_per_stretch_of_time() {
     }
     {
         let conn = Connection::open(dir.path().join(DB_FILE)).unwrap();
-        for table in tables {
-            let triggers: Vec<String> = conn
-                .prepare("SELECT name FROM sqlite_schema WHERE type = 'trigger' AND sql LIKE ?1")
-                .unwrap()
-                .query_map([format!("%{table}%")], |r| r.get(0))
-                .unwrap()
-                .collect::<Result<_, _>>()
-                .unwrap();
-            for t in triggers {
-                conn.execute_batch(&format!("DROP TRIGGER IF EXISTS {t}"))
-                    .unwrap();
-            }
-            conn.execute_batch(&format!("DROP TABLE {table}")).unwrap();
-        }
+        library_support::drop_time_span_counts(&conn);
         conn.pragma_update(None, "user_version", version - 2)
             .unwrap();
     }

@@ -137,7 +137,31 @@ pub fn sha256_file(path: &Path) -> String {
 
 /// Takes a current library's database back to schema version 3 (as Easel left it before
 /// boards, tags, ratings and the rest), keeping its images.
+/// Takes away the live images counted per stretch of time (the whole library's, each
+/// board's and each tag's) with their triggers, as a library from before them was.
+pub fn drop_time_span_counts(conn: &rusqlite::Connection) {
+    conn.execute_batch(
+        "DROP TRIGGER image_added_to_time_spans;
+         DROP TRIGGER image_removed_from_time_spans;
+         DROP TRIGGER image_trash_state_in_time_spans;
+         DROP TRIGGER image_moved_in_time_spans;
+         DROP TRIGGER board_images_link_added_to_time_spans;
+         DROP TRIGGER board_images_link_removed_from_time_spans;
+         DROP TRIGGER board_deleted_from_time_spans;
+         DROP TRIGGER image_tags_link_added_to_time_spans;
+         DROP TRIGGER image_tags_link_removed_from_time_spans;
+         DROP TRIGGER tag_deleted_from_time_spans;
+         DROP TRIGGER image_trash_state_in_link_time_spans;
+         DROP TRIGGER image_moved_in_link_time_spans;
+         DROP TABLE live_images_by_time;
+         DROP TABLE board_images_by_time;
+         DROP TABLE image_tags_by_time;",
+    )
+    .unwrap();
+}
+
 pub fn downgrade_to_v3(conn: &rusqlite::Connection) {
+    drop_time_span_counts(conn);
     conn.execute_batch(
         "DROP TABLE images_fts_terms;
          DROP INDEX images_credentials_order;
