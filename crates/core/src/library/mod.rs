@@ -21,7 +21,7 @@ mod licensed;
 mod lineage;
 mod originals;
 mod perceptual;
-mod positions;
+pub(super) mod positions;
 mod query;
 mod reading;
 mod records;

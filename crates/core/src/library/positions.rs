@@ -3,6 +3,7 @@
 //! each stretch of time and stepping within one stretch. The whole library, one board and
 //! one tag keep such counts; other lists are read from their start.
 
+use rusqlite::types::Value as SqlValue;
 use rusqlite::{OptionalExtension, params};
 
 use super::Library;
@@ -12,7 +13,7 @@ use super::search::{Compiled, Driver};
 use crate::error::{Error, Result};
 
 /// Where a list's counts per stretch of time live, and how its rows are walked in order.
-struct Spans {
+pub(super) struct Spans {
     /// `SELECT span, live` in ascending span order (`?1` is the board or tag, if any).
     counts: String,
     /// The rows of the list: `SELECT created_at, id ... WHERE` (`?1` as above), to which a
@@ -25,7 +26,7 @@ struct Spans {
 
 impl Spans {
     /// The counts that serve `c`, if any do: the whole library, or one board or tag alone.
-    fn of(c: &Compiled) -> Option<Spans> {
+    pub(super) fn of(c: &Compiled) -> Option<Spans> {
         if c.everything {
             return Some(Spans {
                 counts: "SELECT span, live FROM live_images_by_time WHERE ?1 IS NULL".to_owned(),
@@ -59,15 +60,52 @@ impl Spans {
             _ => None,
         }
     }
+
+    /// The stretches with live images, in list order: `(span, live)`; `?1` is `of`.
+    fn counts_sql(&self, order: SortOrder) -> String {
+        format!(
+            "{} AND live > 0 ORDER BY span {}",
+            self.counts,
+            direction(order)
+        )
+    }
+
+    /// The key of the row `?3` rows into stretch `?2` (or, with `within` false and `?2`
+    /// NULL, into the whole list), in list order; `?1` is `of`.
+    fn key_sql(&self, order: SortOrder, within: bool) -> String {
+        let (ct, id, dir) = (self.created_at, self.id, direction(order));
+        let stretch = if within {
+            format!("AND {ct} >= (?2 << 26) AND {ct} < ((?2 + 1) << 26)")
+        } else {
+            "AND ?2 IS NULL".to_owned()
+        };
+        format!(
+            "{} {stretch} ORDER BY {ct} {dir}, {id} {dir} LIMIT 1 OFFSET ?3",
+            self.rows
+        )
+    }
+
+    /// Every statement `cursor_at` may run, with example values: for the query-plan tests.
+    pub(super) fn statements(&self, order: SortOrder) -> Vec<(String, Vec<SqlValue>)> {
+        let of = self.of.map_or(SqlValue::Null, SqlValue::Integer);
+        vec![
+            (self.counts_sql(order), vec![of.clone()]),
+            (
+                self.key_sql(order, true),
+                vec![of.clone(), SqlValue::Integer(26_000), SqlValue::Integer(10)],
+            ),
+        ]
+    }
+}
+
+fn direction(order: SortOrder) -> &'static str {
+    match order {
+        SortOrder::NewestFirst => "DESC",
+        SortOrder::OldestFirst => "ASC",
+    }
 }
 
 impl Library {
-    /// True when `cursor_at` can enter `q`'s list at any position: the whole library, or a
-    /// board or a tag on its own (in either order).
-    pub(super) fn enterable(c: &Compiled) -> bool {
-        Spans::of(c).is_some()
-    }
-
     /// The cursor with which `list(q)` begins at `position` of the list (0 is the first
     /// image, and needs no cursor: `None`). The whole library, one board or one tag can be
     /// entered this way, in either order (`MatchCount::any_position` says so); any other
@@ -86,24 +124,11 @@ impl Library {
         let Some(target) = position.checked_sub(1) else {
             return Ok(None);
         };
-        let dir = match q.order {
-            SortOrder::NewestFirst => "DESC",
-            SortOrder::OldestFirst => "ASC",
-        };
-        let (ct, id) = (spans.created_at, spans.id);
         // One read transaction: the counts and the rows they count agree.
         let tx = conn.unchecked_transaction()?;
         let key_at = |within: Option<i64>, skip: u64| -> Result<Option<Cursor>> {
-            let stretch = if within.is_some() {
-                format!("AND {ct} >= (?2 << 26) AND {ct} < ((?2 + 1) << 26)")
-            } else {
-                "AND ?2 IS NULL".to_owned()
-            };
             let key = tx
-                .prepare_cached(&format!(
-                    "{} {stretch} ORDER BY {ct} {dir}, {id} {dir} LIMIT 1 OFFSET ?3",
-                    spans.rows
-                ))?
+                .prepare_cached(&spans.key_sql(q.order, within.is_some()))?
                 .query_row(params![spans.of, within, skip as i64], |r| {
                     Ok(Cursor {
                         created_at: r.get(0)?,
@@ -113,10 +138,7 @@ impl Library {
                 .optional()?;
             Ok(key)
         };
-        let mut counts = tx.prepare_cached(&format!(
-            "{} AND live > 0 ORDER BY span {dir}",
-            spans.counts
-        ))?;
+        let mut counts = tx.prepare_cached(&spans.counts_sql(q.order))?;
         let mut rows = counts.query(params![spans.of])?;
         let mut before: u64 = 0;
         let mut found = None;

@@ -70,7 +70,8 @@ impl Library {
     pub fn count(&self, q: &ListQuery) -> Result<MatchCount> {
         let conn = self.read_conn();
         let c = self.compile_read(&conn, q)?;
-        let any_position = Library::enterable(&c);
+        // The whole library, a board or a tag alone: `cursor_at` enters it anywhere.
+        let any_position = super::positions::Spans::of(&c).is_some();
         let exact = |n: i64| MatchCount {
             count: n.max(0) as u64,
             exact: true,
@@ -135,8 +136,8 @@ impl Library {
         })
     }
 
-    /// Every statement `list`, `count` and a search selection may run for `q` (with and
-    /// without a cursor, each window plan), with SQLite's `EXPLAIN QUERY PLAN` lines: for
+    /// Every statement `list`, `count`, `cursor_at` and a search selection may run for `q`
+    /// (with and without a cursor, each window plan), with SQLite's `EXPLAIN QUERY PLAN` lines: for
     /// tests that no query shape scans the library, and for diagnosing a slow search.
     pub fn query_plans(&self, q: &ListQuery) -> Result<Vec<(String, Vec<String>)>> {
         let conn = self.read_conn();
@@ -170,6 +171,9 @@ impl Library {
             }
         }
         statements.push(c.count_sql(MATCH_COUNT_CAP + 1));
+        if let Some(spans) = super::positions::Spans::of(&c) {
+            statements.extend(spans.statements(q.order));
+        }
         let mut out = Vec::new();
         for (sql, values) in statements {
             let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;

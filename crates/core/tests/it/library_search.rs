@@ -455,6 +455,9 @@ fn full_scans(plan: &[String]) -> Vec<&String> {
                 && !l.contains("VIRTUAL TABLE")
                 && !l.contains("CONSTANT ROW")
                 && !l.starts_with("SCAN (subquery")
+                // One row per 18.6 hours of the library's history (941 rows at 1M images):
+                // entering the whole list at a position reads it whole by design.
+                && *l != "SCAN live_images_by_time"
         })
         .collect()
 }
