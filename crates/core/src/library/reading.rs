@@ -137,8 +137,9 @@ impl Library {
     }
 
     /// Every statement `list`, `count`, `cursor_at` and a search selection may run for `q`
-    /// (with and without a cursor, each window plan), with SQLite's `EXPLAIN QUERY PLAN` lines: for
-    /// tests that no query shape scans the library, and for diagnosing a slow search.
+    /// (with and without a cursor, each window plan), with SQLite's `EXPLAIN QUERY PLAN`
+    /// lines: for tests that no query shape scans the library, and for diagnosing a slow
+    /// search.
     pub fn query_plans(&self, q: &ListQuery) -> Result<Vec<(String, Vec<String>)>> {
         let conn = self.read_conn();
         let c = self.compile_read(&conn, q)?;

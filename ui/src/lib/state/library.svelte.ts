@@ -275,12 +275,7 @@ export class Library {
   }
 
   async #loadCount(generation: number): Promise<void> {
-    let count: MatchCount | null = null;
-    try {
-      count = await api.countImages(this.query);
-    } catch {
-      count = null;
-    }
+    const count = await api.countImages(this.query).catch((): MatchCount | null => null);
     if (generation !== this.#generation) return;
     this.count = count;
     // Core keeps counts by time for the whole library, a board and a tag: such a list can be
@@ -358,7 +353,7 @@ export class Library {
   }
 
   /** Fetches page k by its cursor and puts it in the window (next to it, or in its place);
-   *  a page of the whole library not reached yet is first found by its position. */
+   *  in a list entered anywhere, a page not reached yet is first found by its position. */
   async #loadPage(generation: number, k: number): Promise<void> {
     if (k < 0 || k >= this.#cursors.length) return;
     this.loading = true;
