@@ -7,6 +7,7 @@ mod commands;
 mod engine_state;
 mod events;
 mod export_view;
+mod open_failure;
 mod progress;
 mod protocol;
 mod throttle;
@@ -19,6 +20,7 @@ pub use catalog_view::{
 pub use engine_state::EngineState;
 pub use events::LibraryChanged;
 pub use export_view::{ExportFailureView, ExportPlanView, ExportReportView, ExportedFileView};
+pub use open_failure::OpenFailure;
 pub use protocol::{ImageRoute, ImageVariant};
 pub use throttle::Throttle;
 pub use views::{ProviderSettingsView, SettingsView};
@@ -81,10 +83,15 @@ pub fn run() {
             if let Some(window) = app.get_webview_window("main") {
                 webview_cache::keep_small(&window);
             }
-            let dirs = AppDirs::from_env().map_err(startup_error)?;
-            let engine = Engine::open(dirs).map_err(startup_error)?;
+            // A library that cannot be opened still gets its window, which says why.
+            let engine = match open_library() {
+                Ok(engine) => engine,
+                Err(failure) => {
+                    app.manage(failure);
+                    return Ok(());
+                }
+            };
             log::info!("library opened in {}", engine.dirs().data.display());
-            let engine = Arc::new(engine);
             let housekeeping = Arc::clone(&engine);
             tauri::async_runtime::spawn_blocking(move || {
                 if let Err(e) = housekeeping.purge_old_deletions() {
@@ -117,7 +124,10 @@ pub fn run() {
     }
 }
 
-fn startup_error(e: easel_core::Error) -> Box<dyn std::error::Error> {
-    log::error!("startup failed ({}): {e}", e.code());
-    Box::new(e)
+/// Opens the library where the environment or the platform puts it (upgrading it if needed).
+fn open_library() -> Result<Arc<Engine>, OpenFailure> {
+    let dirs = AppDirs::from_env().map_err(|e| OpenFailure::new(&e, None))?;
+    let folder = dirs.data.clone();
+    let engine = Engine::open(dirs).map_err(|e| OpenFailure::new(&e, Some(&folder)))?;
+    Ok(Arc::new(engine))
 }

@@ -109,15 +109,16 @@ pub enum Error {
     #[error("The library database failed: {0}")]
     Database(rusqlite::Error),
 
-    /// No space left where Easel writes. Reading may still work; writing cannot.
+    /// No space left where Easel writes. Reading may still work; writing cannot. The message
+    /// does not promise browsing: it is also what an upgrade that could not finish says.
     #[error(
-        "The disk holding {place} is full, so nothing could be saved. Free some space and try again; browsing still works."
+        "The disk holding {place} is full, so nothing could be saved. Free some space and try again."
     )]
     DiskFull { place: String },
 
     /// The library (or a file in it) cannot be written: a read-only folder, file or disk.
     #[error(
-        "{place} is read-only, so this change cannot be saved. Browsing works; to make changes, make the folder and its files writable for your user."
+        "{place} is read-only, so nothing can be saved there. To make changes, make the folder and its files writable for your user."
     )]
     ReadOnly { place: String },
 

@@ -12,12 +12,15 @@ pub mod licensing;
 pub mod organising;
 pub mod provenance;
 pub mod settings;
+pub mod startup;
 
 use easel_core::ErrorPayload;
 
 /// Every command, for the invoke handler and the TypeScript bindings.
 pub fn all() -> tauri_specta::Commands<tauri::Wry> {
     tauri_specta::collect_commands![
+        startup::library_open_failure::<tauri::Wry>,
+        startup::quit_app::<tauri::Wry>,
         settings::get_catalog,
         settings::get_settings,
         settings::save_provider_settings,

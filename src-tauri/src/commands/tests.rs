@@ -26,6 +26,7 @@ fn fixture() -> Fixture {
         .manage(EngineState::new(Arc::new(engine)))
         .manage(super::import::ImportRun::default())
         .invoke_handler(tauri::generate_handler![
+            super::startup::library_open_failure,
             super::settings::get_catalog,
             super::settings::get_settings,
             super::settings::save_provider_settings,
@@ -71,8 +72,12 @@ fn fixture() -> Fixture {
 }
 
 fn invoke(f: &Fixture, cmd: &str, args: Value) -> Result<Value, Value> {
+    invoke_on(&f.window, cmd, args)
+}
+
+fn invoke_on(window: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> Result<Value, Value> {
     tauri::test::get_ipc_response(
-        &f.window,
+        window,
         InvokeRequest {
             cmd: cmd.into(),
             callback: CallbackFn(0),
@@ -84,6 +89,61 @@ fn invoke(f: &Fixture, cmd: &str, args: Value) -> Result<Value, Value> {
         },
     )
     .map(|body| body.deserialize::<Value>().unwrap())
+}
+
+/// A window over a library that could not be opened: no engine, only the failure.
+fn failed_window(failure: crate::OpenFailure) -> (App<MockRuntime>, WebviewWindow<MockRuntime>) {
+    let app = mock_builder()
+        .manage(failure)
+        .invoke_handler(tauri::generate_handler![
+            super::startup::library_open_failure,
+            super::settings::get_catalog,
+        ])
+        .build(mock_context(noop_assets()))
+        .unwrap();
+    let window = WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .unwrap();
+    (app, window)
+}
+
+#[test]
+fn an_open_library_reports_no_failure() {
+    let f = fixture();
+    assert_eq!(
+        invoke(&f, "library_open_failure", json!({})),
+        Ok(Value::Null)
+    );
+}
+
+#[test]
+fn a_library_from_a_newer_easel_is_reported_to_the_window_with_its_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(Engine::open(AppDirs::under(dir.path())).unwrap());
+    let db = rusqlite::Connection::open(dir.path().join(easel_core::library::DB_FILE)).unwrap();
+    db.pragma_update(None, "user_version", 999).unwrap();
+    drop(db);
+    let Err(e) = Engine::open(AppDirs::under(dir.path())) else {
+        panic!("a library from a newer Easel opened");
+    };
+    let (_app, window) = failed_window(crate::OpenFailure::new(&e, Some(dir.path())));
+    let ask = |cmd: &str| invoke_on(&window, cmd, json!({}));
+    let failure = ask("library_open_failure").unwrap();
+    assert_eq!(failure["code"], "database_too_new");
+    let message = failure["message"].as_str().unwrap();
+    assert!(
+        message.contains("schema 999") && message.contains("Update Easel"),
+        "{message}"
+    );
+    assert_eq!(failure["folder"], dir.path().display().to_string());
+    // Commands that need the library fail rather than crash the window.
+    assert!(ask("get_catalog").is_err());
+    // Nothing was changed.
+    let db = rusqlite::Connection::open(dir.path().join(easel_core::library::DB_FILE)).unwrap();
+    let version: i64 = db
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, 999);
 }
 
 #[test]

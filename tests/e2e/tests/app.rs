@@ -646,3 +646,42 @@ async fn a_board_two_dragged_images_and_a_tag_search() {
     shot(&c, "24-search-error").await;
     c.close().await.unwrap();
 }
+
+/// A library written by a newer Easel: the window opens on a screen that says so and where
+/// (before, the app ended before any window showed), changes nothing, and Quit closes it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a display, tauri-driver and the built app: run tests/e2e/run.sh"]
+async fn a_library_from_a_newer_easel_opens_to_a_screen_that_says_so() {
+    let profile = tempfile::tempdir().unwrap();
+    let data = profile.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    // The library's database (core's `DB_FILE`), at a schema no version of Easel knows yet.
+    let db_path = data.join("easel.sqlite3");
+    let db = rusqlite::Connection::open(&db_path).unwrap();
+    db.pragma_update(None, "user_version", 999).unwrap();
+    drop(db);
+
+    let driver = Driver::start(profile.path(), "http://127.0.0.1:9");
+    let c = driver.session().await;
+    window_ready(&c).await;
+    let message = text_of(&c, "open-failure-message").await;
+    assert!(
+        message.contains("newer version of Easel") && message.contains("schema 999"),
+        "{message}"
+    );
+    assert_eq!(text_of(&c, "open-failure-code").await, "database_too_new");
+    assert_eq!(
+        text_of(&c, "open-failure-folder").await,
+        data.display().to_string()
+    );
+    shot(&c, "open-failure-newer-library").await;
+    // The app ends while the click is answered, so WebDriver may report the click failed.
+    let _ = wait_for(&c, "open-failure-quit").await.click().await;
+    driver.wait_app_exited();
+
+    let db = rusqlite::Connection::open(&db_path).unwrap();
+    let version: i64 = db
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, 999, "the newer library was changed");
+}

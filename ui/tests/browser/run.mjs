@@ -96,7 +96,7 @@ after(async () => {
 });
 
 /** A fresh page on the app with the fake backend; fails the test on any console error. */
-async function openApp(t, { viewport = { width: 1280, height: 800 }, colorScheme = 'light', backend = {} } = {}) {
+async function openApp(t, { viewport = { width: 1280, height: 800 }, colorScheme = 'light', backend = {}, ready = 'nav-generate' } = {}) {
   const context = await browser.newContext({ viewport, colorScheme, deviceScaleFactor: 1 });
   const errors = [];
   let imageRequests = 0;
@@ -122,7 +122,7 @@ async function openApp(t, { viewport = { width: 1280, height: 800 }, colorScheme
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   page.on('requestfailed', (r) => errors.push(`requestfailed: ${r.url()} ${r.failure()?.errorText}`));
   await page.goto(baseUrl);
-  await page.getByTestId('nav-generate').waitFor();
+  await page.getByTestId(ready).waitFor();
   t.after(async () => {
     // What the page showed when a test failed, for the artifacts.
     if (process.env.EASEL_SHOT_ON_EXIT) await page.screenshot({ path: resolve(artifacts, `last-${t.name.replace(/[^\w-]+/g, '_')}.png`) }).catch(() => {});
@@ -161,6 +161,34 @@ async function imagesLoaded(page, selector) {
     { timeout: 10000 },
   );
 }
+
+describe('a library that could not be opened', () => {
+  const failure = {
+    code: 'database_too_new',
+    message:
+      'This library was written by a newer version of Easel (schema 15; this version knows up to 14). Update Easel to open it; nothing was changed.',
+    folder: '/home/user/.local/share/easel',
+  };
+  for (const { viewport, colorScheme } of [
+    { viewport: { width: 1280, height: 800 }, colorScheme: 'light' },
+    { viewport: { width: 800, height: 600 }, colorScheme: 'light' },
+    { viewport: { width: 1280, height: 800 }, colorScheme: 'dark' },
+  ]) {
+    const tag = `${viewport.width}x${viewport.height}${colorScheme === 'dark' ? '-dark' : ''}`;
+    test(`at ${tag}: the window says why and where, with nothing of the app behind it`, async (t) => {
+      const { page, assertClean } = await openApp(t, { viewport, colorScheme, ready: 'open-failure', backend: { openFailure: failure } });
+      assert.equal(await page.getByTestId('open-failure-message').textContent(), failure.message);
+      assert.equal(await page.getByTestId('open-failure-folder').textContent(), failure.folder);
+      assert.equal(await page.getByTestId('nav-generate').count(), 0);
+      // Everything fits: no scrolling needed to reach the buttons.
+      const quit = await page.getByTestId('open-failure-quit').boundingBox();
+      assert.ok(quit && quit.y + quit.height <= viewport.height, `Quit is on screen at ${tag}`);
+      await shot(page, `open-failure-${tag}`);
+      await checkA11y(page, `open failure ${tag}`);
+      assertClean();
+    });
+  }
+});
 
 describe('every view renders cleanly', () => {
   const runs = [

@@ -16,6 +16,8 @@ type FakeOptions = {
   fireflyConfigured?: boolean;
   /** Ids of images whose original a library check found damaged. */
   damaged?: string[];
+  /** The library could not be opened at start: every command but a few fails as Tauri fails it. */
+  openFailure?: { code: string; message: string; folder: string | null } | null;
   /** The folder a library was moved from, still on disk. */
   previousLibrary?: string | null;
   /** At most this many images of each answer are stored; the rest are reported lost. */

@@ -168,6 +168,7 @@
       stabilityFromEnv: true,
       gettyConfigured: false,
       fireflyConfigured: false,
+      openFailure: null,
       ...opts,
     };
     const now = Date.parse('2026-11-20T12:00:00Z');
@@ -959,7 +960,13 @@
 
     async function handle(cmd, args = {}) {
       calls.push({ cmd, args });
+      if (o.openFailure && !['library_open_failure', 'restart_app', 'quit_app'].includes(cmd)) {
+        // What Tauri answers a command whose state was never managed: a plain string.
+        throw `state not managed for field \`state\` on command \`${cmd}\`. You must call \`.manage()\` before using this command`;
+      }
       switch (cmd) {
+        case 'library_open_failure': return o.openFailure ? structuredClone(o.openFailure) : null;
+        case 'quit_app': return null;
         case 'get_catalog': return withEditModels(catalog(o, creds));
         case 'get_settings': return structuredClone(settings);
         case 'save_provider_settings': {

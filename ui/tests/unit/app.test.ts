@@ -147,6 +147,34 @@ describe('settings', () => {
     expect(callsOf(backend, 'restart_app')).toHaveLength(1);
   });
 
+  it('says why the library could not be opened, instead of the app, and offers to try again or quit', async () => {
+    const message =
+      'This library was written by a newer version of Easel (schema 15; this version knows up to 14). Update Easel to open it; nothing was changed.';
+    const { backend, view } = start({
+      openFailure: { code: 'database_too_new', message, folder: `/home/user/${HOSTILE}` },
+    });
+    const screenEl = await screen.findByTestId('open-failure');
+    expect(screen.getByRole('heading', { level: 1 })).toHaveTextContent('Easel could not open its library');
+    expect(screen.getByTestId('open-failure-message').textContent).toBe(message);
+    expect(screen.getByTestId('open-failure-code')).toHaveTextContent('database_too_new');
+    // A folder name is text, never markup.
+    expect(screen.getByTestId('open-failure-folder').textContent).toBe(`/home/user/${HOSTILE}`);
+    expect(view.container.querySelector('img[src="x"]')).toBeNull();
+    // Nothing of the app behind it: no sidebar, no toast about the commands that failed.
+    expect(screen.queryByTestId('nav-library')).toBeNull();
+    expect(within(screenEl).getAllByRole('button').map((b) => b.textContent)).toEqual(['Try again', 'Quit']);
+    await fireEvent.click(screen.getByTestId('open-failure-retry'));
+    expect(callsOf(backend, 'restart_app')).toHaveLength(1);
+    expect(screen.getByTestId('open-failure-quit')).toBeDisabled();
+  });
+
+  it('opens normally when the library opened', async () => {
+    const { backend } = start({ images: 3 });
+    expect(await screen.findByTestId('nav-library')).toBeInTheDocument();
+    await waitFor(() => expect(callsOf(backend, 'library_open_failure')).toHaveLength(1));
+    expect(screen.queryByTestId('open-failure')).toBeNull();
+  });
+
   it('removes the old copy of a moved library only after a second click', async () => {
     const { backend } = start({ previousLibrary: '/home/user/.local/share/easel' });
     await fireEvent.click(screen.getByTestId('nav-settings'));

@@ -7,6 +7,18 @@
 
 export const commands = {
 /**
+ * Why the library could not be opened at start; null when it is open.
+ */
+async libraryOpenFailure() : Promise<OpenFailure | null> {
+    return await TAURI_INVOKE("library_open_failure");
+},
+/**
+ * Closes Easel.
+ */
+async quitApp() : Promise<void> {
+    await TAURI_INVOKE("quit_app");
+},
+/**
  * Providers (whether each is set up) and models with what each model accepts and the terms
  * it comes with; the UI renders its controls from it.
  */
@@ -1451,6 +1463,22 @@ export type NewEndpoint = { name: string; kind: EndpointKind; url: string; usern
  * "ollama", "generic"); "generic" when not given.
  */
 preset?: string | null }
+/**
+ * What the window shows in place of the app when the library could not be opened.
+ */
+export type OpenFailure = { 
+/**
+ * The error's stable code (`database_too_new`, `disk_full`, `read_only`, ...).
+ */
+code: string; 
+/**
+ * What went wrong and what to do, from core.
+ */
+message: string; 
+/**
+ * The library folder Easel tried to open, when it got that far.
+ */
+folder: string | null }
 export type ParamKind = 
 /**
  * One of `values`.

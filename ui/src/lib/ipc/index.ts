@@ -128,6 +128,9 @@ export const api = {
   previousLibrary: () => call(() => commands.previousLibrary()),
   removePreviousLibrary: () => call(() => commands.removePreviousLibrary()),
   restartApp: () => call(() => commands.restartApp()),
+  quitApp: () => call(() => commands.quitApp()),
+  /** Why the library could not be opened at start; `null` when it is open. */
+  libraryOpenFailure: () => call(() => commands.libraryOpenFailure()),
   copyCreditLine: (id: string) => call(() => commands.copyCreditLine(id)).then(() => undefined),
 
   // Organising (issue 11): boards, tags, ratings, notes, saved searches, bulk actions.

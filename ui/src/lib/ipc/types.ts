@@ -3,6 +3,7 @@
 // them the names the UI uses, plus the few types that exist on the UI side alone.
 
 export type {
+  OpenFailure,
   BackupSummary,
   CommercialUse,
   ConnectionTest,
