@@ -166,10 +166,20 @@ fn app_started_epoch_ms(driver: &Driver) -> Option<f64> {
 
 struct Launch {
     ready: Duration,
+    /// From the app's process start: the page asked for, the bundle run, the Library's first
+    /// page answered (the stages before the first thumbnail, from the page's own clock).
+    stages: Stages,
     /// Set when the launch opened on Generate and the benchmark clicked the Library.
     click: Option<ClickFigures>,
     first_thumb_from_launch: Duration,
     count: String,
+}
+
+#[derive(Clone, Copy)]
+struct Stages {
+    page: f64,
+    script: f64,
+    first_page: f64,
 }
 
 struct ClickFigures {
@@ -197,6 +207,11 @@ const SCREEN_LOADED: &str = "return window.__thumbs.screen;";
 /// set even before the benchmark could reach the page.
 const FIRST_THUMB_MARK: &str = "const m = performance.getEntriesByName('easel:first-thumbnail')[0];
     return m ? performance.timeOrigin + m.startTime : 0;";
+/// The start-up stages before it, in ms since the Unix epoch: the page asked for (the
+/// navigation's start), the bundle run, and the Library's first page answered.
+const STAGE_MARKS: &str = "const at = (n) => { const m = performance.getEntriesByName(n)[0];
+      return m ? performance.timeOrigin + m.startTime : 0; };
+    return [performance.timeOrigin, at('easel:script'), at('easel:first-page')];";
 
 fn epoch_ms() -> f64 {
     SystemTime::now()
@@ -257,6 +272,23 @@ async fn launch(library: &Path, profile: &Path) -> (Driver, Client, Launch) {
         .await
         .as_f64()
         .unwrap();
+    let stages: Vec<f64> = c
+        .execute(STAGE_MARKS, vec![])
+        .await
+        .ok()
+        .and_then(|v| serde_json::from_value(v).ok())
+        .unwrap_or_default();
+    let stage = |i: usize| {
+        stages
+            .get(i)
+            .filter(|&&t| t > 0.0)
+            .map_or(f64::NAN, |t| t - launched_at)
+    };
+    let stages = Stages {
+        page: stage(0),
+        script: stage(1),
+        first_page: stage(2),
+    };
     let count = wait_js(
         &c,
         "the match count",
@@ -270,6 +302,7 @@ async fn launch(library: &Path, profile: &Path) -> (Driver, Client, Launch) {
     .to_owned();
     let l = Launch {
         ready,
+        stages,
         click,
         // From the app's process start. Where the Library had to be clicked, this includes
         // waiting for the window to be seen ready (asked every 100 ms).
@@ -389,10 +422,13 @@ async fn main() {
             None => "reopened on the Library".to_owned(),
         };
         println!(
-            "launch {}{}: window ready {:.0} ms; {how}; launch → first thumbnail {:.0} ms; header \"{}\"",
+            "launch {}{}: window ready {:.0} ms; {how}; launch → page asked for {:.0} ms, bundle run {:.0} ms, first page answered {:.0} ms, first thumbnail {:.0} ms; header \"{}\"",
             n + 1,
             if cold { " (page cache dropped)" } else { "" },
             l.ready.as_secs_f64() * 1000.0,
+            l.stages.page,
+            l.stages.script,
+            l.stages.first_page,
             l.first_thumb_from_launch.as_secs_f64() * 1000.0,
             l.count
         );
@@ -411,10 +447,14 @@ async fn main() {
         median(v.iter().map(|l| f(l).as_secs_f64() * 1000.0).collect())
     };
     if !reopened.is_empty() {
+        let stage = |f: fn(&Stages) -> f64| median(reopened.iter().map(|l| f(&l.stages)).collect());
         println!(
-            "BENCHMARK start-up, reopening on the Library with the OS caches warm, median of {}: window ready {:.0} ms; launch → first thumbnail {:.0} ms",
+            "BENCHMARK start-up, reopening on the Library with the OS caches warm, median of {}: window ready {:.0} ms; launch → page asked for {:.0} ms, bundle run {:.0} ms, first page answered {:.0} ms, first thumbnail {:.0} ms",
             reopened.len(),
             ms(&reopened, |l| l.ready),
+            stage(|s| s.page),
+            stage(|s| s.script),
+            stage(|s| s.first_page),
             ms(&reopened, |l| l.first_thumb_from_launch),
         );
     }

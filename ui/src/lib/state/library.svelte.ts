@@ -14,6 +14,7 @@ import {
 } from '$lib/ipc';
 import { dayEnd, dayStart } from '$lib/logic/format';
 import { composeQuery } from '$lib/logic/searchText';
+import { markOnce } from '$lib/logic/startupMarks';
 
 export const PAGE_SIZE = 200;
 /**
@@ -230,6 +231,7 @@ export class Library {
     const page = await this.#fetch(generation, null);
     this.#settle(generation);
     if (!page) return;
+    markOnce('easel:first-page');
     this.#cursors = [null];
     this.#sizes = [];
     this.#loaded = [];
