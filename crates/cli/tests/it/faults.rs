@@ -554,6 +554,39 @@ fn a_read_only_library_can_be_browsed_and_refuses_changes_clearly() {
     chmod_tree(&data, 0o755, 0o644);
 }
 
+/// A read-only library that this Easel cannot read as it is (it needs an update, or a newer
+/// Easel wrote it) says that, not which file could not be written.
+#[test]
+fn a_read_only_library_that_needs_an_update_or_is_newer_says_so() {
+    for (version, code, words) in [
+        (13, "read_only", "needs an update for this version of Easel"),
+        (999, "database_too_new", "newer version of Easel"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("lib");
+        seeded(&data, &[("a quiet bay", None)]);
+        let db = rusqlite::Connection::open(data.join("easel.sqlite3")).unwrap();
+        db.pragma_update(None, "user_version", version).unwrap();
+        drop(db);
+        chmod_tree(dir.path(), 0o755, 0o444);
+        chmod_tree(&data, 0o555, 0o444);
+
+        let list = as_other_user(&data, &["list", "--json"]);
+        assert!(!list.status.success());
+        let err = one_json(&list);
+        assert_eq!(err["error"]["code"], code, "{err}");
+        let message = err["error"]["message"].as_str().unwrap();
+        assert!(message.contains(words), "{message}");
+        assert!(!message.contains("easel.lock"), "{message}");
+        chmod_tree(&data, 0o755, 0o644);
+        let db = rusqlite::Connection::open(data.join("easel.sqlite3")).unwrap();
+        let kept: i64 = db
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(kept, version, "the library was changed");
+    }
+}
+
 /// A small RAM disk mounted for the test, unmounted on drop. Needs root.
 struct RamDisk(PathBuf);
 

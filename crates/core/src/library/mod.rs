@@ -126,6 +126,12 @@ impl Library {
                         tracing::warn!(error = %e, "library opened read-only");
                         Ok(library)
                     }
+                    // What the library itself says (it needs an update, or it is from a newer
+                    // Easel) tells the user more than the file that could not be written.
+                    Err(read_error @ (Error::ReadOnly { .. } | Error::DatabaseTooNew { .. })) => {
+                        tracing::warn!(error = %e, "library not writable");
+                        Err(read_error)
+                    }
                     Err(read_error) => {
                         tracing::warn!(error = %read_error, "library not readable either");
                         Err(e)
