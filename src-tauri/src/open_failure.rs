@@ -24,4 +24,12 @@ impl OpenFailure {
             folder: folder.map(|f| f.display().to_string()),
         }
     }
+
+    /// What a command that needs the library answers instead.
+    pub fn refusal(&self) -> easel_core::ErrorPayload {
+        easel_core::ErrorPayload {
+            code: self.code.clone(),
+            message: self.message.clone(),
+        }
+    }
 }

@@ -107,6 +107,92 @@ fn failed_window(failure: crate::OpenFailure) -> (App<MockRuntime>, WebviewWindo
     (app, window)
 }
 
+/// A window whose commands pass the open gate, with the library not yet open.
+fn gated_window() -> (
+    App<MockRuntime>,
+    WebviewWindow<MockRuntime>,
+    Arc<crate::open_gate::OpenGate<MockRuntime>>,
+) {
+    let gate = crate::open_gate::OpenGate::new(tauri::generate_handler![
+        super::startup::library_open_failure,
+        super::library::list_images,
+    ]);
+    let app = mock_builder()
+        .invoke_handler({
+            let gate = Arc::clone(&gate);
+            move |invoke| gate.pass(invoke)
+        })
+        .build(mock_context(noop_assets()))
+        .unwrap();
+    let window = WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .unwrap();
+    (app, window, gate)
+}
+
+/// Asks in a thread of its own, since the answer may be held.
+fn ask_later(
+    window: &WebviewWindow<MockRuntime>,
+    cmd: &'static str,
+    args: Value,
+) -> std::thread::JoinHandle<Result<Value, Value>> {
+    let window = window.clone();
+    std::thread::spawn(move || invoke_on(&window, cmd, args))
+}
+
+#[test]
+fn commands_wait_while_the_library_opens_and_then_run() {
+    let (app, window, gate) = gated_window();
+    let list = ask_later(&window, "list_images", json!({"query": {"limit": 5}}));
+    let failure = ask_later(&window, "library_open_failure", json!({}));
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(
+        !list.is_finished() && !failure.is_finished(),
+        "answered before the library was open"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::open(AppDirs::under(dir.path())).unwrap();
+    tauri::Manager::manage(&app, EngineState::new(Arc::new(engine)));
+    gate.opened(app.handle(), None);
+    let page = list.join().unwrap().unwrap();
+    assert_eq!(page["images"], json!([]));
+    assert_eq!(failure.join().unwrap(), Ok(Value::Null));
+    // Once open, commands run at once.
+    assert!(invoke_on(&window, "list_images", json!({"query": {"limit": 5}})).is_ok());
+}
+
+#[test]
+fn when_the_library_cannot_be_opened_held_commands_fail_with_the_reason() {
+    let (app, window, gate) = gated_window();
+    let list = ask_later(&window, "list_images", json!({"query": {"limit": 5}}));
+    let failure = ask_later(&window, "library_open_failure", json!({}));
+    std::thread::sleep(std::time::Duration::from_millis(100));
+
+    let e = easel_core::Error::DatabaseTooNew {
+        found: 999,
+        supported: 14,
+    };
+    let open_failure = crate::OpenFailure::new(&e, Some(std::path::Path::new("/data/easel")));
+    tauri::Manager::manage(&app, open_failure.clone());
+    gate.opened(app.handle(), Some(&open_failure));
+    let refused = list.join().unwrap().unwrap_err();
+    assert_eq!(refused["code"], "database_too_new");
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap()
+            .contains("newer version of Easel")
+    );
+    let reported = failure.join().unwrap().unwrap();
+    assert_eq!(reported["code"], "database_too_new");
+    assert_eq!(reported["folder"], "/data/easel");
+    // Later commands are refused at once; the failure screen's own still run.
+    let later = invoke_on(&window, "list_images", json!({"query": {"limit": 5}}));
+    assert_eq!(later.unwrap_err()["code"], "database_too_new");
+    assert!(invoke_on(&window, "library_open_failure", json!({})).is_ok());
+}
+
 #[test]
 fn an_open_library_reports_no_failure() {
     let f = fixture();

@@ -286,6 +286,7 @@ async fn generate_browse_and_keep_offline() {
     check_license(&c).await;
     shot(&c, "08-image-view-after-restart").await;
     c.close().await.unwrap();
+    driver.wait_app_exited();
 
     // The key never reached the library database or the settings file.
     for file in ["data/easel.sqlite3", "config/settings.json"] {
@@ -489,6 +490,9 @@ async fn providers_seed_and_a_getty_licence() {
         "the licence was requested more than once"
     );
     c.close().await.unwrap();
+    // Gone before the next scenario starts its window, or that launch could reach this
+    // instance as the single running one.
+    driver.wait_app_exited();
 }
 
 /// Issue 11 in the window: a board made in the sidebar, two images dragged onto it, one of
@@ -645,6 +649,9 @@ async fn a_board_two_dragged_images_and_a_tag_search() {
     assert!(problem.contains("not a search key"), "{problem}");
     shot(&c, "24-search-error").await;
     c.close().await.unwrap();
+    // Gone before the next scenario starts its window, or that launch could reach this
+    // instance as the single running one.
+    driver.wait_app_exited();
 }
 
 /// A library written by a newer Easel: the window opens on a screen that says so and where

@@ -384,4 +384,7 @@ async fn paint_a_mask_run_an_edit_and_step_through_its_versions() {
     wait_for(&c, "version-parent").await;
     shot(&c, "38-back-to-child").await;
     c.close().await.unwrap();
+    // Gone before the next scenario starts its window, or that launch could reach this
+    // instance as the single running one.
+    driver.wait_app_exited();
 }

@@ -377,4 +377,7 @@ async fn a_comfyui_endpoint_with_live_previews_and_its_checkpoint_licence() {
         max(&drawn),
     );
     c.close().await.unwrap();
+    // Gone before the next scenario starts its window, or that launch could reach this
+    // instance as the single running one.
+    driver.wait_app_exited();
 }
