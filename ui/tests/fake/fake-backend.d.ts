@@ -16,7 +16,7 @@ type FakeOptions = {
   fireflyConfigured?: boolean;
   /** Ids of images whose original a library check found damaged. */
   damaged?: string[];
-  /** The library could not be opened at start: every command but a few fails as Tauri fails it. */
+  /** The library could not be opened at start: every command but the failure screen's fails with its code and message. */
   openFailure?: { code: string; message: string; folder: string | null } | null;
   /** The folder a library was moved from, still on disk. */
   previousLibrary?: string | null;

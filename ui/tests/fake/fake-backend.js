@@ -961,8 +961,8 @@
     async function handle(cmd, args = {}) {
       calls.push({ cmd, args });
       if (o.openFailure && !['library_open_failure', 'restart_app', 'quit_app'].includes(cmd)) {
-        // What Tauri answers a command whose state was never managed: a plain string.
-        throw `state not managed for field \`state\` on command \`${cmd}\`. You must call \`.manage()\` before using this command`;
+        // As the shell's open gate answers every other command when the library could not be opened.
+        throw { code: o.openFailure.code, message: o.openFailure.message };
       }
       switch (cmd) {
         case 'library_open_failure': return o.openFailure ? structuredClone(o.openFailure) : null;
