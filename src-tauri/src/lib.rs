@@ -112,37 +112,29 @@ pub fn run() {
 /// upgrade runs (2.3 s at a million images); commands wait at the gate meanwhile. A library
 /// that cannot be opened still gets its window, which says why.
 fn open_in_background(app: tauri::AppHandle, gate: Arc<OpenGate<tauri::Wry>>) {
-    let open = move || match open_library() {
+    let (on_thread, on_gate) = (app.clone(), Arc::clone(&gate));
+    if let Err(e) = std::thread::Builder::new()
+        .name("library-open".into())
+        .spawn(move || open_and_announce(&on_thread, &on_gate))
+    {
+        // Should no thread be had, the library opens here, on the main thread, as it used to.
+        log::warn!("no thread to open the library on ({e}); opening it on the main thread");
+        open_and_announce(&app, &gate);
+    }
+}
+
+/// Opens the library, manages its state (or the failure) and lets the held commands pass.
+fn open_and_announce(app: &tauri::AppHandle, gate: &Arc<OpenGate<tauri::Wry>>) {
+    match open_library() {
         Ok(engine) => {
             log::info!("library opened in {}", engine.dirs().data.display());
             start_housekeeping(&engine);
             app.manage(EngineState::new(engine));
-            gate.opened(&app, None);
+            gate.opened(app, None);
         }
         Err(failure) => {
             app.manage(failure.clone());
-            gate.opened(&app, Some(&failure));
-        }
-    };
-    // Should no thread be had, the library opens here, on the main thread, as it used to.
-    let open = Arc::new(std::sync::Mutex::new(Some(open)));
-    let take = |open: &std::sync::Mutex<Option<_>>| {
-        open.lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .take()
-    };
-    let on_thread = Arc::clone(&open);
-    if let Err(e) = std::thread::Builder::new()
-        .name("library-open".into())
-        .spawn(move || {
-            if let Some(open) = take(&on_thread) {
-                open();
-            }
-        })
-    {
-        log::warn!("no thread to open the library on ({e}); opening it on the main thread");
-        if let Some(open) = take(&open) {
-            open();
+            gate.opened(app, Some(&failure));
         }
     }
 }

@@ -56,13 +56,12 @@ impl<R: Runtime> OpenGate<R> {
         }
     }
 
-    /// The library is open (its state managed), or could not be: the held commands run, on
-    /// the main thread as commands always do, or fail with the reason.
-    pub fn opened(&self, app: &AppHandle<R>, failure: Option<&OpenFailure>) {
-        let refusal = failure.map(OpenFailure::refusal);
-        let next = match &refusal {
+    /// The library is open (its state managed), or could not be: the held commands pass
+    /// again, in order, on the main thread as commands always do, and so run or are refused.
+    pub fn opened(self: &Arc<Self>, app: &AppHandle<R>, failure: Option<&OpenFailure>) {
+        let next = match failure {
             None => Stage::Open,
-            Some(r) => Stage::Failed(r.clone()),
+            Some(f) => Stage::Failed(f.refusal()),
         };
         let held = {
             let mut stage = self.stage.lock().unwrap_or_else(PoisonError::into_inner);
@@ -75,17 +74,10 @@ impl<R: Runtime> OpenGate<R> {
         if held.is_empty() {
             return;
         }
-        let gate_handler = Arc::clone(&self.handler);
+        let gate = Arc::clone(self);
         let run = move || {
             for invoke in held {
-                match &refusal {
-                    Some(r) if !WITHOUT_LIBRARY.contains(&invoke.message.command()) => {
-                        invoke.resolver.reject(r.clone());
-                    }
-                    _ => {
-                        gate_handler(invoke);
-                    }
-                }
+                gate.pass(invoke);
             }
         };
         if let Err(e) = app.run_on_main_thread(run) {
