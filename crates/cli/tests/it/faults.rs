@@ -616,6 +616,45 @@ fn fill(disk: &Path) {
     let _ = f.sync_all();
 }
 
+/// A library that needs an update on a full disk: the disk is named, not a read-only
+/// folder, and the library is as it was.
+#[test]
+fn a_library_that_needs_an_update_on_a_full_disk_names_the_disk() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(disk) = RamDisk::mount(&dir.path().join("disk"), 4096) else {
+        assert!(!is_root(), "as root, mounting a small RAM disk must work");
+        eprintln!("skipped: mounting a RAM disk needs root");
+        return;
+    };
+    let data = disk.0.join("lib");
+    seeded(&data, &[("low tide", None)]);
+    // As a library from before the counts per stretch of time was (schema 12).
+    let db = rusqlite::Connection::open(data.join("easel.sqlite3")).unwrap();
+    library_support::drop_time_span_counts(&db);
+    db.pragma_update(None, "user_version", 12).unwrap();
+    drop(db);
+    fill(&disk.0);
+
+    let list = run(&data, &["list", "--json"]);
+    assert!(!list.status.success());
+    let err = one_json(&list);
+    assert_eq!(err["error"]["code"], "disk_full", "{err}");
+    assert!(
+        !err["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("read-only"),
+        "{err}"
+    );
+    // Reading the version needs room for SQLite's shared memory file.
+    std::fs::remove_file(disk.0.join("filler")).unwrap();
+    let db = rusqlite::Connection::open(data.join("easel.sqlite3")).unwrap();
+    let kept: i64 = db
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(kept, 12, "the library was changed");
+}
+
 #[test]
 fn a_full_disk_is_named_and_reading_still_works() {
     let dir = tempfile::tempdir().unwrap();

@@ -126,9 +126,14 @@ impl Library {
                         tracing::warn!(error = %e, "library opened read-only");
                         Ok(library)
                     }
-                    // What the library itself says (it needs an update, or it is from a newer
-                    // Easel) tells the user more than the file that could not be written.
-                    Err(read_error @ (Error::ReadOnly { .. } | Error::DatabaseTooNew { .. })) => {
+                    // What reading found (it needs an update this folder or disk cannot take,
+                    // or a newer Easel wrote it) tells the user more than the file that could
+                    // not be written.
+                    Err(
+                        read_error @ (Error::ReadOnly { .. }
+                        | Error::DiskFull { .. }
+                        | Error::DatabaseTooNew { .. }),
+                    ) => {
                         tracing::warn!(error = %e, "library not writable");
                         Err(read_error)
                     }
@@ -193,22 +198,26 @@ impl Library {
         let conn = schema::connect_read_only(&root.join(DB_FILE))
             .map_err(|e| Error::from_sqlite(e, &root))?;
         let version = schema::check_version(&conn)?;
-        if version < SCHEMA_VERSION {
-            return Err(Error::ReadOnly {
+        let needs_update = version < SCHEMA_VERSION;
+        // Why it cannot be written: a full disk is named as such, even when the library
+        // needs an update (which then cannot be made either).
+        let reason = match why {
+            Error::DiskFull { .. } => Error::DiskFull {
+                place: root.display().to_string(),
+            },
+            _ if needs_update => Error::ReadOnly {
                 place: format!(
                     "The library at {} (which needs an update for this version of Easel)",
                     root.display()
                 ),
-            });
-        }
-        let reason = match why {
-            Error::DiskFull { .. } => Error::DiskFull {
-                place: root.display().to_string(),
             },
             _ => Error::ReadOnly {
                 place: format!("The library at {}", root.display()),
             },
         };
+        if needs_update {
+            return Err(reason);
+        }
         Ok(Library {
             layout: BlobLayout::new(&root),
             root,
