@@ -9,6 +9,7 @@ mod events;
 mod export_view;
 mod open_failure;
 mod open_gate;
+mod open_stage;
 mod progress;
 mod protocol;
 mod throttle;
@@ -22,6 +23,7 @@ pub use engine_state::EngineState;
 pub use events::LibraryChanged;
 pub use export_view::{ExportFailureView, ExportPlanView, ExportReportView, ExportedFileView};
 pub use open_failure::OpenFailure;
+pub use open_stage::OpenStage;
 pub use protocol::{ImageRoute, ImageVariant};
 pub use throttle::Throttle;
 pub use views::{ProviderSettingsView, SettingsView};
@@ -31,6 +33,7 @@ use std::sync::Arc;
 use easel_core::app_dirs::AppDirs;
 use easel_core::engine::Engine;
 use open_gate::OpenGate;
+use open_stage::LibraryOpening;
 use tauri::Manager;
 
 /// Where the generated TypeScript bindings live, relative to this crate.
@@ -83,6 +86,7 @@ pub fn run() {
             move |invoke| gate.pass(invoke)
         })
         .manage(commands::import::ImportRun::default())
+        .manage(LibraryOpening::default())
         .setup(move |app| {
             specta.mount_events(app);
             if let Some(window) = app.get_webview_window("main") {
@@ -125,15 +129,18 @@ fn open_in_background(app: tauri::AppHandle, gate: Arc<OpenGate<tauri::Wry>>) {
 
 /// Opens the library, manages its state (or the failure) and lets the held commands pass.
 fn open_and_announce(app: &tauri::AppHandle, gate: &Arc<OpenGate<tauri::Wry>>) {
-    match open_library() {
+    let opening = app.state::<LibraryOpening>();
+    match open_library(&opening) {
         Ok(engine) => {
             log::info!("library opened in {}", engine.dirs().data.display());
             start_housekeeping(&engine);
             app.manage(EngineState::new(engine));
+            opening.reach(OpenStage::Open);
             gate.opened(app, None);
         }
         Err(failure) => {
             app.manage(failure.clone());
+            opening.reach(OpenStage::Failed);
             gate.opened(app, Some(&failure));
         }
     }
@@ -157,9 +164,17 @@ fn start_housekeeping(engine: &Arc<Engine>) {
 }
 
 /// Opens the library where the environment or the platform puts it (upgrading it if needed).
-fn open_library() -> Result<Arc<Engine>, OpenFailure> {
+fn open_library(opening: &LibraryOpening) -> Result<Arc<Engine>, OpenFailure> {
     let dirs = AppDirs::from_env().map_err(|e| OpenFailure::new(&e, None))?;
     let folder = dirs.data.clone();
-    let engine = Engine::open(dirs).map_err(|e| OpenFailure::new(&e, Some(&folder)))?;
+    let engine = Engine::open_announcing(dirs, &mut |upgrade| {
+        log::info!(
+            "upgrading the library from schema {} to {}",
+            upgrade.from,
+            upgrade.to
+        );
+        opening.reach(upgrade.into());
+    })
+    .map_err(|e| OpenFailure::new(&e, Some(&folder)))?;
     Ok(Arc::new(engine))
 }

@@ -12,7 +12,15 @@ use tauri::{AppHandle, Runtime};
 use crate::open_failure::OpenFailure;
 
 /// Commands the failure screen needs; they run whether or not the library opened.
-const WITHOUT_LIBRARY: [&str; 3] = ["library_open_failure", "restart_app", "quit_app"];
+const WITHOUT_LIBRARY: [&str; 4] = [
+    "library_open_stage",
+    "library_open_failure",
+    "restart_app",
+    "quit_app",
+];
+
+/// Never held: says how far the opening has got while it runs.
+const WHILE_OPENING: &str = "library_open_stage";
 
 type Handler<R> = dyn Fn(Invoke<R>) -> bool + Send + Sync;
 
@@ -41,6 +49,10 @@ impl<R: Runtime> OpenGate<R> {
     pub fn pass(&self, invoke: Invoke<R>) -> bool {
         let mut stage = self.stage.lock().unwrap_or_else(PoisonError::into_inner);
         match &mut *stage {
+            Stage::Opening(_) if invoke.message.command() == WHILE_OPENING => {
+                drop(stage);
+                (self.handler)(invoke)
+            }
             Stage::Opening(held) => {
                 held.push(invoke);
                 true

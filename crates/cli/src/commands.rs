@@ -1,5 +1,5 @@
 use std::collections::BTreeMap;
-use std::io::Read;
+use std::io::{IsTerminal, Read};
 use std::time::Instant;
 
 use easel_core::app_dirs::AppDirs;
@@ -37,7 +37,20 @@ impl Failure {
 }
 
 pub(crate) fn open() -> Result<Engine, Error> {
-    Engine::open(AppDirs::from_env()?)
+    let dirs = AppDirs::from_env()?;
+    let folder = dirs.data.clone();
+    // At a million images an upgrade takes seconds: a person at a terminal is told why they
+    // wait; scripts' output stays as it was.
+    Engine::open_announcing(dirs, &mut |u| {
+        if std::io::stderr().is_terminal() {
+            output::err_line(format_args!(
+                "Updating the library at {} for this version of Easel (schema {} to {}); this happens once.",
+                folder.display(),
+                u.from,
+                u.to
+            ));
+        }
+    })
 }
 
 pub async fn run(cli: Cli) -> Result<(), Failure> {

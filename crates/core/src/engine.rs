@@ -12,7 +12,7 @@ use crate::catalog::{self, ProviderSpec};
 use crate::edit::EditRequest;
 use crate::export::ExportItem;
 use crate::jobs::{JobContext, JobEvent, JobId, JobOutput, JobQueue, JobStage};
-use crate::library::{GenerationDone, ImageFacts, Library, NewImage};
+use crate::library::{GenerationDone, ImageFacts, Library, NewImage, SchemaUpgrade};
 use crate::license::{self, LicenseSnapshot};
 use crate::license_inheritance::{self, ParentTerms};
 use crate::providers::credentials::{self, FieldStatus};
@@ -52,7 +52,16 @@ pub struct Engine {
 
 impl Engine {
     pub fn open(dirs: AppDirs) -> Result<Engine> {
-        let library = Arc::new(Library::open(&dirs.data)?);
+        Engine::open_announcing(dirs, &mut |_| {})
+    }
+
+    /// As `open`; `on_upgrade` is told before an older library is upgraded (see
+    /// `Library::open_announcing`).
+    pub fn open_announcing(
+        dirs: AppDirs,
+        on_upgrade: &mut dyn FnMut(SchemaUpgrade),
+    ) -> Result<Engine> {
+        let library = Arc::new(Library::open_announcing(&dirs.data, on_upgrade)?);
         let settings_file = SettingsFile::in_dir(&dirs.config);
         settings_file.load()?; // a damaged file is reported now, not at the first generation
         let keys = KeyStore::open(&dirs.config)?;

@@ -19,6 +19,7 @@ use easel_core::ErrorPayload;
 /// Every command, for the invoke handler and the TypeScript bindings.
 pub fn all() -> tauri_specta::Commands<tauri::Wry> {
     tauri_specta::collect_commands![
+        startup::library_open_stage,
         startup::library_open_failure::<tauri::Wry>,
         startup::quit_app::<tauri::Wry>,
         settings::get_catalog,

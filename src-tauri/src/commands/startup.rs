@@ -1,8 +1,18 @@
-//! The start of the window: whether the library opened, and leaving when it did not.
+//! The start of the window: how far the library's opening has got, whether it opened, and
+//! leaving when it did not.
 
-use tauri::{AppHandle, Manager, Runtime};
+use tauri::{AppHandle, Manager, Runtime, State};
 
 use crate::open_failure::OpenFailure;
+use crate::open_stage::{LibraryOpening, OpenStage};
+
+/// How far opening the library has got (an older library is upgraded first); answered at
+/// once, even while the library opens.
+#[tauri::command]
+#[specta::specta]
+pub fn library_open_stage(opening: State<'_, LibraryOpening>) -> OpenStage {
+    opening.stage()
+}
 
 /// Why the library could not be opened at start; null when it is open.
 #[tauri::command]

@@ -114,10 +114,12 @@ fn gated_window() -> (
     Arc<crate::open_gate::OpenGate<MockRuntime>>,
 ) {
     let gate = crate::open_gate::OpenGate::new(tauri::generate_handler![
+        super::startup::library_open_stage,
         super::startup::library_open_failure,
         super::library::list_images,
     ]);
     let app = mock_builder()
+        .manage(crate::open_stage::LibraryOpening::default())
         .invoke_handler({
             let gate = Arc::clone(&gate);
             move |invoke| gate.pass(invoke)
@@ -163,6 +165,46 @@ fn commands_wait_while_the_library_opens_and_then_run() {
 }
 
 #[test]
+fn the_window_hears_at_once_that_an_older_library_is_being_upgraded() {
+    use crate::open_stage::{LibraryOpening, OpenStage};
+    let (app, window, gate) = gated_window();
+    let stage = || invoke_on(&window, "library_open_stage", json!({})).unwrap();
+    assert_eq!(stage(), json!({"stage": "opening"}));
+    let list = ask_later(&window, "list_images", json!({"query": {"limit": 5}}));
+
+    // A library at schema 3, opened as the shell opens it.
+    let dir = tempfile::tempdir().unwrap();
+    let dirs = AppDirs::under(dir.path());
+    std::fs::create_dir_all(&dirs.data).unwrap();
+    {
+        let db = rusqlite::Connection::open(dirs.data.join(easel_core::library::DB_FILE)).unwrap();
+        for v in 1..=3 {
+            db.execute_batch(easel_core::library::migration_sql(v).unwrap())
+                .unwrap();
+        }
+        db.pragma_update(None, "user_version", 3).unwrap();
+    }
+    let opening = tauri::Manager::state::<LibraryOpening>(&app);
+    let mut during_upgrade = None;
+    let engine = Engine::open_announcing(dirs, &mut |upgrade| {
+        opening.reach(upgrade.into());
+        // Asked while the upgrade runs: answered at once, while other commands still wait.
+        during_upgrade = Some((stage(), list.is_finished()));
+    })
+    .unwrap();
+    let to = easel_core::library::SCHEMA_VERSION;
+    assert_eq!(
+        during_upgrade,
+        Some((json!({"stage": "upgrading", "from": 3, "to": to}), false))
+    );
+    tauri::Manager::manage(&app, EngineState::new(Arc::new(engine)));
+    opening.reach(OpenStage::Open);
+    gate.opened(app.handle(), None);
+    assert_eq!(list.join().unwrap().unwrap()["images"], json!([]));
+    assert_eq!(stage(), json!({"stage": "open"}));
+}
+
+#[test]
 fn when_the_library_cannot_be_opened_held_commands_fail_with_the_reason() {
     let (app, window, gate) = gated_window();
     let list = ask_later(&window, "list_images", json!({"query": {"limit": 5}}));
@@ -191,6 +233,7 @@ fn when_the_library_cannot_be_opened_held_commands_fail_with_the_reason() {
     let later = invoke_on(&window, "list_images", json!({"query": {"limit": 5}}));
     assert_eq!(later.unwrap_err()["code"], "database_too_new");
     assert!(invoke_on(&window, "library_open_failure", json!({})).is_ok());
+    assert!(invoke_on(&window, "library_open_stage", json!({})).is_ok());
 }
 
 #[test]

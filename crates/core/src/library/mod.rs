@@ -60,7 +60,7 @@ pub use query::{Cursor, fts_query};
 pub use records::{
     GenerationDone, GenerationId, GenerationRecord, GenerationStatus, ImageDetail, ImageFacts,
     ImageFormat, ImagePage, ImageRecord, ImageSummary, LibraryStats, ListQuery, MATCH_COUNT_CAP,
-    MatchCount, NewImage, SortOrder, ThumbSize,
+    MatchCount, NewImage, SchemaUpgrade, SortOrder, ThumbSize,
 };
 pub use saved_searches::SavedSearch;
 pub use schema::{SCHEMA_VERSION, migration_sql};
@@ -118,7 +118,17 @@ impl Library {
     /// be written (a read-only folder or file, a full disk) but exists, it is opened
     /// read-only: browsing works and every change fails with a message that says why.
     pub fn open(data_dir: &Path) -> Result<Library> {
-        match Library::open_writable(data_dir) {
+        Library::open_announcing(data_dir, &mut |_| {})
+    }
+
+    /// As `open`; `on_upgrade` is told before an older library is brought up to this
+    /// version's schema, which takes seconds at a million images (once), so that a front
+    /// end can say why it waits. A new library is not an upgrade.
+    pub fn open_announcing(
+        data_dir: &Path,
+        on_upgrade: &mut dyn FnMut(SchemaUpgrade),
+    ) -> Result<Library> {
+        match Library::open_writable(data_dir, on_upgrade) {
             Ok(library) => Ok(library),
             Err(e) if worth_reading_only(&e) && data_dir.join(DB_FILE).is_file() => {
                 match Library::open_read_only(data_dir, &e) {
@@ -147,7 +157,10 @@ impl Library {
         }
     }
 
-    fn open_writable(data_dir: &Path) -> Result<Library> {
+    fn open_writable(
+        data_dir: &Path,
+        on_upgrade: &mut dyn FnMut(SchemaUpgrade),
+    ) -> Result<Library> {
         crate::private_fs::create_dir(data_dir)?;
         let root = data_dir
             .canonicalize()
@@ -159,6 +172,12 @@ impl Library {
         let mut conn = schema::connect(&db).map_err(in_db)?;
         let version = schema::check_version(&conn)?;
         schema::configure(&conn)?;
+        if (1..SCHEMA_VERSION).contains(&version) {
+            on_upgrade(SchemaUpgrade {
+                from: version as u32,
+                to: SCHEMA_VERSION as u32,
+            });
+        }
         schema::migrate(&mut conn, version)?;
         // SQLite creates its files with the umask's mode; the -wal and -shm files copy the
         // database file's, so restricting it keeps all three private.

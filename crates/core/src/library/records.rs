@@ -183,6 +183,16 @@ pub struct MatchCount {
     pub any_position: bool,
 }
 
+/// An older library brought up to this version's schema as it opens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct SchemaUpgrade {
+    /// The schema version the library was at.
+    pub from: u32,
+    /// This version's.
+    pub to: u32,
+}
+
 /// Counting a search stops here; whole-library, board, tag and text-only counts are exact.
 pub const MATCH_COUNT_CAP: i64 = 10_000;
 

@@ -2,7 +2,7 @@
 
 use crate::library_support;
 
-use easel_core::library::{DB_FILE, Library, SCHEMA_VERSION};
+use easel_core::library::{DB_FILE, Library, SCHEMA_VERSION, SchemaUpgrade, migration_sql};
 use rusqlite::Connection;
 
 fn user_version(conn: &Connection) -> i64 {
@@ -71,6 +71,49 @@ fn reopening_keeps_data_and_does_not_migrate_again() {
     drop(lib);
     let conn = Connection::open(dir.path().join(DB_FILE)).unwrap();
     assert_eq!(user_version(&conn), SCHEMA_VERSION);
+}
+
+#[test]
+fn an_upgrade_is_announced_before_it_runs_and_only_then() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut told = Vec::new();
+    // A new library is created, not upgraded.
+    drop(Library::open_announcing(dir.path(), &mut |u| told.push(u)).unwrap());
+    assert_eq!(told, []);
+    // Nor is one already at this version.
+    drop(Library::open_announcing(dir.path(), &mut |u| told.push(u)).unwrap());
+    assert_eq!(told, []);
+
+    // A library at version 3: when the front end is told, nothing has changed yet.
+    let old = tempfile::tempdir().unwrap();
+    let db = old.path().join(DB_FILE);
+    {
+        let conn = Connection::open(&db).unwrap();
+        for v in 1..=3 {
+            conn.execute_batch(migration_sql(v).unwrap()).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 3).unwrap();
+    }
+    let mut version_when_told = None;
+    let lib = Library::open_announcing(old.path(), &mut |u| {
+        told.push(u);
+        let conn = Connection::open(&db).unwrap();
+        version_when_told = Some(user_version(&conn));
+    })
+    .unwrap();
+    assert_eq!(
+        told,
+        [SchemaUpgrade {
+            from: 3,
+            to: SCHEMA_VERSION as u32
+        }]
+    );
+    assert_eq!(version_when_told, Some(3));
+    drop(lib);
+    assert_eq!(
+        user_version(&Connection::open(&db).unwrap()),
+        SCHEMA_VERSION
+    );
 }
 
 #[test]

@@ -7,6 +7,13 @@
 
 export const commands = {
 /**
+ * How far opening the library has got (an older library is upgraded first); answered at
+ * once, even while the library opens.
+ */
+async libraryOpenStage() : Promise<OpenStage> {
+    return await TAURI_INVOKE("library_open_stage");
+},
+/**
  * Why the library could not be opened at start; null when it is open.
  */
 async libraryOpenFailure() : Promise<OpenFailure | null> {
@@ -1479,6 +1486,18 @@ message: string;
  * The library folder Easel tried to open, when it got that far.
  */
 folder: string | null }
+/**
+ * Where the library's opening stands.
+ */
+export type OpenStage = { stage: "opening" } | 
+/**
+ * An older library is being brought up to this version; commands wait meanwhile.
+ */
+{ stage: "upgrading"; from: number; to: number } | { stage: "open" } | 
+/**
+ * `library_open_failure` says why.
+ */
+{ stage: "failed" }
 export type ParamKind = 
 /**
  * One of `values`.
