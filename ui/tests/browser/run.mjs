@@ -190,6 +190,32 @@ describe('a library that could not be opened', () => {
   }
 });
 
+describe('an older library being updated as it opens', () => {
+  for (const { viewport, colorScheme } of [
+    { viewport: { width: 1280, height: 800 }, colorScheme: 'light' },
+    { viewport: { width: 800, height: 600 }, colorScheme: 'light' },
+    { viewport: { width: 1280, height: 800 }, colorScheme: 'dark' },
+  ]) {
+    const tag = `${viewport.width}x${viewport.height}${colorScheme === 'dark' ? '-dark' : ''}`;
+    test(`at ${tag}: the window says so over the waiting views, then shows the library`, async (t) => {
+      const { page, assertClean } = await openApp(t, { viewport, colorScheme, ready: 'library-upgrading', backend: { upgrade: { from: 12, to: 14 } } });
+      await page.getByTestId('nav-library').click();
+      const notice = page.getByTestId('library-upgrading');
+      assert.match(await notice.textContent(), /Updating your library for this version of Easel/);
+      // Nothing claims the library is empty while it waits.
+      assert.doesNotMatch(await page.locator('main').textContent(), /\b0 images\b|No images/);
+      const box = await notice.boundingBox();
+      assert.ok(box && box.x >= 0 && box.x + box.width <= viewport.width && box.y + box.height <= viewport.height, `the notice fits at ${tag}`);
+      await shot(page, `library-upgrading-${tag}`);
+      await checkA11y(page, `library upgrading ${tag}`);
+      await page.evaluate(() => (window.__easelBackend.options.upgrade = null));
+      await page.getByTestId('gallery-item').first().waitFor();
+      await notice.waitFor({ state: 'detached' });
+      assertClean();
+    });
+  }
+});
+
 describe('every view renders cleanly', () => {
   const runs = [
     { viewport: { width: 1280, height: 800 }, colorScheme: 'light' },

@@ -18,6 +18,8 @@ type FakeOptions = {
   damaged?: string[];
   /** The library could not be opened at start: every command but the failure screen's fails with its code and message. */
   openFailure?: { code: string; message: string; folder: string | null } | null;
+  /** An older library is being upgraded as it opens: every command but library_open_stage waits until this is set to null. */
+  upgrade?: { from: number; to: number } | null;
   /** The folder a library was moved from, still on disk. */
   previousLibrary?: string | null;
   /** At most this many images of each answer are stored; the rest are reported lost. */

@@ -169,6 +169,9 @@
       gettyConfigured: false,
       fireflyConfigured: false,
       openFailure: null,
+      // An older library being upgraded as it opens: every command but library_open_stage waits,
+      // as at the shell's open gate, until this is set back to null (options.upgrade).
+      upgrade: null,
       ...opts,
     };
     const now = Date.parse('2026-11-20T12:00:00Z');
@@ -960,6 +963,10 @@
 
     async function handle(cmd, args = {}) {
       calls.push({ cmd, args });
+      if (cmd === 'library_open_stage') {
+        return o.openFailure ? { stage: 'failed' } : o.upgrade ? { stage: 'upgrading', ...o.upgrade } : { stage: 'open' };
+      }
+      while (o.upgrade) await new Promise((r) => setTimeout(r, 20));
       if (o.openFailure && !['library_open_failure', 'restart_app', 'quit_app'].includes(cmd)) {
         // As the shell's open gate answers every other command when the library could not be opened.
         throw { code: o.openFailure.code, message: o.openFailure.message };

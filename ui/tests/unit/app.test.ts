@@ -173,6 +173,51 @@ describe('settings', () => {
     expect(await screen.findByTestId('nav-library')).toBeInTheDocument();
     await waitFor(() => expect(callsOf(backend, 'library_open_failure')).toHaveLength(1));
     expect(screen.queryByTestId('open-failure')).toBeNull();
+    // Asked once: the first answer is "open", and no notice shows.
+    expect(callsOf(backend, 'library_open_stage')).toHaveLength(1);
+    expect(screen.queryByTestId('library-upgrading')).toBeNull();
+  });
+
+  it('says that an older library is being updated while its views wait, then shows them', async () => {
+    const { backend } = start({ images: 3, upgrade: { from: 12, to: 14 } });
+    const notice = await screen.findByTestId('library-upgrading');
+    expect(notice).toHaveAttribute('role', 'status');
+    expect(notice).toHaveTextContent('Updating your library for this version of Easel');
+    expect(notice).toHaveTextContent('quitting meanwhile loses nothing');
+    expect(notice).toHaveTextContent('Library format 12 → 14');
+    await fireEvent.click(screen.getByTestId('nav-library'));
+    // The Library asked for its first page, which waits at the gate.
+    await waitFor(() => expect(callsOf(backend, 'list_images').length).toBeGreaterThan(0));
+    expect(screen.queryByTestId('gallery-item')).toBeNull();
+
+    backend.options.upgrade = null;
+    expect((await screen.findAllByTestId('gallery-item')).length).toBeGreaterThan(0);
+    expect(screen.queryByTestId('library-upgrading')).toBeNull();
+    expect(screen.queryByTestId('open-failure')).toBeNull();
+  });
+
+  it('keeps asking while the library is still opening, and stops once it is being updated', async () => {
+    localStorage.clear();
+    const backend = installBackend({ speed: 20, images: 3, upgrade: { from: 13, to: 14 } });
+    // The shell says "opening" twice before the upgrade starts.
+    const early = [{ stage: 'opening' }, { stage: 'opening' }];
+    const asked: unknown[] = [];
+    const handle = backend.handle;
+    backend.handle = (cmd, args) => {
+      const answer = cmd === 'library_open_stage' ? early.shift() : undefined;
+      if (!answer) return handle(cmd, args);
+      asked.push(answer);
+      return Promise.resolve(answer);
+    };
+    render(App, { props: { app: new AppState() } });
+    const notice = await screen.findByTestId('library-upgrading', {}, { timeout: 2000 });
+    expect(notice).toHaveTextContent('Library format 13 → 14');
+    expect(asked).toHaveLength(2);
+    expect(callsOf(backend, 'library_open_stage')).toHaveLength(1);
+    backend.options.upgrade = null;
+    await waitFor(() => expect(screen.queryByTestId('library-upgrading')).toBeNull());
+    await new Promise((r) => setTimeout(r, 500));
+    expect(callsOf(backend, 'library_open_stage')).toHaveLength(1);
   });
 
   it('removes the old copy of a moved library only after a second click', async () => {

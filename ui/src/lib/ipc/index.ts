@@ -131,6 +131,8 @@ export const api = {
   quitApp: () => call(() => commands.quitApp()),
   /** Why the library could not be opened at start; `null` when it is open. */
   libraryOpenFailure: () => call(() => commands.libraryOpenFailure()),
+  /** How far opening the library has got (an older one is upgraded first); answered at once. */
+  libraryOpenStage: () => call(() => commands.libraryOpenStage()),
   copyCreditLine: (id: string) => call(() => commands.copyCreditLine(id)).then(() => undefined),
 
   // Organising (issue 11): boards, tags, ratings, notes, saved searches, bulk actions.

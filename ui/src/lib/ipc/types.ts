@@ -4,6 +4,7 @@
 
 export type {
   OpenFailure,
+  OpenStage,
   BackupSummary,
   CommercialUse,
   ConnectionTest,
