@@ -1263,6 +1263,22 @@ for (const { viewport, colorScheme } of [
       [area.x + area.width / 2, area.y + area.height / 2],
     );
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="edit-reference"]').length === 3);
+    // Any image of the library can be found and used, not only those the Library has loaded.
+    const find = panel.getByTestId('edit-reference-search');
+    await find.fill('frog:green');
+    assert.match(await panel.getByTestId('edit-reference-search-error').textContent(), /"frog:" is not a search key/);
+    assert.equal(await find.getAttribute('aria-invalid'), 'true');
+    await find.fill('"#7321"');
+    await page.waitForFunction(() => {
+      const tiles = document.querySelectorAll('[data-testid="reference-tile"]');
+      return tiles.length === 1 && tiles[0].getAttribute('aria-label').endsWith('#7321');
+    });
+    await panel.getByTestId('reference-tile').click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="edit-reference"]').length === 4);
+    await find.fill('"no such words anywhere"');
+    await panel.getByTestId('edit-reference-none').waitFor();
+    await find.fill('');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="reference-tile"]').length === 8);
     // The options gpt-image-1 takes for an edit (catalogue data): two images, high quality,
     // high input fidelity.
     const options = panel.getByTestId('edit-options');
@@ -1282,7 +1298,8 @@ for (const { viewport, colorScheme } of [
     const [sent] = await page.evaluate(() => window.__easelBackend.edits.map((e) => e.request));
     assert.deepEqual(sent.operation, { kind: 'edit' });
     assert.equal(sent.image_id, 'img-000000');
-    assert.equal(sent.reference_ids.length, 2);
+    assert.equal(sent.reference_ids.length, 3);
+    assert.equal(sent.reference_ids[2], 'img-007321');
     assert.deepEqual(sent.reference_files, ['/home/ann/Desktop/palette.png']);
     assert.equal(sent.mask.strokes.length, 2);
     assert.equal(sent.mask.invert, false);
