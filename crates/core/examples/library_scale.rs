@@ -7,8 +7,8 @@
 //! library grows, a vocabulary of 6,000 made-up words with Zipf frequencies, 5 % favourites,
 //! ratings, tags, boards, 1 % in the trash), then prints median and p95 of each query shape
 //! the Library runs: first page, a page deep down, a common word (about 10 % of images), a
-//! rare word, a phrase, a word plus filters, a tag, a board, a saved search, and the match
-//! counts for the header.
+//! rare word, a phrase, a word plus filters, a tag, a board, a saved search, lists entered at
+//! a position (the library, a board, a tag, words), and the match counts for the header.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -392,6 +392,41 @@ fn main() -> BoxResult<()> {
     time("rare word", || page(&lib, &r))?;
     let p = text(&phrase);
     time("phrase", || page(&lib, &p))?;
+    let prefix = text(&common.0[..3]);
+    // Words alone are entered at a position too (the scroll bar of a search dragged, End).
+    for (label, q, at) in [
+        ("common word entered at its middle, its page", &c, 0.5),
+        (
+            "common word entered at its last page (End), its page",
+            &c,
+            1.0,
+        ),
+        (
+            "common word entered at 90 %, oldest first, its page",
+            &c_old,
+            0.9,
+        ),
+        ("rare word entered at its last page, its page", &r, 1.0),
+        ("phrase entered at its middle, its page", &p, 0.5),
+        (
+            "3-letter prefix entered at its middle, its page",
+            &prefix,
+            0.5,
+        ),
+    ] {
+        let n = lib.count(q)?.count;
+        let position = ((n as f64 * at) as u64).min(n.saturating_sub(100));
+        time(label, || {
+            let cursor = lib.cursor_at(q, position)?;
+            page(
+                &lib,
+                &ListQuery {
+                    cursor,
+                    ..q.clone()
+                },
+            )
+        })?;
+    }
     let wf = text(&format!("{} model:dall-e-3 is:favorite", common.0));
     time("common word + model + favourite", || page(&lib, &wf))?;
     // A note written before each run: the search starts from nothing remembered.
@@ -406,7 +441,6 @@ fn main() -> BoxResult<()> {
     time_after_change("common word, just after a change", &mut change, || {
         page(&lib, &c)
     })?;
-    let prefix = text(&common.0[..3]);
     time("3-letter prefix (search as you type)", || {
         page(&lib, &prefix)
     })?;

@@ -1,7 +1,9 @@
 //! Entering a list at any position (a scroll bar dragged to the middle of a million images,
 //! the End key): the cursor a page must start after, found by summing the live images of
 //! each stretch of time and stepping within one stretch. The whole library, one board and
-//! one tag keep such counts; other lists are read from their start.
+//! one tag keep such counts. Words alone (with phrases and prefixes) are counted by the
+//! search index itself, a block of rows at a time. Lists with filters are read from their
+//! start: counting them would test every match.
 
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{OptionalExtension, params};
@@ -98,6 +100,204 @@ impl Spans {
     }
 }
 
+/// How a list is entered at a position, when it can be.
+pub(super) enum Entry {
+    /// By the counts kept per stretch of time.
+    Counted(Spans),
+    /// Words alone: the search index counts its matches (`MATCH` this) per block of rows.
+    Words(String),
+}
+
+impl Entry {
+    pub(super) fn of(c: &Compiled) -> Option<Entry> {
+        if let Some(spans) = Spans::of(c) {
+            return Some(Entry::Counted(spans));
+        }
+        match &c.fts {
+            Some(fts)
+                if c.driver == Driver::Images
+                    && c.fts_excluded.is_none()
+                    && c.has_no_conditions()
+                    && !c.impossible =>
+            {
+                Some(Entry::Words(fts.clone()))
+            }
+            _ => None,
+        }
+    }
+
+    /// Every statement `cursor_at` may run, with example values: for the query-plan tests.
+    pub(super) fn statements(&self, order: SortOrder) -> Vec<(String, Vec<SqlValue>)> {
+        match self {
+            Entry::Counted(spans) => spans.statements(order),
+            Entry::Words(fts) => {
+                let text = SqlValue::Text(fts.clone());
+                let int = SqlValue::Integer;
+                vec![
+                    (BLOCKS_SQL.to_owned(), vec![]),
+                    (MATCHES_SQL.to_owned(), vec![text.clone()]),
+                    (
+                        BLOCK_KEYS_SQL.to_owned(),
+                        vec![text.clone(), int(0), int(4095)],
+                    ),
+                    (words_walk_sql(order), vec![text, int(10)]),
+                ]
+            }
+        }
+    }
+}
+
+/// The blocks of 4,096 rows (by `seq`) the search walks, with the times their rows span.
+const BLOCKS_SQL: &str = "SELECT block, min_created_at, max_created_at FROM search_time_blocks";
+/// The rows that match `?1` (the index holds live images only), counted per block in one
+/// pass: a prefix costs the index milliseconds per statement, so one per block would not do.
+const MATCHES_SQL: &str = "SELECT rowid FROM images_fts WHERE images_fts MATCH ?1";
+/// The keys of the rows of the block range `?2..=?3` that match `?1`.
+const BLOCK_KEYS_SQL: &str = "SELECT i.created_at, i.id FROM images i \
+     WHERE i.seq BETWEEN ?2 AND ?3 AND i.deleted_at IS NULL \
+     AND i.seq IN (SELECT rowid FROM images_fts WHERE images_fts MATCH ?1 AND rowid BETWEEN ?2 AND ?3)";
+
+/// The key of the match `?2` rows into every match of `?1`, in list order: the slow way,
+/// should the blocks ever disagree with the rows.
+fn words_walk_sql(order: SortOrder) -> String {
+    let dir = direction(order);
+    format!(
+        "SELECT i.created_at, i.id FROM images i WHERE i.deleted_at IS NULL \
+         AND i.seq IN (SELECT rowid FROM images_fts WHERE images_fts MATCH ?1) \
+         ORDER BY i.created_at {dir}, i.id {dir} LIMIT 1 OFFSET ?2"
+    )
+}
+
+/// A block of rows: `seq` from `block << 12`, 4,096 of them, created in `lo..=hi`.
+#[derive(Clone, Copy)]
+struct Block {
+    block: i64,
+    lo: i64,
+    hi: i64,
+}
+
+impl Block {
+    fn seqs(self) -> (i64, i64) {
+        (self.block << 12, (self.block << 12) | 4095)
+    }
+}
+
+/// The blocks split in two: `apart`, whose times do not overlap (in time order), and `among`,
+/// the rest (a first image made after older ones were imported, a clock set back), whose
+/// matches are read one by one. Most blocks of a library that grows in time are apart.
+fn split_blocks(mut blocks: Vec<Block>) -> (Vec<Block>, Vec<Block>) {
+    // The most blocks that do not overlap: by earliest end, each that starts after the last.
+    blocks.sort_by_key(|b| (b.hi, b.lo, b.block));
+    let (mut apart, mut among): (Vec<Block>, Vec<Block>) = (Vec::new(), Vec::new());
+    for b in blocks {
+        match apart.last() {
+            Some(last) if b.lo <= last.hi => among.push(b),
+            _ => apart.push(b),
+        }
+    }
+    (apart, among)
+}
+
+/// The key of the row before position `target + 1` of the matches of `fts`, in `order`.
+///
+/// The list is cut at the ends of the blocks that are apart: each piece holds that block's
+/// matches (the index counts them) and the matches of the other blocks whose times fall in
+/// it (read whole, few). The piece that holds the position is read and sorted.
+fn words_key_at(
+    tx: &rusqlite::Transaction<'_>,
+    fts: &str,
+    order: SortOrder,
+    target: u64,
+) -> Result<Option<Cursor>> {
+    let blocks: Vec<Block> = tx
+        .prepare_cached(BLOCKS_SQL)?
+        .query_map([], |r| {
+            Ok(Block {
+                block: r.get(0)?,
+                lo: r.get(1)?,
+                hi: r.get(2)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut matched: Vec<u64> =
+        vec![0; blocks.iter().map(|b| b.block + 1).max().unwrap_or(0).max(0) as usize];
+    {
+        let mut stmt = tx.prepare_cached(MATCHES_SQL)?;
+        let mut rows = stmt.query(params![fts])?;
+        while let Some(row) = rows.next()? {
+            let block = (row.get::<_, i64>(0)? >> 12).max(0) as usize;
+            if block >= matched.len() {
+                matched.resize(block + 1, 0);
+            }
+            matched[block] += 1;
+        }
+    }
+    let (apart, among) = split_blocks(blocks);
+    let mut keys_stmt = tx.prepare_cached(BLOCK_KEYS_SQL)?;
+    let mut keys_of = |b: Block| -> Result<Vec<Cursor>> {
+        let (first, last) = b.seqs();
+        let keys = keys_stmt
+            .query_map(params![fts, first, last], |r| {
+                Ok(Cursor {
+                    created_at: r.get(0)?,
+                    id: r.get(1)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(keys)
+    };
+    let mut strays: Vec<Cursor> = Vec::new();
+    for b in among {
+        strays.extend(keys_of(b)?);
+    }
+    strays.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+    // Piece `j` holds the times after block `j - 1`'s end up to block `j`'s (the last: all
+    // later ones), in time order.
+    let piece_of = |j: usize| -> (Option<i64>, Option<i64>) {
+        let after = j.checked_sub(1).map(|k| apart[k].hi);
+        let upto = (j + 1 < apart.len()).then(|| apart[j].hi);
+        (after, upto)
+    };
+    let strays_in = |(after, upto): (Option<i64>, Option<i64>)| -> &[Cursor] {
+        let from = strays.partition_point(|k| after.is_some_and(|a| k.created_at <= a));
+        let to = strays.partition_point(|k| upto.is_none_or(|u| k.created_at <= u));
+        &strays[from..to.max(from)]
+    };
+    let pieces: Vec<usize> = match order {
+        SortOrder::OldestFirst => (0..apart.len()).collect(),
+        SortOrder::NewestFirst => (0..apart.len()).rev().collect(),
+    };
+    let mut before: u64 = 0;
+    for j in pieces {
+        let strays_here = strays_in(piece_of(j));
+        let n = matched[apart[j].block as usize] + strays_here.len() as u64;
+        if target < before + n {
+            let mut keys = keys_of(apart[j])?;
+            keys.extend_from_slice(strays_here);
+            keys.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+            if order == SortOrder::NewestFirst {
+                keys.reverse();
+            }
+            if let Some(key) = keys.into_iter().nth((target - before) as usize) {
+                return Ok(Some(key));
+            }
+            break;
+        }
+        before += n;
+    }
+    // The blocks disagree with the rows (they never should): walk every match.
+    let key = tx
+        .prepare_cached(&words_walk_sql(order))?
+        .query_row(params![fts, target as i64], |r| {
+            Ok(Cursor {
+                created_at: r.get(0)?,
+                id: r.get(1)?,
+            })
+        })
+        .optional()?;
+    Ok(key)
+}
+
 fn direction(order: SortOrder) -> &'static str {
     match order {
         SortOrder::NewestFirst => "DESC",
@@ -107,17 +307,17 @@ fn direction(order: SortOrder) -> &'static str {
 
 impl Library {
     /// The cursor with which `list(q)` begins at `position` of the list (0 is the first
-    /// image, and needs no cursor: `None`). The whole library, one board or one tag can be
-    /// entered this way, in either order (`MatchCount::any_position` says so); any other
-    /// search or filter is an `invalid_input` error (such lists are read from the start).
+    /// image, and needs no cursor: `None`). The whole library, one board or one tag, or words
+    /// alone, can be entered this way, in either order (`MatchCount::any_position` says so);
+    /// a search with filters is an `invalid_input` error (such lists are read from the start).
     /// A position past the end is `not_found`.
     pub fn cursor_at(&self, q: &ListQuery, position: u64) -> Result<Option<String>> {
         let conn = self.read_conn();
         let c = self.compile_read(&conn, q)?;
-        let Some(spans) = Spans::of(&c) else {
+        let Some(entry) = Entry::of(&c) else {
             return Err(Error::InvalidInput(
-                "Only the whole library, a board or a tag on its own can be entered at a \
-                 position; a search or filter is read from its first page."
+                "Only the whole library, a board or a tag on its own, or words alone, can be \
+                 entered at a position; a search with filters is read from its first page."
                     .to_owned(),
             ));
         };
@@ -126,6 +326,15 @@ impl Library {
         };
         // One read transaction: the counts and the rows they count agree.
         let tx = conn.unchecked_transaction()?;
+        let spans = match entry {
+            Entry::Counted(spans) => spans,
+            Entry::Words(fts) => {
+                return match words_key_at(&tx, &fts, q.order, target)? {
+                    Some(key) => Ok(Some(key.encode())),
+                    None => Err(past_the_end(position)),
+                };
+            }
+        };
         let key_at = |within: Option<i64>, skip: u64| -> Result<Option<Cursor>> {
             let key = tx
                 .prepare_cached(&spans.key_sql(q.order, within.is_some()))?
@@ -158,9 +367,13 @@ impl Library {
         };
         match key {
             Some(key) => Ok(Some(key.encode())),
-            None => Err(Error::NotFound {
-                what: format!("Position {position} of the list (it holds fewer images)"),
-            }),
+            None => Err(past_the_end(position)),
         }
+    }
+}
+
+fn past_the_end(position: u64) -> Error {
+    Error::NotFound {
+        what: format!("Position {position} of the list (it holds fewer images)"),
     }
 }

@@ -70,8 +70,9 @@ impl Library {
     pub fn count(&self, q: &ListQuery) -> Result<MatchCount> {
         let conn = self.read_conn();
         let c = self.compile_read(&conn, q)?;
-        // The whole library, a board or a tag alone: `cursor_at` enters it anywhere.
-        let any_position = super::positions::Spans::of(&c).is_some();
+        // The whole library, a board or a tag alone, or words alone: `cursor_at` enters it
+        // anywhere.
+        let any_position = super::positions::Entry::of(&c).is_some();
         let exact = |n: i64| MatchCount {
             count: n.max(0) as u64,
             exact: true,
@@ -172,8 +173,8 @@ impl Library {
             }
         }
         statements.push(c.count_sql(MATCH_COUNT_CAP + 1));
-        if let Some(spans) = super::positions::Spans::of(&c) {
-            statements.extend(spans.statements(q.order));
+        if let Some(entry) = super::positions::Entry::of(&c) {
+            statements.extend(entry.statements(q.order));
         }
         let mut out = Vec::new();
         for (sql, values) in statements {

@@ -458,6 +458,9 @@ fn full_scans(plan: &[String]) -> Vec<&String> {
                 // One row per 18.6 hours of the library's history (941 rows at 1M images):
                 // entering the whole list at a position reads it whole by design.
                 && *l != "SCAN live_images_by_time"
+                // One row per 4,096 images (245 at 1M): entering words at a position reads
+                // the blocks' times whole by design, as a search does.
+                && *l != "SCAN search_time_blocks"
         })
         .collect()
 }
@@ -765,16 +768,26 @@ fn assert_entered_exactly(lib: &Library, text: &str, when: &str) {
     }
 }
 
-/// The whole library, the board "Picks" and the tag "kept" are entered exactly.
+/// The whole library, the board "Picks", the tag "kept", and words alone (a common word, a
+/// phrase, a prefix, two words) are entered exactly.
 fn assert_lists_entered_exactly(lib: &Library, dir: &Path, when: &str) {
     assert_time_spans_agree(dir, when);
-    for text in ["", "board:Picks", "tag:kept"] {
+    for text in [
+        "",
+        "board:Picks",
+        "tag:kept",
+        "harbour",
+        "\"misty morning\"",
+        "lig",
+        "storm fox",
+        "harbour -storm",
+    ] {
         assert_entered_exactly(lib, text, when);
     }
 }
 
 #[test]
-fn the_library_a_board_and_a_tag_can_be_entered_at_any_position() {
+fn the_library_a_board_a_tag_and_words_can_be_entered_at_any_position() {
     let dir = tempfile::tempdir().unwrap();
     fill(dir.path(), 12_000);
     let lib = Library::open(dir.path()).unwrap();
@@ -827,10 +840,15 @@ fn the_library_a_board_and_a_tag_can_be_entered_at_any_position() {
     lib.delete_board(doomed.id).unwrap();
     assert_time_spans_agree(dir.path(), "after a board was deleted");
 
-    // Searches and filters are read from their start.
+    // Searches with filters or excluded words are read from their start.
     for q in [
         ListQuery {
+            text: Some("-storm".into()),
+            ..Default::default()
+        },
+        ListQuery {
             text: Some("harbour".into()),
+            model: Some("gpt-image-1".into()),
             ..Default::default()
         },
         ListQuery {
@@ -845,6 +863,34 @@ fn the_library_a_board_and_a_tag_can_be_entered_at_any_position() {
     ] {
         assert!(!lib.count(&q).unwrap().any_position);
         assert_eq!(lib.cursor_at(&q, 10).unwrap_err().code(), "invalid_input");
+    }
+}
+
+/// Words alone are entered exactly in a library whose rows follow each other in time (each
+/// block of rows its own run), and after images are stored out of order (runs joined).
+#[test]
+fn words_are_entered_at_any_position_whether_times_are_in_order_or_not() {
+    let dir = tempfile::tempdir().unwrap();
+    fill_with(dir.path(), 14_000, |_, t| t);
+    let lib = Library::open(dir.path()).unwrap();
+    for text in ["harbour", "lig", "\"misty morning\""] {
+        assert_entered_exactly(&lib, text, "in order");
+    }
+    for n in 0..5 {
+        let new = library_support::store(
+            &lib,
+            &format!("harbour {n} out of order"),
+            &library_support::png(8, 8, n + 3),
+        );
+        let conn = Connection::open(dir.path().join(DB_FILE)).unwrap();
+        conn.execute(
+            "UPDATE images SET created_at = 1700000000000 + ?1 * 20000000 WHERE id = ?2",
+            params![n, new],
+        )
+        .unwrap();
+    }
+    for text in ["harbour", "lig"] {
+        assert_entered_exactly(&lib, text, "with images stored out of order");
     }
 }
 
