@@ -215,8 +215,9 @@ pub struct ListArgs {
     /// A search (same language as `search`) to narrow the list.
     pub query: Option<String>,
     /// Start at this position of the list (0 is the newest image; with --oldest, the
-    /// oldest), as the window's scroll bar does: the whole library, or a board or a tag on
-    /// its own (`board:NAME`, `tag:NAME`). Not with other searches or filters.
+    /// oldest), as the window's scroll bar does: the whole library, a board or a tag on its
+    /// own (`board:NAME`, `tag:NAME`), or words alone (`"a phrase"`, `light*`, `-word`
+    /// beside them). Not with other keys or filters.
     #[arg(long, conflicts_with = "before")]
     pub from: Option<u64>,
     #[command(flatten)]

@@ -423,6 +423,57 @@ test('100,000 images: the scroll bar spans them all, End goes straight to the la
   assertClean();
 });
 
+test('100,000 images searched for a word: the bar spans every match, End and a dragged bar land in place', async (t) => {
+  const { page, assertClean } = await openApp(t, { backend: { images: 100000 } });
+  await page.getByTestId('nav-library').click();
+  await page.getByTestId('gallery-item').first().waitFor();
+  await page.getByTestId('search-input').fill('lighthouse');
+  // The fake's prompts name a lighthouse at every twelfth image: match k is img-(12 k).
+  await page.getByTestId('library-count').getByText('8,334 matches').waitFor({ timeout: 20000 });
+  await page.waitForFunction(() => document.querySelector('[data-testid="gallery"]').dataset.total === '8334');
+  const grid = page.getByTestId('gallery');
+  const state = () => grid.evaluate((el) => {
+    const box = el.getBoundingClientRect();
+    const tiles = [...el.querySelectorAll('[data-testid="gallery-item"], [data-testid="gallery-placeholder"]')]
+      .filter((t) => { const r = t.getBoundingClientRect(); return r.bottom > box.top && r.top < box.bottom; })
+      .map((t) => ({ index: Number(t.getAttribute('data-index') ?? t.getAttribute('data-placeholder-index')), id: t.getAttribute('data-id') }))
+      .sort((a, b) => a.index - b.index);
+    return {
+      waiting: tiles.length === 0 || tiles.some((t) => t.id === null),
+      wrong: tiles.filter((t) => t.id !== null && t.id !== `img-${String(12 * t.index).padStart(6, '0')}`).map((t) => `${t.index}:${t.id}`),
+      firstInView: tiles[0]?.index ?? -1,
+      loaded: Number(el.dataset.loaded),
+    };
+  });
+  await page.getByTestId('gallery-item').first().click();
+  await page.keyboard.press('End');
+  await page.waitForFunction(() => document.activeElement?.getAttribute('data-index') === '8333', null, { timeout: 10000 });
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-id')), 'img-099996');
+  await page.waitForFunction(() => {
+    const el = document.querySelector('[data-testid="gallery"]');
+    return ![...el.querySelectorAll('[data-testid="gallery-placeholder"]')].some((t) => {
+      const r = t.getBoundingClientRect(), box = el.getBoundingClientRect();
+      return r.bottom > box.top && r.top < box.bottom;
+    });
+  }, null, { timeout: 10000 });
+  const end = await state();
+  assert.deepEqual(end.wrong, []);
+  assert.ok(end.loaded < 8334, `only the end is loaded, not every match before it (${end.loaded})`);
+  // The bar dragged to 60 %: the matches of that place.
+  await grid.evaluate((el) => { el.scrollTop = Math.round((el.scrollHeight - el.clientHeight) * 0.6); });
+  let dragged = await state();
+  for (let w = 0; w < 100 && dragged.waiting; w++) {
+    await page.waitForTimeout(50);
+    dragged = await state();
+  }
+  assert.equal(dragged.waiting, false, 'the dragged-to matches arrive');
+  assert.deepEqual(dragged.wrong, []);
+  assert.ok(Math.abs(dragged.firstInView - 0.6 * 8334) < 40, `60 % down shows matches near ${Math.round(0.6 * 8334)} (first in view ${dragged.firstInView})`);
+  await imagesLoaded(page, '[data-testid="gallery-item"] img');
+  await shot(page, 'library-100k-word-1280x800');
+  assertClean();
+});
+
 /** Installs `window.__gridState(el)`: what the grid shows. Every tile must hold the image of its
  *  place (the fake lists img-N at N), in reading order, none overlapping. */
 function installGridState() {

@@ -716,8 +716,11 @@
       const parsed = parseSearch(q.text || '');
       if (parsed.problem) return false;
       const s = parsed.search;
-      const others = s.words.length + s.phrases.length + s.excluded.length + s.models.length + s.providers.length;
-      if (others > 0 || s.rating || s.favorite || s.license || s.before || s.after || s.size || s.credentials) return false;
+      if (s.models.length + s.providers.length > 0 || s.rating || s.favorite || s.license || s.before || s.after || s.size || s.credentials) return false;
+      const text = s.words.length + s.phrases.length;
+      // Words alone (a -word beside them): the search index counts them per block of rows.
+      if (text > 0) return s.boards.length + s.tags.length === 0;
+      if (s.excluded.length > 0) return false;
       if (s.boards.length + s.tags.length === 0) return true;
       if (s.boards.length + s.tags.length > 1) return false;
       return s.boards.length === 1 ? boards.some((b) => key(b.name) === s.boards[0]) : tags.has(s.tags[0]);
@@ -728,7 +731,7 @@
     function cursorAt(q, position) {
       const m = matching(q);
       if (m.problem) return searchFailure(m.problem);
-      if (!anyPosition(q)) return fail('invalid_input', 'Only the whole library, a board or a tag on its own can be entered at a position; a search or filter is read from its first page.');
+      if (!anyPosition(q)) return fail('invalid_input', 'Only the whole library, a board or a tag on its own, or words alone, can be entered at a position; a search with filters is read from its first page.');
       if (!Number.isInteger(position) || position < 0) return fail('invalid_input', 'The position is not valid.');
       if (position === 0) return null;
       if (position > m.rows.length) return fail('not_found', `Position ${position} of the library (it holds fewer images) was not found.`);

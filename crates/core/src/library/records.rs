@@ -178,8 +178,8 @@ pub struct MatchCount {
     /// False when counting stopped at `count` ("10,000+ matches").
     pub exact: bool,
     /// True when the list can be entered at any of its positions (`cursor_at`): the whole
-    /// library, or a board or a tag on its own. A window can then give every position its
-    /// place from the start.
+    /// library, a board or a tag on its own, or words alone (no filters). A window can then
+    /// give every position its place from the start.
     pub any_position: bool,
 }
 

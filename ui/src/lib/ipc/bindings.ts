@@ -1408,8 +1408,8 @@ export type MatchCount = { count: number;
 exact: boolean; 
 /**
  * True when the list can be entered at any of its positions (`cursor_at`): the whole
- * library, or a board or a tag on its own. A window can then give every position its
- * place from the start.
+ * library, a board or a tag on its own, or words alone (no filters). A window can then
+ * give every position its place from the start.
  */
 any_position: boolean }
 export type ModelInfo = { id: string; label: string; family: string; notes: string; prompt_max_chars: number; 
