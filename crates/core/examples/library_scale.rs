@@ -245,6 +245,22 @@ fn time_after_change(
     Ok(())
 }
 
+/// Times entering `q` at `at` (0.0 the start, 1.0 its last page) and reading that page.
+fn time_entered(lib: &Library, label: &str, q: &ListQuery, at: f64) -> BoxResult<()> {
+    let n = lib.count(q)?.count;
+    let position = ((n as f64 * at) as u64).min(n.saturating_sub(100));
+    time(label, || {
+        let cursor = lib.cursor_at(q, position)?;
+        page(
+            lib,
+            &ListQuery {
+                cursor,
+                ..q.clone()
+            },
+        )
+    })
+}
+
 fn page(lib: &Library, q: &ListQuery) -> BoxResult<String> {
     let p = lib.list(q)?;
     Ok(format!("{} rows", p.images.len()))
@@ -414,18 +430,7 @@ fn main() -> BoxResult<()> {
             0.5,
         ),
     ] {
-        let n = lib.count(q)?.count;
-        let position = ((n as f64 * at) as u64).min(n.saturating_sub(100));
-        time(label, || {
-            let cursor = lib.cursor_at(q, position)?;
-            page(
-                &lib,
-                &ListQuery {
-                    cursor,
-                    ..q.clone()
-                },
-            )
-        })?;
+        time_entered(&lib, label, q, at)?;
     }
     let wf = text(&format!("{} model:dall-e-3 is:favorite", common.0));
     time("common word + model + favourite", || page(&lib, &wf))?;
@@ -458,18 +463,7 @@ fn main() -> BoxResult<()> {
         ),
         ("a tag entered at its last page (End), its page", &tag, 1.0),
     ] {
-        let n = lib.count(q)?.count;
-        let position = ((n as f64 * at) as u64).min(n.saturating_sub(100));
-        time(label, || {
-            let cursor = lib.cursor_at(q, position)?;
-            page(
-                &lib,
-                &ListQuery {
-                    cursor,
-                    ..q.clone()
-                },
-            )
-        })?;
+        time_entered(&lib, label, q, at)?;
     }
     let board_word = text(&format!("board:campaign {}", common.0));
     time("a board (10 %) + common word", || page(&lib, &board_word))?;
