@@ -77,7 +77,8 @@ impl CredentialsFilter {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SearchQuery {
-    /// Free words, matched in prompts (the last one as a prefix, for search as you type).
+    /// Free words, matched in prompts (the last one, from two letters, as a prefix: search
+    /// as you type).
     pub words: Vec<String>,
     /// `"exact phrase"`s.
     pub phrases: Vec<String>,
@@ -375,7 +376,7 @@ fn char_offset(input: &str, byte: usize) -> u32 {
 
 /// The FTS5 expression for the text part, or None when the search has no text. Every term
 /// is quoted, so nothing a person types is FTS syntax; the last free word matches as a
-/// prefix (search as you type). Exclusions need something to exclude from: with no
+/// prefix once it has two letters (search as you type). Exclusions need something to exclude from: with no
 /// positive term, they are left to the caller's `NOT IN` instead.
 pub fn fts_expression(q: &SearchQuery) -> Option<String> {
     fts_expression_with(q, &mut |_| None)
@@ -399,7 +400,9 @@ pub fn fts_expression_with(
     // FTS5 joins phrases by AND implicitly, but not a parenthesised group.
     let mut grouped = false;
     for (i, w) in words.iter().enumerate() {
-        let prefix = w.ends_with('*') || i + 1 == words.len();
+        // One letter typed is matched whole: as a prefix it would stand for a good part of
+        // the index's terms, which no prefix index serves (a second at a million images).
+        let prefix = w.ends_with('*') || (i + 1 == words.len() && w.chars().count() > 1);
         let bare = w.trim_end_matches('*');
         let term = quote(bare);
         parts.push(if !prefix {
@@ -597,6 +600,22 @@ mod tests {
             Some(vec!["babel".into()])
         });
         assert_eq!(one.unwrap(), r#"("babel") NOT "dog""#);
+    }
+
+    #[test]
+    fn a_last_word_of_one_letter_is_matched_whole_unless_starred() {
+        let mut asked = Vec::new();
+        let mut expand = |w: &str| {
+            asked.push(w.to_owned());
+            None
+        };
+        let typed = fts_expression_with(&parse("red b").unwrap(), &mut expand);
+        assert_eq!(typed.unwrap(), r#""red" "b""#);
+        let starred = fts_expression_with(&parse("red b*").unwrap(), &mut expand);
+        assert_eq!(starred.unwrap(), r#""red" "b"*"#);
+        let two = fts_expression_with(&parse("red bo").unwrap(), &mut expand);
+        assert_eq!(two.unwrap(), r#""red" "bo"*"#);
+        assert_eq!(asked, ["b", "bo"]);
     }
 
     #[test]

@@ -112,6 +112,18 @@ fn store_list_show_search_favorite_delete_restore() {
         vec![fox.clone()],
         "last term is a prefix"
     );
+    assert_eq!(
+        all_ids(&lib, &text("w")),
+        Vec::<String>::new(),
+        "one letter is matched whole, not as a prefix"
+    );
+    assert_eq!(all_ids(&lib, &text("wa")), vec![fox.clone()]);
+    assert_eq!(
+        all_ids(&lib, &text("w*")),
+        vec![fox.clone()],
+        "unless starred"
+    );
+    assert_eq!(all_ids(&lib, &text("cliff a")), vec![other.clone()]);
     assert_eq!(all_ids(&lib, &text("light* cliff")), vec![other.clone()]);
     assert_eq!(
         all_ids(&lib, &text("fox lighthouse")),
