@@ -114,12 +114,16 @@ fn boards_tags_ratings_and_notes_from_the_command_line() {
     );
     assert_eq!(ids(&found), [img[0].clone()]);
     assert_eq!(found["count"]["count"], 1);
+    // Words alone can be entered at any position; with a filter beside them, they cannot.
     let listed = ok(data, &["list", "misty", "--json"]);
     assert_eq!(ids(&listed), [img[2].clone(), img[0].clone()]);
     assert_eq!(
         listed["count"],
-        serde_json::json!({"count": 2, "exact": true, "any_position": false})
+        serde_json::json!({"count": 2, "exact": true, "any_position": true})
     );
+    let filtered = ok(data, &["list", "misty rating:>=4", "--json"]);
+    assert_eq!(ids(&filtered), [img[0].clone()]);
+    assert_eq!(filtered["count"]["any_position"], false);
     let all = ok(data, &["list", "--json"]);
     assert_eq!(all["count"]["count"], 3);
     assert_eq!(all["count"]["any_position"], true);
