@@ -486,13 +486,22 @@ fn an_unknown_search_key_is_an_error_with_its_place_never_an_empty_result() {
     assert_eq!(start, Value::Null);
     let past = invoke(&f, "cursor_at", json!({"query": {}, "position": 5})).unwrap_err();
     assert_eq!(past["code"], json!("not_found"));
-    let search = invoke(
+    // Words alone too (this empty library has no fifth match); words with a filter are
+    // read from their start.
+    let words = invoke(
         &f,
         "cursor_at",
         json!({"query": {"text": "fox"}, "position": 5}),
     )
     .unwrap_err();
-    assert_eq!(search["code"], json!("invalid_input"));
+    assert_eq!(words["code"], json!("not_found"));
+    let filtered = invoke(
+        &f,
+        "cursor_at",
+        json!({"query": {"text": "fox is:favorite"}, "position": 5}),
+    )
+    .unwrap_err();
+    assert_eq!(filtered["code"], json!("invalid_input"));
 }
 
 #[test]
