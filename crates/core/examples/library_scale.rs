@@ -483,5 +483,43 @@ fn main() -> BoxResult<()> {
     let fav = text(&format!("{} is:favorite", common.0));
     time("count: common word + favourite", || count(&fav))?;
     time("count: a board", || count(&board))?;
+    time("count: 2-letter prefix", || count(&text(&common.0[..2])))?;
+    // The window asks for a search's count and its first page together: the page must not
+    // wait for the count.
+    time_page_beside_count(&lib, "a page asked as its count runs (word + fav.)", &fav)?;
+    time_page_beside_count(
+        &lib,
+        "a page asked as its count runs (2 letters)",
+        &text(&common.0[..2]),
+    )?;
+    Ok(())
+}
+
+/// Times `list(q)` asked 1 ms after `count(q)` began on another thread.
+fn time_page_beside_count(lib: &Library, label: &str, q: &ListQuery) -> BoxResult<()> {
+    let mut times = Vec::with_capacity(RUNS);
+    for _ in 0..RUNS {
+        let started = std::sync::Barrier::new(2);
+        let took = std::thread::scope(|s| -> BoxResult<Duration> {
+            let counting = s.spawn(|| {
+                started.wait();
+                lib.count(q).map(|_| ())
+            });
+            started.wait();
+            std::thread::sleep(Duration::from_millis(1));
+            let t = Instant::now();
+            lib.list(q)?;
+            let took = t.elapsed();
+            counting.join().map_err(|_| "the count panicked")??;
+            Ok(took)
+        })?;
+        times.push(took);
+    }
+    times.sort();
+    println!(
+        "  {label:<44} median {}  p95 {}",
+        ms(pct(&times, 0.5)),
+        ms(pct(&times, 0.95))
+    );
     Ok(())
 }

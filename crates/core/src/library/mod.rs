@@ -77,21 +77,51 @@ use instance::InstanceLock;
 pub const DB_FILE: &str = "easel.sqlite3";
 
 /// The library of one data folder. `Send + Sync`: share it (e.g. in an `Arc`) across
-/// threads; database access is serialised by one connection lock, while the slow parts of
-/// `store_image` (decoding, thumbnails, file writes) run outside it. All methods block.
+/// threads. Writes are serialised by one connection's lock, while the slow parts of
+/// `store_image` (decoding, thumbnails, file writes) run outside it; lists and counts read
+/// on connections of their own beside them (see `reader`, `counter`). All methods block.
 pub struct Library {
     root: PathBuf,
     layout: BlobLayout,
     conn: Mutex<Connection>,
     /// A second connection for lists and searches, so they run beside a write (WAL) instead
-    /// of waiting for it; `None` when opened read-only (then `conn` serves both).
-    reader: Option<Mutex<Connection>>,
-    /// What prefix words stand for, on `reader` (see `search_terms`).
-    search_terms: Mutex<search_terms::TermCache>,
+    /// of waiting for it; `None` when opened read-only (then `conn` serves everything).
+    reader: Option<Reader>,
+    /// A third, for counts: a count can read every match of a common word, and a page or a
+    /// thumbnail asked meanwhile must not wait for it. `None` as `reader` is.
+    counter: Option<Reader>,
     sweep: SweepReport,
     /// Why changes cannot be saved, when the library was opened read-only.
     read_only: Option<Error>,
     _lock: Option<InstanceLock>,
+}
+
+/// A connection that never writes, with what prefix words stand for on it.
+struct Reader {
+    conn: Mutex<Connection>,
+    /// Valid for this connection only (see `search_terms`).
+    terms: Mutex<search_terms::TermCache>,
+}
+
+impl Reader {
+    fn open(root: &Path) -> Result<Reader> {
+        let conn = schema::connect(&root.join(DB_FILE)).map_err(|e| Error::from_sqlite(e, root))?;
+        schema::configure_reader(&conn)?;
+        Ok(Reader {
+            conn: Mutex::new(conn),
+            terms: Mutex::default(),
+        })
+    }
+
+    fn conn(&self) -> MutexGuard<'_, Connection> {
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Compiles `q` on `conn`, which `self.conn()` gave.
+    fn compile(&self, conn: &Connection, q: &ListQuery) -> Result<search::Compiled> {
+        let mut terms = self.terms.lock().unwrap_or_else(|p| p.into_inner());
+        search::compile(conn, q, Some(&mut terms))
+    }
 }
 
 impl std::fmt::Debug for Library {
@@ -193,14 +223,14 @@ impl Library {
         } else {
             SweepReport::default()
         };
-        let reader = schema::connect(&db).map_err(in_db)?;
-        schema::configure_reader(&reader)?;
+        let reader = Reader::open(&root)?;
+        let counter = Reader::open(&root)?;
         Ok(Library {
             root,
             layout,
             conn: Mutex::new(conn),
-            reader: Some(Mutex::new(reader)),
-            search_terms: Mutex::default(),
+            reader: Some(reader),
+            counter: Some(counter),
             sweep,
             read_only: None,
             _lock: Some(lock),
@@ -242,7 +272,7 @@ impl Library {
             root,
             conn: Mutex::new(conn),
             reader: None,
-            search_terms: Mutex::default(),
+            counter: None,
             sweep: SweepReport::default(),
             read_only: Some(reason),
             _lock: lock,
@@ -285,7 +315,7 @@ impl Library {
     /// The connection for lists and searches (see `reader`).
     fn read_conn(&self) -> MutexGuard<'_, Connection> {
         match &self.reader {
-            Some(reader) => reader.lock().unwrap_or_else(|p| p.into_inner()),
+            Some(reader) => reader.conn(),
             None => self.conn(),
         }
     }
@@ -293,11 +323,26 @@ impl Library {
     /// Compiles `q` on `conn`, which `read_conn` gave: prefix words are remembered while
     /// no other connection commits (the reader never writes).
     fn compile_read(&self, conn: &Connection, q: &ListQuery) -> Result<search::Compiled> {
-        if self.reader.is_none() {
-            return search::compile(conn, q, None);
+        match &self.reader {
+            Some(reader) => reader.compile(conn, q),
+            None => search::compile(conn, q, None),
         }
-        let mut terms = self.search_terms.lock().unwrap_or_else(|p| p.into_inner());
-        search::compile(conn, q, Some(&mut terms))
+    }
+
+    /// The connection for counts, and `q` compiled on it (see `counter`).
+    fn count_conn(&self, q: &ListQuery) -> Result<(MutexGuard<'_, Connection>, search::Compiled)> {
+        match &self.counter {
+            Some(counter) => {
+                let conn = counter.conn();
+                let c = counter.compile(&conn, q)?;
+                Ok((conn, c))
+            }
+            None => {
+                let conn = self.conn();
+                let c = search::compile(&conn, q, None)?;
+                Ok((conn, c))
+            }
+        }
     }
 
     /// Stores one image: checks and decodes it (bounded), writes the original and both
@@ -563,5 +608,47 @@ fn commercial_str(c: CommercialUse) -> &'static str {
         CommercialUse::No => "no",
         CommercialUse::Conditional => "conditional",
         CommercialUse::Unknown => "unknown",
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    /// Runs `f` on another thread; whether it finished within a bound far beyond its cost.
+    fn finishes(f: impl FnOnce() + Send + 'static) -> bool {
+        let (done, finished) = mpsc::channel();
+        std::thread::spawn(move || {
+            f();
+            let _ = done.send(());
+        });
+        finished.recv_timeout(Duration::from_secs(10)).is_ok()
+    }
+
+    #[test]
+    fn a_count_under_way_holds_up_no_page_and_a_page_no_count() {
+        let dir = tempfile::tempdir().unwrap();
+        let lib = std::sync::Arc::new(Library::open(dir.path()).unwrap());
+        let q = ListQuery {
+            text: Some("fox is:favorite".into()),
+            ..Default::default()
+        };
+        // A count holds its connection for as long as it runs: here, while this guard lives.
+        let counting = lib.counter.as_ref().unwrap().conn();
+        let (l, page) = (lib.clone(), q.clone());
+        assert!(finishes(move || {
+            l.list(&page).unwrap();
+            l.thumbnail_path("missing", ThumbSize::Small).unwrap_err();
+        }));
+        drop(counting);
+        let listing = lib.reader.as_ref().unwrap().conn();
+        let l = lib.clone();
+        assert!(finishes(move || {
+            l.count(&q).unwrap();
+        }));
+        drop(listing);
     }
 }

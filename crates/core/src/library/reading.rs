@@ -68,8 +68,7 @@ impl Library {
     /// are ignored. Exact up to `MATCH_COUNT_CAP` for any search; exact at any size for the
     /// whole library, a board, a tag, or text alone.
     pub fn count(&self, q: &ListQuery) -> Result<MatchCount> {
-        let conn = self.read_conn();
-        let c = self.compile_read(&conn, q)?;
+        let (conn, c) = self.count_conn(q)?;
         // The whole library, a board or a tag alone, or words alone: `cursor_at` enters it
         // anywhere.
         let any_position = super::positions::Entry::of(&c).is_some();
