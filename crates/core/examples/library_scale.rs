@@ -236,13 +236,18 @@ fn time_after_change(
         what = run()?;
         times.push(t.elapsed());
     }
+    report(label, times, &format!("  ({what})"));
+    Ok(())
+}
+
+/// Prints the median and p95 of `times`, then `tail`.
+fn report(label: &str, mut times: Vec<Duration>, tail: &str) {
     times.sort();
     println!(
-        "  {label:<44} median {}  p95 {}  ({what})",
+        "  {label:<44} median {}  p95 {}{tail}",
         ms(pct(&times, 0.5)),
         ms(pct(&times, 0.95))
     );
-    Ok(())
 }
 
 /// Times entering `q` at `at` (0.0 the start, 1.0 its last page) and reading that page.
@@ -515,11 +520,6 @@ fn time_page_beside_count(lib: &Library, label: &str, q: &ListQuery) -> BoxResul
         })?;
         times.push(took);
     }
-    times.sort();
-    println!(
-        "  {label:<44} median {}  p95 {}",
-        ms(pct(&times, 0.5)),
-        ms(pct(&times, 0.95))
-    );
+    report(label, times, "");
     Ok(())
 }

@@ -11,7 +11,7 @@ use rusqlite::{OptionalExtension, params};
 use super::Library;
 use super::query::Cursor;
 use super::records::{ListQuery, SortOrder};
-use super::search::{Compiled, Driver};
+use super::search::{BLOCK_BITS, Block, Compiled, Driver, TIME_BLOCKS_SQL, time_blocks};
 use crate::error::{Error, Result};
 
 /// Where a list's counts per stretch of time live, and how its rows are walked in order.
@@ -113,17 +113,9 @@ impl Entry {
         if let Some(spans) = Spans::of(c) {
             return Some(Entry::Counted(spans));
         }
-        match &c.fts {
-            Some(fts)
-                if c.driver == Driver::Images
-                    && c.fts_excluded.is_none()
-                    && c.has_no_conditions()
-                    && !c.impossible =>
-            {
-                Some(Entry::Words(fts.clone()))
-            }
-            _ => None,
-        }
+        c.words_alone()
+            .filter(|_| !c.impossible)
+            .map(|fts| Entry::Words(fts.to_owned()))
     }
 
     /// Every statement `cursor_at` may run, with example values: for the query-plan tests.
@@ -134,7 +126,7 @@ impl Entry {
                 let text = SqlValue::Text(fts.clone());
                 let int = SqlValue::Integer;
                 vec![
-                    (BLOCKS_SQL.to_owned(), vec![]),
+                    (TIME_BLOCKS_SQL.to_owned(), vec![]),
                     (MATCHES_SQL.to_owned(), vec![text.clone()]),
                     (
                         BLOCK_KEYS_SQL.to_owned(),
@@ -147,8 +139,6 @@ impl Entry {
     }
 }
 
-/// The blocks of 4,096 rows (by `seq`) the search walks, with the times their rows span.
-const BLOCKS_SQL: &str = "SELECT block, min_created_at, max_created_at FROM search_time_blocks";
 /// The rows that match `?1` (the index holds live images only), counted per block in one
 /// pass: a prefix costs the index milliseconds per statement, so one per block would not do.
 const MATCHES_SQL: &str = "SELECT rowid FROM images_fts WHERE images_fts MATCH ?1";
@@ -168,30 +158,16 @@ fn words_walk_sql(order: SortOrder) -> String {
     )
 }
 
-/// A block of rows: `seq` from `block << 12`, 4,096 of them, created in `lo..=hi`.
-#[derive(Clone, Copy)]
-struct Block {
-    block: i64,
-    lo: i64,
-    hi: i64,
-}
-
-impl Block {
-    fn seqs(self) -> (i64, i64) {
-        (self.block << 12, (self.block << 12) | 4095)
-    }
-}
-
 /// The blocks split in two: `apart`, whose times do not overlap (in time order), and `among`,
 /// the rest (a first image made after older ones were imported, a clock set back), whose
 /// matches are read one by one. Most blocks of a library that grows in time are apart.
 fn split_blocks(mut blocks: Vec<Block>) -> (Vec<Block>, Vec<Block>) {
     // The most blocks that do not overlap: by earliest end, each that starts after the last.
-    blocks.sort_by_key(|b| (b.hi, b.lo, b.block));
+    blocks.sort_by_key(|b| (b.max_created_at, b.min_created_at, b.block));
     let (mut apart, mut among): (Vec<Block>, Vec<Block>) = (Vec::new(), Vec::new());
     for b in blocks {
         match apart.last() {
-            Some(last) if b.lo <= last.hi => among.push(b),
+            Some(last) if b.min_created_at <= last.max_created_at => among.push(b),
             _ => apart.push(b),
         }
     }
@@ -209,23 +185,14 @@ fn words_key_at(
     order: SortOrder,
     target: u64,
 ) -> Result<Option<Cursor>> {
-    let blocks: Vec<Block> = tx
-        .prepare_cached(BLOCKS_SQL)?
-        .query_map([], |r| {
-            Ok(Block {
-                block: r.get(0)?,
-                lo: r.get(1)?,
-                hi: r.get(2)?,
-            })
-        })?
-        .collect::<rusqlite::Result<_>>()?;
+    let blocks = time_blocks(tx)?;
     let mut matched: Vec<u64> =
         vec![0; blocks.iter().map(|b| b.block + 1).max().unwrap_or(0).max(0) as usize];
     {
         let mut stmt = tx.prepare_cached(MATCHES_SQL)?;
         let mut rows = stmt.query(params![fts])?;
         while let Some(row) = rows.next()? {
-            let block = (row.get::<_, i64>(0)? >> 12).max(0) as usize;
+            let block = (row.get::<_, i64>(0)? >> BLOCK_BITS).max(0) as usize;
             if block >= matched.len() {
                 matched.resize(block + 1, 0);
             }
@@ -237,12 +204,7 @@ fn words_key_at(
     let mut keys_of = |b: Block| -> Result<Vec<Cursor>> {
         let (first, last) = b.seqs();
         let keys = keys_stmt
-            .query_map(params![fts, first, last], |r| {
-                Ok(Cursor {
-                    created_at: r.get(0)?,
-                    id: r.get(1)?,
-                })
-            })?
+            .query_map(params![fts, first, last], Cursor::from_row)?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(keys)
     };
@@ -250,12 +212,12 @@ fn words_key_at(
     for b in among {
         strays.extend(keys_of(b)?);
     }
-    strays.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+    strays.sort();
     // Piece `j` holds the times after block `j - 1`'s end up to block `j`'s (the last: all
     // later ones), in time order.
     let piece_of = |j: usize| -> (Option<i64>, Option<i64>) {
-        let after = j.checked_sub(1).map(|k| apart[k].hi);
-        let upto = (j + 1 < apart.len()).then(|| apart[j].hi);
+        let after = j.checked_sub(1).map(|k| apart[k].max_created_at);
+        let upto = (j + 1 < apart.len()).then(|| apart[j].max_created_at);
         (after, upto)
     };
     let strays_in = |(after, upto): (Option<i64>, Option<i64>)| -> &[Cursor] {
@@ -274,7 +236,7 @@ fn words_key_at(
         if target < before + n {
             let mut keys = keys_of(apart[j])?;
             keys.extend_from_slice(strays_here);
-            keys.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+            keys.sort();
             if order == SortOrder::NewestFirst {
                 keys.reverse();
             }
@@ -288,12 +250,7 @@ fn words_key_at(
     // The blocks disagree with the rows (they never should): walk every match.
     let key = tx
         .prepare_cached(&words_walk_sql(order))?
-        .query_row(params![fts, target as i64], |r| {
-            Ok(Cursor {
-                created_at: r.get(0)?,
-                id: r.get(1)?,
-            })
-        })
+        .query_row(params![fts, target as i64], Cursor::from_row)
         .optional()?;
     Ok(key)
 }
@@ -338,12 +295,7 @@ impl Library {
         let key_at = |within: Option<i64>, skip: u64| -> Result<Option<Cursor>> {
             let key = tx
                 .prepare_cached(&spans.key_sql(q.order, within.is_some()))?
-                .query_row(params![spans.of, within, skip as i64], |r| {
-                    Ok(Cursor {
-                        created_at: r.get(0)?,
-                        id: r.get(1)?,
-                    })
-                })
+                .query_row(params![spans.of, within, skip as i64], Cursor::from_row)
                 .optional()?;
             Ok(key)
         };

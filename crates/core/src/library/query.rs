@@ -8,14 +8,23 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 pub const DEFAULT_LIMIT: u32 = 100;
 pub const MAX_LIMIT: u32 = 500;
 
-/// A position in the list: the `(created_at, id)` of the last row of a page.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A position in the list: the `(created_at, id)` of the last row of a page. Ordered as
+/// the list is, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Cursor {
     pub created_at: i64,
     pub id: String,
 }
 
 impl Cursor {
+    /// The cursor of a row whose first two columns are `created_at, id`.
+    pub fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Cursor> {
+        Ok(Cursor {
+            created_at: r.get(0)?,
+            id: r.get(1)?,
+        })
+    }
+
     /// Opaque to callers; only this module reads it.
     pub fn encode(&self) -> String {
         URL_SAFE_NO_PAD.encode(format!("{}:{}", self.created_at, self.id))

@@ -104,17 +104,11 @@ impl Library {
                 return Ok(exact(n));
             }
         }
-        if let (Some(n), true) = (
-            c.term_images,
-            c.driver == search::Driver::Images && c.fts_excluded.is_none() && c.has_no_conditions(),
-        ) {
+        if let (Some(n), Some(_)) = (c.term_images, c.words_alone()) {
             // The index's own count of the one term (its walk skips deleted rows).
             return Ok(exact(n));
         }
-        if let (Some(fts), true) = (
-            c.fts.as_deref(),
-            c.driver == search::Driver::Images && c.fts_excluded.is_none() && c.has_no_conditions(),
-        ) {
+        if let Some(fts) = c.words_alone() {
             // The index holds live images only: its count is the answer.
             let all: i64 = conn.query_row(
                 "SELECT count(*) FROM images_fts WHERE images_fts MATCH ?1",

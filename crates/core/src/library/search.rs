@@ -357,6 +357,15 @@ impl Compiled {
         self.conditions.is_empty()
     }
 
+    /// The text to match when the search is words alone: no board or tag, no filter, no
+    /// exclusion without a word beside it. The index alone answers such a search.
+    pub fn words_alone(&self) -> Option<&str> {
+        let alone = self.driver == Driver::Images
+            && self.fts_excluded.is_none()
+            && self.has_no_conditions();
+        self.fts.as_deref().filter(|_| alone)
+    }
+
     /// `FROM … WHERE …` and its parameters; `columns` is what to select.
     pub fn sql(&self, columns: &str, window: Option<Window>) -> (String, Vec<SqlValue>) {
         self.sql_walking(columns, window, false)
@@ -495,12 +504,39 @@ impl Compiled {
     }
 }
 
-/// A row of `search_time_blocks`.
+/// A row of `search_time_blocks`: the rows with `seq >> BLOCK_BITS == block`, created in
+/// `min_created_at..=max_created_at`.
 #[derive(Debug, Clone, Copy)]
-struct Block {
-    block: i64,
-    min_created_at: i64,
-    max_created_at: i64,
+pub(super) struct Block {
+    pub block: i64,
+    pub min_created_at: i64,
+    pub max_created_at: i64,
+}
+
+impl Block {
+    /// The first and last `seq` of the block.
+    pub fn seqs(self) -> (i64, i64) {
+        let first = self.block << BLOCK_BITS;
+        (first, first | ((1 << BLOCK_BITS) - 1))
+    }
+}
+
+/// Every block, for the windowed search and for entering words at a position.
+pub(super) const TIME_BLOCKS_SQL: &str =
+    "SELECT block, min_created_at, max_created_at FROM search_time_blocks";
+
+pub(super) fn time_blocks(conn: &Connection) -> Result<Vec<Block>> {
+    let blocks = conn
+        .prepare_cached(TIME_BLOCKS_SQL)?
+        .query_map([], |r| {
+            Ok(Block {
+                block: r.get(0)?,
+                min_created_at: r.get(1)?,
+                max_created_at: r.get(2)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(blocks)
 }
 
 /// A row of a page: its list key and whatever the reader made of it.
@@ -534,16 +570,7 @@ pub fn windowed_page<T>(
         ));
     };
     let newest = order == SortOrder::NewestFirst;
-    let mut blocks: Vec<Block> = conn
-        .prepare_cached("SELECT block, min_created_at, max_created_at FROM search_time_blocks")?
-        .query_map([], |r| {
-            Ok(Block {
-                block: r.get(0)?,
-                min_created_at: r.get(1)?,
-                max_created_at: r.get(2)?,
-            })
-        })?
-        .collect::<rusqlite::Result<_>>()?;
+    let mut blocks = time_blocks(conn)?;
     // Blocks entirely on the far side of the cursor cannot hold a row of this page.
     if let Some(cur) = cursor {
         blocks.retain(|b| {
